@@ -34,7 +34,7 @@ function render(run) {
   const params = entries(run.params).map(([k, v]) => `${k}=${v}`).join(' ');
   document.getElementById('subtitle').replaceChildren(
     `params ${params || '—'} · seed ${run.seed ?? '—'}`,
-    run.sweepId ? [' · ', h('a', { href: `/sweeps/${encodeURIComponent(run.sweepId)}` }, `sweep #${run.sweepId}`)] : '',
+    ...(run.sweepId ? [' · ', h('a', { href: `/sweeps/${encodeURIComponent(run.sweepId)}` }, `sweep #${run.sweepId}`)] : []),
     run.createdAt || run.finishedAt ? ` · ${fmtDate(run.finishedAt || run.createdAt)}` : '',
   );
   document.body.dataset.runStatus = run.status;
