@@ -102,4 +102,10 @@ export function setQuery(params) {
   history.replaceState(null, '', url);
 }
 
+/** Sweep and run ids are UUIDs: show the first 8 hex digits, the whole id on hover. */
+export function shortId(id) {
+  const s = String(id ?? '');
+  return s.length > 12 ? s.slice(0, 8) : s;
+}
+
 export const TERMINAL_SWEEP = new Set(['done', 'failed', 'cancelled', 'cached']);

@@ -26,22 +26,24 @@ function rowsOf(body) {
  */
 export function normalizeReference(body) {
   const out = new Map();
-  const put = (system, kind, value) => {
+  const put = (system, kind, value, label) => {
     if (!system || !kind || typeof value !== 'number') return;
-    const entry = out.get(system) || { cycles: null, us: null };
+    const entry = out.get(system) || { cycles: null, us: null, label: null };
     entry[kind] = value;
+    if (label) entry.label = label;
     out.set(system, entry);
   };
   const rows = rowsOf(body);
   if (rows) {
     for (const row of rows) {
       const system = row.system ?? row.systemId ?? row.id;
+      const label = row.systemLabel ?? row.label ?? null;
       if (typeof row.value === 'number') {
-        put(system, unitKind(row.metric ?? row.name) || unitKind(row.unit), row.value);
+        put(system, unitKind(row.metric ?? row.name) || unitKind(row.unit), row.value, label);
         continue;
       }
       for (const [key, value] of Object.entries(row)) {
-        if (typeof value === 'number') put(system, unitKind(key), value);
+        if (typeof value === 'number') put(system, unitKind(key), value, label);
       }
     }
   } else if (body && typeof body === 'object') {
@@ -77,6 +79,7 @@ export function buildGetpidView({ metricRows, reference, systems, selected, kind
   const measured = collectMeasured(metricRows);
   const paper = normalizeReference(reference);
   const catalog = new Map(systems.map((s) => [s.id, s]));
+  const titleOf = (id) => catalog.get(id)?.title ?? paper.get(id)?.label ?? id;
 
   // The paper's order first (Linux, L4Linux, trampoline, MkLinux in-kernel, user), then
   // any measured system the paper does not have.
@@ -93,7 +96,7 @@ export function buildGetpidView({ metricRows, reference, systems, selected, kind
     const us = mean(m.us);
     return {
       system: id,
-      title: catalog.get(id)?.title ?? id,
+      title: titleOf(id),
       runs: Math.max(m.cycles.length, m.us.length),
       cycles,
       us,
@@ -109,7 +112,7 @@ export function buildGetpidView({ metricRows, reference, systems, selected, kind
     kind,
     nativeId,
     rows,
-    available: order.map((id) => ({ id, title: catalog.get(id)?.title ?? id, measured: measured.has(id) })),
+    available: order.map((id) => ({ id, title: titleOf(id), measured: measured.has(id) })),
     chart: {
       systems: rows.map((r) => r.system),
       labels: rows.map((r) => r.title),

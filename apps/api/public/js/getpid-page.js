@@ -2,7 +2,7 @@
 // The paper's Table 2: getpid cost per system, measured (from the sweep's runs) beside
 // the published value, as a grouped bar chart and a table. Everything the view shows
 // is decided by the URL, so a link reproduces it.
-import { asList, clearError, fetchJson, fmt, h, setQuery, showError, TERMINAL_SWEEP } from './common.js';
+import { asList, clearError, fetchJson, fmt, h, setQuery, shortId, showError, TERMINAL_SWEEP } from './common.js';
 import { buildGetpidView, REFERENCE_DATASET } from './getpid-model.js';
 
 const POLL_MS = 2000;
@@ -89,7 +89,7 @@ function render() {
   const view = buildGetpidView({ ...data, selected: state.systems, kind: state.metric });
   const { sweep } = data;
   document.getElementById('sweep-link').replaceChildren(
-    h('a', { href: `/sweeps/${encodeURIComponent(sweep.id)}` }, `sweep #${sweep.id}${sweep.name ? ` ${sweep.name}` : ''}`),
+    h('a', { href: `/sweeps/${encodeURIComponent(sweep.id)}` }, `sweep ${sweep.name || shortId(sweep.id)}`),
     `, ${sweep.status}`,
   );
   document.body.dataset.sweepStatus = sweep.status;

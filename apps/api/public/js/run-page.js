@@ -1,6 +1,6 @@
 // `/runs/:id` — one run: metrics (with their raw samples), counters, provenance and the
 // guest's output. State in the URL: the run id (path).
-import { clearError, fetchJson, fmt, fmtDate, h, idFromPath, showError, statusBadge } from './common.js';
+import { clearError, fetchJson, fmt, fmtDate, h, idFromPath, shortId, showError, statusBadge } from './common.js';
 
 const runId = idFromPath();
 
@@ -29,12 +29,12 @@ async function load() {
 }
 
 function render(run) {
-  document.title = `Run ${run.id} · mklab`;
-  document.getElementById('title').replaceChildren(`Run ${run.id}: ${run.system} · ${run.bench} `, statusBadge(run.status));
+  document.title = `Run ${shortId(run.id)} · mklab`;
+  document.getElementById('title').replaceChildren(`Run ${shortId(run.id)}: ${run.system} · ${run.bench} `, statusBadge(run.status));
   const params = entries(run.params).map(([k, v]) => `${k}=${v}`).join(' ');
   document.getElementById('subtitle').replaceChildren(
     `params ${params || '—'} · seed ${run.seed ?? '—'}`,
-    ...(run.sweepId ? [' · ', h('a', { href: `/sweeps/${encodeURIComponent(run.sweepId)}` }, `sweep #${run.sweepId}`)] : []),
+    ...(run.sweepId ? [' · ', h('a', { href: `/sweeps/${encodeURIComponent(run.sweepId)}` }, `sweep ${shortId(run.sweepId)}`)] : []),
     run.createdAt || run.finishedAt ? ` · ${fmtDate(run.finishedAt || run.createdAt)}` : '',
   );
   document.body.dataset.runStatus = run.status;

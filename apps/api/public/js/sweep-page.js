@@ -1,6 +1,6 @@
 // `/sweeps/:id` — one sweep: overall and per-cell progress, polled until the sweep ends.
 // State in the URL: the sweep id (path) and ?status=<cell filter>.
-import { clearError, fetchJson, fmtDate, h, idFromPath, progressBar, setQuery, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
+import { clearError, fetchJson, fmtDate, h, idFromPath, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, countCells, formatParams, sweepProgress } from './sweep-model.js';
 
 const POLL_MS = 1000;
@@ -14,7 +14,7 @@ filter.addEventListener('change', () => {
 
 const cancelButton = document.getElementById('cancel');
 cancelButton.addEventListener('click', async () => {
-  if (!confirm(`Cancel sweep #${sweepId}? Queued and running cells stop.`)) return;
+  if (!confirm(`Cancel sweep ${sweepId}? Queued and running cells stop.`)) return;
   try {
     await fetchJson(`/api/sweeps/${encodeURIComponent(sweepId)}/cancel`, { method: 'POST' });
     refresh();
@@ -40,9 +40,9 @@ async function refresh() {
 
 function render(sweep) {
   const cells = Array.isArray(sweep.cells) ? sweep.cells : [];
-  document.title = `Sweep #${sweep.id} · mklab`;
-  document.getElementById('title').replaceChildren(`Sweep #${sweep.id}${sweep.name ? ` — ${sweep.name}` : ''} `, statusBadge(sweep.status));
-  document.getElementById('subtitle').textContent = `created ${fmtDate(sweep.createdAt)} · priority ${sweep.priority ?? '—'} · ${cells.length} cells`;
+  document.title = `Sweep ${sweep.name || shortId(sweep.id)} · mklab`;
+  document.getElementById('title').replaceChildren(`Sweep ${sweep.name || shortId(sweep.id)} `, statusBadge(sweep.status));
+  document.getElementById('subtitle').textContent = `${sweep.id} · created ${fmtDate(sweep.createdAt)} · priority ${sweep.priority ?? '—'} · ${cells.length} cells`;
   document.body.dataset.sweepStatus = sweep.status;
 
   const overall = sweepProgress(sweep);
@@ -70,7 +70,7 @@ function render(sweep) {
           h('td', { class: 'num' }, c.seed ?? '—'),
           h('td', {}, statusBadge(c.status)),
           h('td', {}, progressBar(c.status === 'done' || c.status === 'cached' ? 1 : c.progress, c.status)),
-          h('td', {}, c.runId ? h('a', { href: `/runs/${encodeURIComponent(c.runId)}` }, `run ${c.runId}`) : '—'),
+          h('td', {}, c.runId ? h('a', { href: `/runs/${encodeURIComponent(c.runId)}` }, shortId(c.runId)) : '—'),
         ),
       ),
   );

@@ -1,5 +1,5 @@
 // `/` — the list of sweeps with their status. State in the URL: ?status=<filter>.
-import { asList, clearError, fetchJson, fmtDate, h, progressBar, setQuery, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
+import { asList, clearError, fetchJson, fmtDate, h, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, sweepProgress } from './sweep-model.js';
 
 const POLL_MS = 2000;
@@ -29,7 +29,7 @@ function render(sweeps) {
   const wanted = filter.value;
   const shown = sweeps
     .filter((s) => !wanted || s.status === wanted)
-    .sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')) || Number(b.id) - Number(a.id));
+    .sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')) || String(b.id).localeCompare(String(a.id)));
   const tbody = document.querySelector('#sweeps tbody');
   tbody.replaceChildren(
     ...shown.map((s) => {
@@ -38,7 +38,7 @@ function render(sweeps) {
       return h(
         'tr',
         { 'data-sweep-id': s.id },
-        h('td', {}, h('a', { href: `/sweeps/${encodeURIComponent(s.id)}` }, `#${s.id}`)),
+        h('td', {}, h('a', { href: `/sweeps/${encodeURIComponent(s.id)}`, title: s.id }, h('code', {}, shortId(s.id)))),
         h('td', {}, s.name || '—'),
         h('td', {}, statusBadge(s.status)),
         h('td', {}, progressBar(p.fraction, s.status)),

@@ -34,16 +34,25 @@ const metric = (system: string, name: string, value: number, runId: number) => (
 
 describe('getpid-model', () => {
   it('reads wide and long reference rows alike', () => {
-    const long = [
-      { system: 'linux', metric: 'getpid_cycles', value: 223, unit: 'cycles' },
-      { system: 'linux', metric: 'getpid_us', value: 1.68, unit: 'us' },
-    ];
-    expect(call('getpid-model.js', 'normalizeReference', long)).toEqual({ linux: { cycles: 223, us: 1.68 } });
+    const long = {
+      id: 'sosp97-table2-getpid',
+      values: [
+        { systemId: 'linux', systemLabel: 'Linux', benchId: 'getpid', metric: 'getpid_us', value: 1.68, unit: 'us' },
+        { systemId: 'linux', systemLabel: 'Linux', benchId: 'getpid', metric: 'getpid_cycles', value: 223, unit: 'cycles' },
+      ],
+    };
+    expect(call('getpid-model.js', 'normalizeReference', long)).toEqual({ linux: { cycles: 223, us: 1.68, label: 'Linux' } });
     expect(call('getpid-model.js', 'normalizeReference', REFERENCE_WIDE)).toEqual({
-      linux: { cycles: 223, us: 1.68 },
-      l4linux: { cycles: 526, us: 3.95 },
-      'mklinux-user': { cycles: 14710, us: 110.6 },
+      linux: { cycles: 223, us: 1.68, label: null },
+      l4linux: { cycles: 526, us: 3.95, label: null },
+      'mklinux-user': { cycles: 14710, us: 110.6, label: null },
     });
+  });
+
+  it("labels a system the catalogue lacks with the paper's own name", () => {
+    const reference = [{ systemId: 'mklinux-inkernel', systemLabel: 'MkLinux in-kernel', metric: 'getpid_cycles', value: 2050, unit: 'cycles' }];
+    const view = call('getpid-model.js', 'buildGetpidView', { metricRows: [], reference, systems: SYSTEMS });
+    expect(view.chart.labels).toEqual(['MkLinux in-kernel']);
   });
 
   it('joins measured means with the paper: ratio to native Linux and error on cycles', () => {
