@@ -1,0 +1,14 @@
+import { bootLinux } from '@mklab/linux';
+import type { SystemEntry } from './system-entry';
+
+// The system catalogue. A new system is one entry here; the farm reads this list.
+export const SYSTEMS: readonly SystemEntry[] = [
+  {
+    id: 'linux',
+    title: 'Linux 2.0 (native)',
+    description: 'Linux 2.0 running directly on the Pentium: kernel at 0xC0000000, int 0x80 system calls, hardware task switch.',
+    arch: 'native',
+    libcBackend: 'int80',
+    boot: (machine, setup) => bootLinux(machine, { arch: 'native', rootfs: setup.rootfs, init: setup.init }),
+  },
+];

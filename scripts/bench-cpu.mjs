@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// npm run bench:cpu — the emulator's speed on a compute-bound guest program with the full
+// P54C timing model: simulated cycles per host second and guest MIPS, next to the same
+// binary run natively on this host and under qemu-i386, as ratios measured in one run.
+// Usage: npm run bench:cpu [-- --size N]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const labEntry = path.join(root, 'dist/libs/lab/src/index.js');
+if (!existsSync(labEntry)) {
+  console.error('bench:cpu: build first (npm run build)');
+  process.exit(2);
+}
+const { execProgram } = require(labEntry);
+
+const sizeArg = process.argv.indexOf('--size');
+const size = sizeArg > 0 ? process.argv[sizeArg + 1] : '3';
+const imagePath = path.join(root, 'guest/images/int80/cpubench');
+const image = readFileSync(imagePath);
+
+function timeNative(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.error}`);
+  return { ms, stdout: r.stdout };
+}
+
+const t0 = process.hrtime.bigint();
+const emu = await execProgram({ system: 'linux', image, argv: ['cpubench', size], cycleBudget: 1e12 });
+const emuMs = Number(process.hrtime.bigint() - t0) / 1e6;
+if (emu.error || emu.exitStatus !== 0) {
+  console.error('bench:cpu: the guest did not complete:', emu.error ?? emu.exitStatus, emu.stderr);
+  process.exit(1);
+}
+const native = timeNative(imagePath, [size]);
+let qemu = null;
+try {
+  execFileSync('which', ['qemu-i386'], { stdio: 'ignore' });
+  qemu = timeNative('qemu-i386', [imagePath, size]);
+} catch {
+  qemu = null;
+}
+if (native.stdout !== emu.stdout) console.warn('warning: emulated output differs from the native run');
+
+const c = emu.counters;
+const sec = emuMs / 1000;
+const rows = [
+  ['guest instructions', c.instructions],
+  ['simulated cycles', c.cycles],
+  ['simulated time at 133 MHz (s)', (c.cycles / 133e6).toFixed(3)],
+  ['host wall time, emulator (s)', sec.toFixed(3)],
+  ['guest MIPS (host)', (c.instructions / sec / 1e6).toFixed(1)],
+  ['simulated M cycles / host s', (c.cycles / sec / 1e6).toFixed(1)],
+  ['slowdown vs the 133 MHz Pentium', (sec / (c.cycles / 133e6)).toFixed(2) + 'x'],
+  ['host wall time, native (s)', (native.ms / 1000).toFixed(3)],
+  ['emulator / native', (emuMs / native.ms).toFixed(1) + 'x'],
+  ['host wall time, qemu-i386 (s)', qemu ? (qemu.ms / 1000).toFixed(3) : 'qemu-i386 not installed (apt-get install qemu-user)'],
+  ['emulator / qemu-i386', qemu ? (emuMs / qemu.ms).toFixed(1) + 'x' : '-'],
+];
+for (const [k, v] of rows) console.log(`${k.padEnd(34)} ${v}`);
