@@ -1,0 +1,263 @@
+// + − × ÷ √ on doubles with x87 precision control (24 / 53 bits; 64 is done at 53) and
+// all four rounding modes, with the exception flags a real FPU would raise.
+//
+// Method: the JS operation gives the round-to-nearest double r. Where the operands are in a
+// safe range, an error-free transformation (Knuth's TwoSum, Dekker's TwoProduct) gives the
+// sign of (exact − r) exactly, which is all that directed rounding and the precision
+// flag need. Outside that range, and for 24-bit precision with directed rounding, the
+// exact result is formed with BigInt and rounded once (roundBig). Operands are never NaN
+// here: NaN propagation is done by the caller, which owns the NaN payloads.
+
+import {
+  RoundingMode,
+  decompose,
+  nextDown,
+  nextUp,
+  overflowResult,
+  roundBig,
+  roundFlags,
+} from './float-bits';
+
+/** Status-word exception bits. */
+export const IE = 0x01;
+export const DE = 0x02;
+export const ZE = 0x04;
+export const OE = 0x08;
+export const UE = 0x10;
+export const PE = 0x20;
+
+/** Exceptions raised by the last operation of this module (the caller ORs them into the status word). */
+export const arithExc = { bits: 0 };
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+const SPLIT = 134217729; // 2^27 + 1, Dekker's splitter
+const SAFE_HI = 6.696928794914171e299; // 2^995: the split cannot overflow below this
+const SAFE_LO = 4.008336720017946e-292; // 2^-969: products above this have an exact error term
+
+/** Effective significand bits for a precision-control field (00→24, 10→53, 11→64 done as 53). */
+export function precisionBits(pc: number): number {
+  return pc === 0 ? 24 : 53;
+}
+
+function twoProdErr(a: number, b: number, p: number): number {
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+}
+
+function flagsFromRound(): void {
+  if (roundFlags.inexact) arithExc.bits |= PE;
+  if (roundFlags.overflow) arithExc.bits |= OE | PE;
+  if (roundFlags.underflow) arithExc.bits |= UE;
+}
+
+/**
+ * Finish a result whose round-to-nearest double is r and whose exact value differs from
+ * r by something of sign errSign (−1, 0, +1), or go exact when that is not enough.
+ */
+function finish(r: number, errSign: number, prec: number, rc: RoundingMode, exact: () => Exact): number {
+  if (prec === 53) {
+    if (errSign === 0) return r;
+    arithExc.bits |= PE;
+    if (Math.abs(r) < MIN_NORMAL) arithExc.bits |= UE;
+    switch (rc) {
+      case RoundingMode.Nearest:
+        return r;
+      case RoundingMode.Up:
+        return errSign > 0 ? nextUp(r) : r;
+      case RoundingMode.Down:
+        return errSign < 0 ? nextDown(r) : r;
+      default:
+        if (r > 0 && errSign < 0) return nextDown(r);
+        if (r < 0 && errSign > 0) return nextUp(r);
+        return r;
+    }
+  }
+  return roundExact(exact(), prec, rc);
+}
+
+interface Exact {
+  neg: boolean;
+  m: bigint;
+  e: number;
+  sticky: boolean;
+}
+
+function roundExact(x: Exact, prec: number, rc: RoundingMode): number {
+  const v = roundBig(x.neg, x.m, x.e, x.sticky, prec, -1022, 1023, rc);
+  flagsFromRound();
+  return v;
+}
+
+function exactSum(a: number, b: number): Exact {
+  const da = decompose(a);
+  const db = decompose(b);
+  const e = Math.min(da.e, db.e);
+  const ma = (da.neg ? -da.m : da.m) << BigInt(da.e - e);
+  const mb = (db.neg ? -db.m : db.m) << BigInt(db.e - e);
+  const s = ma + mb;
+  return { neg: s < 0n, m: s < 0n ? -s : s, e, sticky: false };
+}
+
+function exactProduct(a: number, b: number): Exact {
+  const da = decompose(a);
+  const db = decompose(b);
+  return { neg: da.neg !== db.neg, m: da.m * db.m, e: da.e + db.e, sticky: false };
+}
+
+function exactQuotient(a: number, b: number): Exact {
+  const da = decompose(a);
+  const db = decompose(b);
+  const num = da.m << 120n;
+  const q = num / db.m;
+  return { neg: da.neg !== db.neg, m: q, e: da.e - db.e - 120, sticky: q * db.m !== num };
+}
+
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  // Newton steps from the double estimate until stable
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x * x > n) x -= 1n;
+  while ((x + 1n) * (x + 1n) <= n) x += 1n;
+  return x;
+}
+
+function exactSqrt(a: number): Exact {
+  const d = decompose(a);
+  let m = d.m;
+  let e = d.e;
+  if ((e & 1) !== 0) {
+    m <<= 1n;
+    e -= 1;
+  }
+  const big = m << 120n;
+  const s = isqrt(big);
+  return { neg: false, m: s, e: (e - 120) / 2, sticky: s * s !== big };
+}
+
+/** a + b (not NaN). */
+export function fadd(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithExc.bits = 0;
+  const r = a + b;
+  if (r !== r) {
+    arithExc.bits |= IE; // ∞ − ∞
+    return NaN;
+  }
+  if (a === 0 || b === 0) {
+    if (a === 0 && b === 0) {
+      // +0 + −0 is +0, except −0 when rounding down
+      if (Object.is(a, b)) return a;
+      return rc === RoundingMode.Down ? -0 : 0;
+    }
+    const x = a === 0 ? b : a;
+    return prec === 53 ? x : roundExact({ ...decompose(x), sticky: false }, prec, rc);
+  }
+  if (r === Infinity || r === -Infinity) {
+    if (a === r || b === r) return r; // an infinite operand
+    arithExc.bits |= OE | PE;
+    return overflowResult(r < 0, prec, 1023, rc);
+  }
+  if (r === 0) return rc === RoundingMode.Down ? -0 : 0; // x + (−x): exact
+  const bb = r - a;
+  const err = a - (r - bb) + (b - bb); // TwoSum: exact
+  return finish(r, Math.sign(err), prec, rc, () => exactSum(a, b));
+}
+
+/** a × b (not NaN). */
+export function fmul(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithExc.bits = 0;
+  const r = a * b;
+  if (r !== r) {
+    arithExc.bits |= IE; // 0 × ∞
+    return NaN;
+  }
+  if (a === 0 || b === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) return r;
+  const aa = Math.abs(a);
+  const ab = Math.abs(b);
+  const ar = Math.abs(r);
+  if (aa < SAFE_HI && ab < SAFE_HI && ar >= SAFE_LO && ar !== Infinity) {
+    return finish(r, Math.sign(twoProdErr(a, b, r)), prec, rc, () => exactProduct(a, b));
+  }
+  return roundExact(exactProduct(a, b), prec, rc);
+}
+
+/** a ÷ b (not NaN). */
+export function fdiv(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithExc.bits = 0;
+  if (b === 0) {
+    if (a === 0) {
+      arithExc.bits |= IE; // 0 ÷ 0
+      return NaN;
+    }
+    if (a !== Infinity && a !== -Infinity) arithExc.bits |= ZE;
+    return a / b;
+  }
+  const r = a / b;
+  if (r !== r) {
+    arithExc.bits |= IE; // ∞ ÷ ∞
+    return NaN;
+  }
+  if (a === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) return r;
+  const ar = Math.abs(r);
+  const ab = Math.abs(b);
+  if (ar < SAFE_HI && ab < SAFE_HI && ar >= SAFE_LO && Math.abs(a) >= SAFE_LO) {
+    // residual a − r·b is exact: p ≈ a so a − p is exact (Sterbenz), and the sign of
+    // (a − p) − e is the sign of the exact residual
+    const p = r * b;
+    const e = twoProdErr(r, b, p);
+    const res = a - p - e;
+    return finish(r, Math.sign(res) * Math.sign(b), prec, rc, () => exactQuotient(a, b));
+  }
+  return roundExact(exactQuotient(a, b), prec, rc);
+}
+
+/** √a (not NaN). */
+export function fsqrt(a: number, prec: number, rc: RoundingMode): number {
+  arithExc.bits = 0;
+  if (a < 0) {
+    arithExc.bits |= IE;
+    return NaN;
+  }
+  if (a === 0 || a === Infinity) return a;
+  const r = Math.sqrt(a);
+  if (a >= SAFE_LO && a < SAFE_HI) {
+    const p = r * r;
+    const e = twoProdErr(r, r, p);
+    const res = a - p - e;
+    return finish(r, Math.sign(res), prec, rc, () => exactSqrt(a));
+  }
+  return roundExact(exactSqrt(a), prec, rc);
+}
+
+/** Round a double to an integral value under rc (FRNDINT, FIST). −0 is kept. */
+export function roundToIntegral(x: number, rc: RoundingMode): number {
+  if (x !== x || x === Infinity || x === -Infinity) return x;
+  let r: number;
+  switch (rc) {
+    case RoundingMode.Nearest: {
+      if (Math.abs(x) >= 4503599627370496) return x; // 2^52: already integral
+      const f = Math.floor(x);
+      const d = x - f; // exact
+      r = d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+      break;
+    }
+    case RoundingMode.Down:
+      r = Math.floor(x);
+      break;
+    case RoundingMode.Up:
+      r = Math.ceil(x);
+      break;
+    default:
+      r = Math.trunc(x);
+  }
+  return r === 0 ? (x < 0 || Object.is(x, -0) ? -0 : 0) : r;
+}
