@@ -1,0 +1,2 @@
+export * from './cycle-clock';
+export { EventQueue, type EventHandle } from './event-queue';

@@ -1,0 +1,4 @@
+export * from './io-bus';
+export * from './console';
+export * from './pic';
+export * from './pit';

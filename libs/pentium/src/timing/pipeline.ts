@@ -1,0 +1,150 @@
+// The P54C integer pipelines, in the manner of 86Box's codegen_timing_pentium.c.
+//
+// Modelled:
+//  - U/V pairing: one decision over two table rows (pairing.ts); a pair runs in
+//    lockstep and takes the longer of the two base clock counts [IPM §24.2];
+//  - no pairing on the first execution from a freshly filled code line (the CPU passes
+//    MemoryHierarchy.codeFirstPass as `firstFetch`) [IPM];
+//  - prefixes other than 0F: +1 clock each, and a prefixed instruction only issues in U;
+//  - address-generation interlock: +1 when an address register was written by the
+//    previous issue group (U alone or U+V), whatever that group's length [IPM][86BOX];
+//  - data-cache bank conflict: V +1 when U and V touch the same 4-byte bank of the 8
+//    (physical address bits 2–4 equal) [IPM][AGNER];
+//  - memory stalls (cache/TLB misses, misalignment: memory-hierarchy.ts) add to the
+//    instruction's clocks; in a pair both pipes wait for either pipe's stall;
+//  - branches: a 256-entry 4-way BTB with 2-bit counters, not-taken on a BTB miss,
+//    mispredictions 4 (U) / 5 (V) clocks for Jcc and 3 for unconditional near
+//    transfers, RET and indirect jumps predicted through the BTB (btb.ts);
+//  - serialization (far transfers, traps, interrupts, kernel path profiles, HOSTCALL):
+//    the next instruction issues in U with no AGI history.
+// Not modelled:
+//  - FPU pipelining: FXCH pairing with the preceding FP instruction, FP latency overlap
+//    with integer code (the x87 rows carry their throughput clocks only);
+//  - the prefetcher: sequential code lines are not fetched ahead, so a straight-line
+//    miss stalls its whole fill; split-line fetch penalties;
+//  - early restart on the critical word of a line fill; hit-under-miss;
+//  - stalls on partial-register or flag merges (the P5 has none worth modelling),
+//    the shift/rotate-by-CL and other "issue in U only after N clocks" subtleties beyond
+//    the row's pair class and clocks;
+//  - the one-clock decode stall of a Jcc whose target is not yet in the prefetch
+//    buffers, and the BTB's lookup by the address of the previous instruction pair;
+//  - memory type ranges (everything is write-back cacheable; no PCD/PWT, no UC video);
+//  - L2 dirty lines (L2 is treated as write-through for timing) and DRAM page hits.
+import type { Counters } from './counters';
+import type { P54CConfig } from './p54c-config';
+import type { MemoryHierarchy } from './memory-hierarchy';
+import { BranchPredictor, Pipe } from './btb';
+import { BranchKind, type TimingInfo } from './timing-info';
+import { opensPair, pairable } from './pairing';
+
+export class Pipeline {
+  /** the pipe of the last issued instruction (for the branch penalty) */
+  lastPipe: Pipe = Pipe.U;
+  /** the instruction in U that may still take a V partner, or null */
+  private openU: TimingInfo | null = null;
+  private openUDataPhys = -1;
+  private openUAgi = false;
+  /** registers written by the issue group in progress (U, or U+V) */
+  private groupWrites = 0;
+  /** registers written by the previous issue group (AGI source) */
+  private prevGroupWrites = 0;
+
+  private readonly agiClocks: number;
+  private readonly prefixClocks: number;
+  private readonly bankConflictClocks: number;
+  private readonly bankMask: number;
+
+  constructor(
+    config: Readonly<P54CConfig>,
+    private readonly counters: Counters,
+    readonly predictor: BranchPredictor,
+    private readonly hierarchy: MemoryHierarchy,
+  ) {
+    this.agiClocks = config.agiClocks;
+    this.prefixClocks = config.prefixClocks;
+    this.bankConflictClocks = config.bankConflictClocks;
+    // bank = (phys / bankBytes) mod banks: bits 2–4 for 8 banks of 4 bytes
+    this.bankMask = (config.l1dBanks - 1) * config.l1dBankBytes;
+  }
+
+  /**
+   * Issue one executed instruction. `memStall`: the clocks its fetch and data accesses
+   * stalled (sum of MemoryHierarchy / page-walk results); `firstFetch`: it came from a
+   * freshly filled code line; `dataPhys`: the physical address of its (first) data
+   * access, or -1, for the bank-conflict rule. Returns the clocks it adds to the clock.
+   * Counts instructions, pairs, AGI stalls and prefix clocks.
+   */
+  issue(info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys = -1): number {
+    const c = this.counters;
+    c.instructions++;
+    const u = this.openU;
+    let clocks: number;
+    if (u !== null && !firstFetch && pairable(u, info)) {
+      // V pipe: the pair finishes when the longer one does
+      this.openU = null;
+      c.pairs++;
+      clocks = info.clocks > u.clocks ? info.clocks - u.clocks : 0;
+      clocks += memStall;
+      if (!this.openUAgi && (info.addrRegs & this.prevGroupWrites) !== 0) {
+        clocks += this.agiClocks;
+        c.agiStalls++;
+      }
+      if (dataPhys >= 0 && this.openUDataPhys >= 0 && ((dataPhys ^ this.openUDataPhys) & this.bankMask) === 0) {
+        clocks += this.bankConflictClocks;
+        c.bankConflicts++;
+      }
+      this.groupWrites |= info.regsWritten;
+      this.lastPipe = Pipe.V;
+    } else {
+      // U pipe
+      this.prevGroupWrites = this.groupWrites;
+      this.groupWrites = info.regsWritten;
+      clocks = info.clocks + memStall;
+      if (info.prefixes !== 0) {
+        const p = info.prefixes * this.prefixClocks;
+        clocks += p;
+        c.prefixClocks += p;
+      }
+      const agi = (info.addrRegs & this.prevGroupWrites) !== 0;
+      if (agi) {
+        clocks += this.agiClocks;
+        c.agiStalls++;
+      }
+      this.openUAgi = agi;
+      this.openUDataPhys = dataPhys;
+      this.openU = !firstFetch && opensPair(info) ? info : null;
+      this.lastPipe = Pipe.U;
+    }
+    this.hierarchy.advance(clocks - memStall);
+    return clocks;
+  }
+
+  /**
+   * The last issued instruction was a branch that resolved `taken` to `target`.
+   * Returns the misprediction penalty (0 when predicted). Far transfers serialize.
+   */
+  branch(eip: number, taken: boolean, target: number, kind: BranchKind): number {
+    if (kind === BranchKind.Far) {
+      this.serialize();
+      return 0;
+    }
+    if (taken) this.hierarchy.noteTakenBranch();
+    const penalty = this.predictor.branch(eip, taken, target, kind, this.lastPipe);
+    if (penalty !== 0) {
+      // a misprediction flushes the pipes: nothing pairs across it
+      this.openU = null;
+      this.hierarchy.advance(penalty);
+    }
+    return penalty;
+  }
+
+  /** Drain the pipes: the next instruction issues in U, with no AGI history. */
+  serialize(): void {
+    this.openU = null;
+    this.openUDataPhys = -1;
+    this.openUAgi = false;
+    this.groupWrites = 0;
+    this.prevGroupWrites = 0;
+    this.lastPipe = Pipe.U;
+  }
+}
