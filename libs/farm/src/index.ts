@@ -14,3 +14,4 @@ export * from './queue/select-queue-driver';
 export * from './services/farm-store';
 export * from './services/sweep.service';
 export * from './services/cell-execution';
+export * from './farm-config';

@@ -1,0 +1,77 @@
+// A farm worker: consumes the farm queue and runs each cell in the thread pool.
+// Many of these (threads × processes × hosts) may share one queue and database.
+import * as os from 'os';
+import {
+  createFarmJobRegistry,
+  defaultLab,
+  selectQueueDriver,
+  type FarmQueueDriver,
+  type FarmWorker,
+  type LabPort,
+} from '@mklab/farm';
+import { openFarmDatabase, TypeormFarmStore } from '@mklab/db';
+import type { DataSource } from 'typeorm';
+import { ExperimentPool } from './experiment-pool';
+
+export interface FarmWorkerOptions {
+  databaseUrl: string;
+  redisUrl?: string;
+  queueNamespace?: string;
+  poolSize?: number;
+  lockDurationMs?: number;
+  retries?: number;
+  /** the catalogue this worker registers (default: @mklab/lab) */
+  lab?: LabPort;
+  /** the module the pool threads load (default: the lab, compiled or from sources) */
+  labModulePath?: string;
+  cancelPollMs?: number;
+  /** reuse an open data source (the embedded farm shares one with the api) */
+  dataSource?: DataSource;
+}
+
+export interface RunningFarmWorker {
+  host: string;
+  pool: ExperimentPool;
+  queue: FarmQueueDriver;
+  /** stops taking jobs; running cells get `graceMs` to finish, then are handed back */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningFarmWorker> {
+  const lab = opts.lab ?? defaultLab();
+  const ownDb = !opts.dataSource;
+  const dataSource = opts.dataSource ?? (await openFarmDatabase({ url: opts.databaseUrl })).dataSource;
+  const store = new TypeormFarmStore(dataSource);
+  await store.syncCatalogue(lab.listSystems(), lab.listBenches());
+  const host = `${os.hostname()}:${process.pid}`;
+  const pool = new ExperimentPool({ size: opts.poolSize, labModulePath: opts.labModulePath });
+  const queue = selectQueueDriver({
+    redisUrl: opts.redisUrl,
+    databaseUrl: opts.databaseUrl,
+    namespace: opts.queueNamespace,
+    retries: opts.retries,
+  });
+  const registry = createFarmJobRegistry({ store, runner: pool, host, cancelPollMs: opts.cancelPollMs });
+  let worker: FarmWorker;
+  try {
+    worker = await queue.startWorker(registry, { concurrency: pool.size, lockDurationMs: opts.lockDurationMs });
+  } catch (e) {
+    await pool.close();
+    await queue.close();
+    if (ownDb) await dataSource.destroy();
+    throw e;
+  }
+  let stopped: Promise<void> | null = null;
+  return {
+    host,
+    pool,
+    queue,
+    stop: (graceMs = 30_000) =>
+      (stopped ??= (async () => {
+        await worker.close(graceMs);
+        await queue.close();
+        await pool.close();
+        if (ownDb) await dataSource.destroy();
+      })()),
+  };
+}

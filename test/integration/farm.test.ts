@@ -1,0 +1,111 @@
+// The farm end to end against the real PostgreSQL and Redis, on both queue
+// backends: sweeps complete with every result stored, identical cells are
+// served from stored results, cancellation stops running cells, a SIGKILLed
+// worker loses and duplicates nothing, bad specs are refused before anything
+// is stored or queued.
+import { startHarness, type FarmHarness } from './support/farm-harness';
+import type { QueueBackendKind } from '@mklab/farm';
+
+const BACKENDS: QueueBackendKind[] = ['redis', 'postgres'];
+
+describe.each(BACKENDS)('farm on the %s queue backend', (backend) => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness(backend, backend);
+    await h.startWorker({ poolSize: 2 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const SMALL = { name: 'small', systems: 'all', benches: ['spin'], params: { cycles: [2_000_000, 3_000_000], work: 1000 }, repeats: 2 };
+
+  it('runs a sweep of several cells and stores every result', async () => {
+    const res = await h.http().post('/api/sweeps').send(SMALL).expect(201);
+    expect(res.body).toMatchObject({ cells: 8, cached: 0 });
+    const sweep = await h.drainAndWait(res.body.id);
+    expect(sweep.status).toBe('done');
+    expect(sweep.counts).toMatchObject({ total: 8, done: 8 });
+    expect(sweep.cells.every((c: any) => c.status === 'done' && c.runId && c.progress === 1 && !c.cached)).toBe(true);
+
+    const [{ runs }] = await h.sql(`SELECT count(*)::int AS runs FROM runs`);
+    expect(runs).toBe(8);
+    const run = (await h.http().get(`/api/runs/${sweep.cells[0].runId}`).expect(200)).body;
+    expect(run).toMatchObject({ status: 'ok', system: 'sim-a', bench: 'spin', seed: 1, sweepId: res.body.id });
+    expect(run.metrics).toEqual([{ name: 'checksum', value: expect.any(Number), unit: 'count', better: 'lower' }]);
+    expect(run.samples[0].values.length).toBeGreaterThan(0);
+    expect(run.provenance).toMatchObject({ emulatorVersion: 'fixture-1', configHash: sweep.cells[0].configHash });
+    expect(run.counters.cycles).toBe(2_000_000);
+
+    const csv = await h.http().get(`/api/metrics?sweep=${res.body.id}&format=csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text.trim().split('\n')).toHaveLength(9);
+    const json = (await h.http().get(`/api/metrics?sweep=${res.body.id}&metric=checksum`).expect(200)).body;
+    expect(json.rows).toHaveLength(8);
+    expect(json.series).toHaveLength(4);
+    expect(json.series[0]).toMatchObject({ n: 2, seeds: [1, 2] });
+  });
+
+  it('serves the same sweep again from stored results without running anything', async () => {
+    const before = await h.sql(`SELECT id FROM runs ORDER BY id`);
+    const res = await h.http().post('/api/sweeps').set('content-type', 'text/yaml')
+      .send('name: small again\nsystems: all\nbenches: [spin]\nparams: {cycles: [2000000, 3000000], work: 1000}\nrepeats: 2\n')
+      .expect(201);
+    expect(res.body).toMatchObject({ cells: 8, cached: 8 });
+    const sweep = (await h.http().get(`/api/sweeps/${res.body.id}`).expect(200)).body;
+    expect(sweep.status).toBe('done');
+    expect(sweep.cells.every((c: any) => c.status === 'cached' && c.cached && c.runId)).toBe(true);
+    expect(await h.sql(`SELECT id FROM runs ORDER BY id`)).toEqual(before);
+  });
+
+  it.each([
+    [{ ...SMALL, systems: ['sim-a', 'pdp11'] }, 'systems[1]'],
+    [{ ...SMALL, params: { cycles: 'lots' } }, 'params.cycles'],
+    [{ ...SMALL, params: { cycles: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }, repeats: 11 }, 'maxCells'],
+    [{ ...SMALL, priority: 'urgent' }, 'priority'],
+  ])('refuses a bad spec with a 400 naming the field, storing and queueing nothing (%#)', async (spec, field) => {
+    const [{ n: sweepsBefore }] = await h.sql(`SELECT count(*)::int AS n FROM sweeps`);
+    const countsBefore = await h.api.queue.counts();
+    const res = await h.http().post('/api/sweeps').send(spec).expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, field, message: expect.stringContaining(field) });
+    const [{ n: sweepsAfter }] = await h.sql(`SELECT count(*)::int AS n FROM sweeps`);
+    expect(sweepsAfter).toBe(sweepsBefore);
+    expect(await h.api.queue.counts()).toEqual(countsBefore);
+  });
+
+  it('cancels a sweep: queued cells removed, the running cell stopped promptly', async () => {
+    // one endless cell per pool thread plus queued ones behind them
+    const res = await h.http().post('/api/sweeps')
+      .send({ name: 'endless', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000_000_000, work: 20_000 }, seeds: [1, 2, 3, 4] })
+      .expect(201);
+    const id = res.body.id;
+    await h.waitFor('two running cells with progress', async () => {
+      const s = (await h.http().get(`/api/sweeps/${id}`)).body;
+      return s.cells.filter((c: any) => c.status === 'running' && c.progress > 0).length === 2;
+    });
+    const t0 = Date.now();
+    const cancelled = (await h.http().post(`/api/sweeps/${id}/cancel`).expect(200)).body;
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cells.every((c: any) => c.status === 'cancelled')).toBe(true);
+    // The pool threads are free again once the running cells have stopped:
+    // a small sweep completes right away.
+    const next = await h.http().post('/api/sweeps').send({ name: 'after', systems: ['sim-b'], benches: ['spin'], params: { cycles: 1_000_000, work: 10 }, seeds: [77, 78] }).expect(201);
+    const after = await h.drainAndWait(next.body.id, 10_000);
+    expect(after.status).toBe('done');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    const [{ n }] = await h.sql(`SELECT count(*)::int AS n FROM runs WHERE params->>'cycles' = '1000000000000'`);
+    expect(n).toBe(0);
+    await h.waitFor('the endless jobs to leave the queue', async () => {
+      const c = await h.api.queue.counts();
+      return c.active === 0 && c.waiting === 0 && c.prioritized === 0 ? c : null;
+    }, 10_000);
+  });
+
+  it('stores a guest error as a result and does not retry it', async () => {
+    const res = await h.http().post('/api/sweeps').send({ name: 'crash', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000, mode: 'crash' } }).expect(201);
+    const sweep = await h.drainAndWait(res.body.id);
+    expect(sweep.status).toBe('failed');
+    const run = (await h.http().get(`/api/runs/${sweep.cells[0].runId}`).expect(200)).body;
+    expect(run).toMatchObject({ status: 'error', error: { kind: 'guest-crashed' }, output: { exitStatus: 139 } });
+  });
+});
