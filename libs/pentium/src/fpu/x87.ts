@@ -63,6 +63,7 @@ import {
   extRoundToBigInt,
   extToNumber,
 } from './ext80';
+import { x87Timing } from './x87-timing';
 import { DE, IE, OE, PE, UE, ZE, arithExc, fadd, fdiv, fmul, fsqrt, precisionBits, roundToIntegral } from './x87-arith';
 
 export const SW_SF = 0x40;
@@ -145,7 +146,15 @@ export class X87 {
     this.nextDs = ds;
   }
 
-  /** FNINIT */
+  /** Clocks of a form under the current precision control (FDIV depends on it): see x87-timing.ts. */
+  clocks(opcode: number, modrm: number): number {
+    return x87Timing(opcode, modrm, modrm < 0xc0, (this.cw >>> 8) & 3).clocks;
+  }
+
+  /**
+   * FNINIT state. (A hardware RESET leaves CW = 0040h and all tags valid-zero on the P5;
+   * every OS executes FNINIT before use, so the CPU's reset uses this state too.)
+   */
   reset(): void {
     this.cw = CW_DEFAULT;
     this.swf = 0;
