@@ -184,7 +184,7 @@ export class Pic implements PortDevice {
     const ir = m.pendingIr();
     let vector: number;
     if (ir < 0) vector = m.vectorBase | 7; // spurious: ISR untouched
-    else if (ir === Pic.CASCADE && m.icw3 & (1 << Pic.CASCADE)) {
+    else if (ir === Pic.CASCADE && this.cascaded()) {
       m.acknowledgeIr(ir);
       const s = this.slave;
       const sir = s.pendingIr();
@@ -256,6 +256,11 @@ export class Pic implements PortDevice {
     this.update();
   }
 
+  /** The master was initialised for cascade mode with a slave on IR2 (ICW1.SNGL = 0, ICW3 bit 2). */
+  private cascaded(): boolean {
+    return this.master.needIcw3 && (this.master.icw3 & (1 << Pic.CASCADE)) !== 0;
+  }
+
   private chipOf(irq: number): Chip8259 {
     if (!(Number.isInteger(irq) && irq >= 0 && irq < 16)) throw new Error(`Pic: no IRQ ${irq}`);
     return irq < 8 ? this.master : this.slave;
@@ -263,8 +268,9 @@ export class Pic implements PortDevice {
 
   /** The slave's INT output drives the master's cascade input (a level). */
   private updateCascade(): void {
-    const slaveInt = this.slave.pendingIr() >= 0;
     const m = this.master;
+    if (!this.cascaded()) return; // IR2 is an ordinary input
+    const slaveInt = this.slave.pendingIr() >= 0;
     const bit = 1 << Pic.CASCADE;
     if (slaveInt) {
       m.lines |= bit;

@@ -60,10 +60,18 @@ export class TimingModel {
   pageWalk(pdePhys: number, ptePhys: number, adUpdates: number): number {
     const cfg = this.config;
     this.counters.pageWalks++;
-    let clocks = cfg.pageWalkBaseClocks + cfg.pageWalkEntryClocks + this.hierarchy.read(pdePhys, 4);
-    if (ptePhys >= 0) clocks += cfg.pageWalkEntryClocks + this.hierarchy.read(ptePhys, 4);
-    clocks += adUpdates * cfg.pageWalkAdUpdateClocks;
-    return clocks;
+    const h = this.hierarchy;
+    // the walker's own clocks pass on the hierarchy's clock before each entry read
+    let clocks = cfg.pageWalkBaseClocks + cfg.pageWalkEntryClocks;
+    h.advance(clocks);
+    clocks += h.read(pdePhys, 4);
+    if (ptePhys >= 0) {
+      h.advance(cfg.pageWalkEntryClocks);
+      clocks += cfg.pageWalkEntryClocks + h.read(ptePhys, 4);
+    }
+    const ad = adUpdates * cfg.pageWalkAdUpdateClocks;
+    h.advance(ad);
+    return clocks + ad;
   }
 
   /** MOV CR3 (and paging-mode changes): both TLBs empty. */
