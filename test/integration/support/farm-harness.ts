@@ -25,7 +25,7 @@ export interface FarmHarness {
   namespace: string;
   http(): ReturnType<typeof request>;
   startWorker(opts?: { poolSize?: number; lockDurationMs?: number }): Promise<RunningFarmWorker>;
-  spawnWorker(opts?: { poolSize?: number; lockDurationMs?: number }): ChildProcess;
+  spawnWorker(opts?: { poolSize?: number; lockDurationMs?: number; graceMs?: number }): ChildProcess;
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
   /** polls the sweep until it leaves queued/running; throws with the last state after timeoutMs */
   drainAndWait(sweepId: string, timeoutMs?: number): Promise<any>;
@@ -86,6 +86,7 @@ export async function startHarness(backend: QueueBackendKind, name: string): Pro
           MKLAB_LOCK_MS: String(o.lockDurationMs ?? 2000),
           MKLAB_LAB_MODULE: FIXTURE_LAB_PATH,
           MKLAB_RETRIES: '2',
+          MKLAB_SHUTDOWN_GRACE_MS: String(o.graceMs ?? 30_000),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
