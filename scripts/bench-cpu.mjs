@@ -19,7 +19,7 @@ if (!existsSync(labEntry)) {
 const { execProgram } = require(labEntry);
 
 const sizeArg = process.argv.indexOf('--size');
-const size = sizeArg > 0 ? process.argv[sizeArg + 1] : '3';
+const size = sizeArg > 0 ? process.argv[sizeArg + 1] : '20';
 const imagePath = path.join(root, 'guest/images/int80/cpubench');
 const image = readFileSync(imagePath);
 
