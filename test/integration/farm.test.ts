@@ -109,3 +109,27 @@ describe.each(BACKENDS)('farm on the %s queue backend', (backend) => {
     expect(run).toMatchObject({ status: 'error', error: { kind: 'guest-crashed' }, output: { exitStatus: 139 } });
   });
 });
+
+describe('infrastructure failures', () => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness('redis', 'infra');
+    await h.startWorker({ poolSize: 1 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('are retried with backoff, then mark the cell failed without storing a run', async () => {
+    const res = await h.http().post('/api/sweeps').send({ name: 'throw', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000, mode: 'throw' } }).expect(201);
+    const sweep = await h.drainAndWait(res.body.id, 30_000);
+    expect(sweep.status).toBe('failed');
+    expect(sweep.cells[0]).toMatchObject({ status: 'failed', runId: null, error: expect.stringMatching(/infrastructure failure/) });
+    const [{ n }] = await h.sql(`SELECT count(*)::int AS n FROM runs`);
+    expect(n).toBe(0);
+    const counts = await h.api.queue.counts();
+    expect(counts.failed).toBe(1);
+    // harness: 2 retries, so three attempts in all
+    expect(await h.api.queue.inspectJob(sweep.cells[0].jobId)).toMatchObject({ state: 'failed', attemptsMade: 3 });
+  });
+});

@@ -15,6 +15,7 @@ export interface FarmApiOptions {
   queueNamespace?: string;
   cellCeiling?: number;
   retries?: number;
+  retryBackoffMs?: number;
   lab?: LabPort;
   /** reuse an open, migrated data source */
   dataSource?: DataSource;
@@ -39,7 +40,7 @@ export async function startFarmApi(opts: FarmApiOptions): Promise<RunningFarmApi
   const dataSource = opts.dataSource ?? (await openFarmDatabase({ url: opts.databaseUrl })).dataSource;
   const store = new TypeormFarmStore(dataSource);
   await store.syncCatalogue(lab.listSystems(), lab.listBenches());
-  const queue = selectQueueDriver({ redisUrl: opts.redisUrl, databaseUrl: opts.databaseUrl, namespace: opts.queueNamespace, retries: opts.retries });
+  const queue = selectQueueDriver({ redisUrl: opts.redisUrl, databaseUrl: opts.databaseUrl, namespace: opts.queueNamespace, retries: opts.retries, backoffMs: opts.retryBackoffMs });
   const gitSha = (lab as { GIT_SHA?: string | null }).GIT_SHA ?? null;
   const sweeps = new SweepService({ lab, store, queue, gitSha, cellCeiling: opts.cellCeiling });
   const queries = new FarmQueries(dataSource);

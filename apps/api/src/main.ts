@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     queueNamespace: cfg.queueNamespace,
     cellCeiling: cfg.cellCeiling,
     retries: cfg.retries,
+    retryBackoffMs: cfg.retryBackoffMs,
     port: cfg.port,
   });
   console.log(`mklab api: ${api.url}/ (dashboard), ${api.url}/api/docs (OpenAPI), queue on ${api.queue.kind}`);

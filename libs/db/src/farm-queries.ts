@@ -99,7 +99,7 @@ export class FarmQueries {
     );
     if (!s) return null;
     const cells = await this.db.query(
-      `SELECT id, ordinal, config_hash, system_id, benchmark_id, params, seed, status, progress, cached, run_id, host, error
+      `SELECT id, ordinal, config_hash, system_id, benchmark_id, params, seed, status, progress, cached, run_id, job_id, host, error
        FROM sweep_cells WHERE sweep_id = $1 ORDER BY ordinal`,
       [id],
     );
@@ -122,6 +122,7 @@ export class FarmQueries {
         progress: c.progress,
         cached: c.cached,
         runId: c.run_id,
+        jobId: c.job_id,
         host: c.host,
         error: c.error,
       })),

@@ -14,6 +14,8 @@ export interface FarmConfig {
   cellCeiling?: number;
   /** infrastructure retries per cell */
   retries?: number;
+  /** first retry delay (ms), doubled per attempt */
+  retryBackoffMs?: number;
   port: number;
 }
 
@@ -33,6 +35,7 @@ export function farmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FarmCon
     lockDurationMs: int(env.MKLAB_LOCK_MS),
     cellCeiling: int(env.MKLAB_MAX_CELLS),
     retries: int(env.MKLAB_RETRIES),
+    retryBackoffMs: int(env.MKLAB_RETRY_BACKOFF_MS),
     port: int(env.PORT) ?? 3000,
   };
 }

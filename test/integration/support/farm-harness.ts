@@ -38,7 +38,7 @@ export async function startHarness(backend: QueueBackendKind, name: string): Pro
   const namespace = `mklab-it-${name}-${process.pid}-${Date.now().toString(36)}`.replace(/[^a-z0-9_-]/gi, '_');
   const queueNamespace = backend === 'redis' ? namespace : 'bullmq_test';
   const redisUrl = backend === 'redis' ? REDIS_URL : undefined;
-  const api = await startFarmApi({ databaseUrl: db.url, redisUrl, queueNamespace, lab: fixture, logger: false, retries: 2, cellCeiling: 200 });
+  const api = await startFarmApi({ databaseUrl: db.url, redisUrl, queueNamespace, lab: fixture, logger: false, retries: 2, retryBackoffMs: 200, cellCeiling: 200 });
   const workers: RunningFarmWorker[] = [];
   const children: ChildProcess[] = [];
 

@@ -140,6 +140,12 @@ export class BullmqQueueDriver implements FarmQueueDriver {
     return handle;
   }
 
+  async inspectJob(jobId: string): Promise<{ state: string; attemptsMade: number; failedReason?: string } | null> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return null;
+    return { state: await job.getState(), attemptsMade: job.attemptsMade, failedReason: job.failedReason };
+  }
+
   async counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('active', 'waiting', 'waiting-children', 'prioritized', 'delayed', 'completed', 'failed');
   }

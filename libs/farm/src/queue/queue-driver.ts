@@ -33,6 +33,8 @@ export interface FarmQueueDriver {
   /** Removes waiting or delayed jobs; active (locked) jobs are left to cooperative abort. Returns how many were removed. */
   removeJobs(jobIds: string[]): Promise<number>;
   startWorker(registry: JobHandlerRegistry, opts: FarmWorkerOptions): Promise<FarmWorker>;
+  /** a job's state and attempts so far (null when the queue no longer holds it) */
+  inspectJob(jobId: string): Promise<{ state: string; attemptsMade: number; failedReason?: string } | null>;
   /** job counts by state, for health and for tests' drain-and-wait */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;

@@ -59,7 +59,28 @@ function flagsFromRound(): void {
  * Finish a result whose round-to-nearest double is r and whose exact value differs from
  * r by something of sign errSign (−1, 0, +1), or go exact when that is not enough.
  */
-function finish(r: number, errSign: number, prec: number, rc: RoundingMode, exact: () => Exact): number {
+const enum Op {
+  Add,
+  Mul,
+  Div,
+  Sqrt,
+}
+
+function exactOf(op: Op, a: number, b: number): Exact {
+  switch (op) {
+    case Op.Add:
+      return exactSum(a, b);
+    case Op.Mul:
+      return exactProduct(a, b);
+    case Op.Div:
+      return exactQuotient(a, b);
+    default:
+      return exactSqrt(a);
+  }
+}
+
+// (no closures: these run once per x87 arithmetic instruction)
+function finish(r: number, errSign: number, prec: number, rc: RoundingMode, op: Op, a: number, b: number): number {
   if (prec === 53) {
     if (errSign === 0) return r;
     arithExc.bits |= PE;
@@ -77,7 +98,7 @@ function finish(r: number, errSign: number, prec: number, rc: RoundingMode, exac
         return r;
     }
   }
-  return roundExact(exact(), prec, rc);
+  return roundExact(exactOf(op, a, b), prec, rc);
 }
 
 interface Exact {
@@ -169,7 +190,7 @@ export function fadd(a: number, b: number, prec: number, rc: RoundingMode): numb
   if (r === 0) return rc === RoundingMode.Down ? -0 : 0; // x + (−x): exact
   const bb = r - a;
   const err = a - (r - bb) + (b - bb); // TwoSum: exact
-  return finish(r, Math.sign(err), prec, rc, () => exactSum(a, b));
+  return finish(r, Math.sign(err), prec, rc, Op.Add, a, b);
 }
 
 /** a × b (not NaN). */
@@ -185,7 +206,7 @@ export function fmul(a: number, b: number, prec: number, rc: RoundingMode): numb
   const ab = Math.abs(b);
   const ar = Math.abs(r);
   if (aa < SAFE_HI && ab < SAFE_HI && ar >= SAFE_LO && ar !== Infinity) {
-    return finish(r, Math.sign(twoProdErr(a, b, r)), prec, rc, () => exactProduct(a, b));
+    return finish(r, Math.sign(twoProdErr(a, b, r)), prec, rc, Op.Mul, a, b);
   }
   return roundExact(exactProduct(a, b), prec, rc);
 }
@@ -215,7 +236,7 @@ export function fdiv(a: number, b: number, prec: number, rc: RoundingMode): numb
     const p = r * b;
     const e = twoProdErr(r, b, p);
     const res = a - p - e;
-    return finish(r, Math.sign(res) * Math.sign(b), prec, rc, () => exactQuotient(a, b));
+    return finish(r, Math.sign(res) * Math.sign(b), prec, rc, Op.Div, a, b);
   }
   return roundExact(exactQuotient(a, b), prec, rc);
 }
@@ -233,7 +254,7 @@ export function fsqrt(a: number, prec: number, rc: RoundingMode): number {
     const p = r * r;
     const e = twoProdErr(r, r, p);
     const res = a - p - e;
-    return finish(r, Math.sign(res), prec, rc, () => exactSqrt(a));
+    return finish(r, Math.sign(res), prec, rc, Op.Sqrt, a, 0);
   }
   return roundExact(exactSqrt(a), prec, rc);
 }

@@ -48,6 +48,12 @@ export class Pipeline {
   private groupWrites = 0;
   /** registers written by the previous issue group (AGI source) */
   private prevGroupWrites = 0;
+  /** a branch recorded by branch() for the instruction about to issue */
+  private pendingBranch = false;
+  private branchEip = 0;
+  private branchTaken = false;
+  private branchTarget = 0;
+  private branchKind: BranchKind = BranchKind.None;
 
   private readonly agiClocks: number;
   private readonly prefixClocks: number;
@@ -71,8 +77,9 @@ export class Pipeline {
    * Issue one executed instruction. `memStall`: the clocks its fetch and data accesses
    * stalled (sum of MemoryHierarchy / page-walk results); `firstFetch`: it came from a
    * freshly filled code line; `dataPhys`: the physical address of its (first) data
-   * access, or -1, for the bank-conflict rule. Returns the clocks it adds to the clock.
-   * Counts instructions, pairs, AGI stalls and prefix clocks.
+   * access, or -1, for the bank-conflict rule. Returns the clocks it adds to the clock,
+   * including the misprediction penalty of a branch recorded by branch(). Counts
+   * instructions, pairs, AGI stalls and prefix clocks.
    */
   issue(info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys = -1): number {
     const c = this.counters;
@@ -95,6 +102,7 @@ export class Pipeline {
       }
       this.groupWrites |= info.regsWritten;
       this.lastPipe = Pipe.V;
+      if (this.pendingBranch) clocks += this.resolveBranch(Pipe.V);
     } else {
       // U pipe
       this.prevGroupWrites = this.groupWrites;
@@ -114,27 +122,40 @@ export class Pipeline {
       this.openUDataPhys = dataPhys;
       this.openU = !firstFetch && opensPair(info) ? info : null;
       this.lastPipe = Pipe.U;
+      if (this.pendingBranch) clocks += this.resolveBranch(Pipe.U);
     }
     this.hierarchy.advance(clocks - memStall);
     return clocks;
   }
 
   /**
-   * The last issued instruction was a branch that resolved `taken` to `target`.
-   * Returns the misprediction penalty (0 when predicted). Far transfers serialize.
+   * The instruction being executed is a near branch that resolved `taken` to
+   * `target`. Call it while executing the instruction, before its issue(): the branch's
+   * pipe is only known at issue, so the BTB update and any misprediction penalty are
+   * applied by that issue() and included in its result; this returns 0. Far transfers
+   * (BranchKind.Far) are not predicted: they serialize the pipes.
    */
   branch(eip: number, taken: boolean, target: number, kind: BranchKind): number {
     if (kind === BranchKind.Far) {
       this.serialize();
       return 0;
     }
-    if (taken) this.hierarchy.noteTakenBranch();
-    const penalty = this.predictor.branch(eip, taken, target, kind, this.lastPipe);
-    if (penalty !== 0) {
-      // a misprediction flushes the pipes: nothing pairs across it
-      this.openU = null;
-      this.hierarchy.advance(penalty);
-    }
+    if (kind === BranchKind.None) return 0;
+    this.pendingBranch = true;
+    this.branchEip = eip;
+    this.branchTaken = taken;
+    this.branchTarget = target;
+    this.branchKind = kind;
+    return 0;
+  }
+
+  /** BTB update and penalty of the branch recorded by branch(), issued in `pipe`. */
+  private resolveBranch(pipe: Pipe): number {
+    this.pendingBranch = false;
+    if (this.branchTaken) this.hierarchy.noteTakenBranch();
+    const penalty = this.predictor.branch(this.branchEip, this.branchTaken, this.branchTarget, this.branchKind, pipe);
+    // a misprediction flushes the pipes: nothing pairs across it
+    if (penalty !== 0) this.openU = null;
     return penalty;
   }
 
@@ -146,5 +167,6 @@ export class Pipeline {
     this.groupWrites = 0;
     this.prevGroupWrites = 0;
     this.lastPipe = Pipe.U;
+    this.pendingBranch = false;
   }
 }

@@ -1,0 +1,239 @@
+// Open files (struct file) and the file operations of each kind of inode the core
+// knows: regular files and directories of the root file system, /dev/null and
+// /dev/zero, the console tty, and pipes.
+
+import { EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE, KernelError } from '../errno';
+import type { Blocking } from '../task';
+import { WaitQueue } from '../wait-queue';
+import { Inode } from './ramfs';
+
+export const O_ACCMODE = 3;
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+
+export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+export const SEEK_END = 2;
+
+/** What a file operation may need from the kernel. */
+export interface FileEnv {
+  /** bytes written to the console by `pid` through descriptor `fd` */
+  consoleWrite(bytes: Uint8Array, fd: number): void;
+  consoleRead(max: number): Uint8Array | null;
+  readonly consoleInput: WaitQueue;
+  wakeUp(q: WaitQueue): void;
+  signalPending(): boolean;
+  /** raise SIGPIPE on the current task */
+  sigpipe(): void;
+}
+
+/** The result of a read or write: a number, or a generator when the call may block. */
+export type IoResult = number | Blocking;
+
+export abstract class OpenFile {
+  refs = 1;
+  pos = 0;
+  constructor(
+    public flags: number,
+    readonly inode: Inode | null,
+  ) {}
+  get readable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_WRONLY;
+  }
+  get writable(): boolean {
+    return (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+  /** Reads up to `len` bytes; `deliver` copies them to the user (may throw EFAULT). */
+  abstract read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult;
+  /** Writes bytes fetched by `fetch(n)` from the user. */
+  abstract write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array, fd: number): IoResult;
+  lseek(offset: number, whence: number): number {
+    void offset;
+    void whence;
+    throw new KernelError(ESPIPE);
+  }
+  /** Called when the last reference goes. */
+  release(env: FileEnv): void {
+    void env;
+  }
+  readonly isTty: boolean = false;
+}
+
+export class RegularFile extends OpenFile {
+  read(_env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
+    const inode = this.inode!;
+    if (inode.isDir) throw new KernelError(EISDIR);
+    const b = inode.read(this.pos, len);
+    deliver(b);
+    this.pos += b.length;
+    return b.length;
+  }
+  write(_env: FileEnv, len: number, fetch: (n: number) => Uint8Array): number {
+    const inode = this.inode!;
+    if (this.flags & O_APPEND) this.pos = inode.size;
+    const b = fetch(len);
+    inode.write(this.pos, b);
+    this.pos += b.length;
+    return b.length;
+  }
+  override lseek(offset: number, whence: number): number {
+    let base: number;
+    if (whence === SEEK_SET) base = 0;
+    else if (whence === SEEK_CUR) base = this.pos;
+    else if (whence === SEEK_END) base = this.inode!.size;
+    else throw new KernelError(EINVAL);
+    const p = base + offset;
+    if (p < 0) throw new KernelError(EINVAL);
+    this.pos = p;
+    return p;
+  }
+  override release(): void {
+    this.inode!.fs.release(this.inode!);
+  }
+}
+
+export class NullFile extends OpenFile {
+  constructor(
+    flags: number,
+    inode: Inode | null,
+    private readonly zero: boolean,
+  ) {
+    super(flags, inode);
+  }
+  read(_env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
+    if (!this.zero) return 0;
+    deliver(new Uint8Array(len));
+    return len;
+  }
+  write(_env: FileEnv, len: number): number {
+    return len;
+  }
+  override lseek(): number {
+    this.pos = 0;
+    return 0;
+  }
+  override release(): void {
+    if (this.inode) this.inode.fs.release(this.inode);
+  }
+}
+
+/** The console tty: output to the machine's console, input from the console's input queue (blocking). */
+export class TtyFile extends OpenFile {
+  override readonly isTty = true;
+  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
+    const self = this;
+    if (len === 0) return 0;
+    return (function* (): Blocking {
+      for (;;) {
+        const b = env.consoleRead(len);
+        if (b && b.length > 0) {
+          deliver(b);
+          return b.length;
+        }
+        if (self.flags & O_NONBLOCK) return -EAGAIN;
+        if (env.signalPending()) return -4; // -EINTR
+        yield env.consoleInput;
+      }
+    })();
+  }
+  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array, fd: number): number {
+    const b = fetch(len);
+    env.consoleWrite(b, fd);
+    return b.length;
+  }
+  override release(): void {
+    if (this.inode) this.inode.fs.release(this.inode);
+  }
+}
+
+/** Pipe buffer size: one page (PIPE_BUF = 4096 in 2.0). */
+export const PIPE_SIZE = 4096;
+
+export class Pipe {
+  readonly buf = new Uint8Array(PIPE_SIZE);
+  start = 0;
+  len = 0;
+  readers = 0;
+  writers = 0;
+  readonly readWait = new WaitQueue('pipe-read');
+  readonly writeWait = new WaitQueue('pipe-write');
+}
+
+export class PipeFile extends OpenFile {
+  constructor(
+    flags: number,
+    readonly pipe: Pipe,
+  ) {
+    super(flags, null);
+    if (this.readable) pipe.readers++;
+    if (this.writable) pipe.writers++;
+  }
+  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
+    const p = this.pipe;
+    const self = this;
+    if (len === 0) return 0;
+    return (function* (): Blocking {
+      while (p.len === 0) {
+        if (p.writers === 0) return 0;
+        if (self.flags & O_NONBLOCK) return -EAGAIN;
+        if (env.signalPending()) return -4;
+        yield p.readWait;
+      }
+      const n = Math.min(len, p.len);
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = p.buf[(p.start + i) % PIPE_SIZE];
+      deliver(out);
+      p.start = (p.start + n) % PIPE_SIZE;
+      p.len -= n;
+      env.wakeUp(p.writeWait);
+      return n;
+    })();
+  }
+  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): IoResult {
+    const p = this.pipe;
+    const self = this;
+    return (function* (): Blocking {
+      let done = 0;
+      while (done < len) {
+        if (p.readers === 0) {
+          env.sigpipe();
+          return done > 0 ? done : -EPIPE;
+        }
+        const room = PIPE_SIZE - p.len;
+        // writes of at most PIPE_BUF bytes are atomic: wait for room for all of it
+        if (room === 0 || (len - done <= PIPE_SIZE && room < len - done && done === 0)) {
+          if (self.flags & O_NONBLOCK) return done > 0 ? done : -EAGAIN;
+          if (env.signalPending()) return done > 0 ? done : -4;
+          yield p.writeWait;
+          continue;
+        }
+        const n = Math.min(room, len - done);
+        const b = fetch(n);
+        for (let i = 0; i < n; i++) p.buf[(p.start + p.len + i) % PIPE_SIZE] = b[i];
+        p.len += n;
+        done += n;
+        env.wakeUp(p.readWait);
+      }
+      return done;
+    })();
+  }
+  override release(env: FileEnv): void {
+    if (this.readable) p(this).readers--;
+    if (this.writable) p(this).writers--;
+    env.wakeUp(this.pipe.readWait);
+    env.wakeUp(this.pipe.writeWait);
+  }
+}
+
+const p = (f: PipeFile): Pipe => f.pipe;
+
+export function badf(): never {
+  throw new KernelError(EBADF);
+}

@@ -1,0 +1,285 @@
+// The root file system: an in-memory file system with real inodes and
+// directories (like Linux's ramfs/tmpfs, but on 2.0 semantics). Directories map
+// names to inodes, "." and ".." are real, link counts are kept, unlinking an open
+// file keeps its inode until the last reference goes. Later issues move the root
+// to a disk-backed file system behind the same Inode operations.
+
+import { EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, KernelError } from '../errno';
+
+export const S_IFMT = 0o170000;
+export const S_IFDIR = 0o040000;
+export const S_IFREG = 0o100000;
+export const S_IFCHR = 0o020000;
+export const S_IFIFO = 0o010000;
+
+export const NAME_MAX = 255;
+export const PATH_MAX = 1024;
+
+/** Character devices (major, minor) the kernel knows (Linux's devices.txt numbers). */
+export const DEV_NULL = (1 << 8) | 3;
+export const DEV_ZERO = (1 << 8) | 5;
+export const DEV_TTY = (5 << 8) | 0;
+export const DEV_CONSOLE = (5 << 8) | 1;
+
+/** Input for the root file system: path → file contents, or an entry with a mode (S_IFDIR for directories). */
+export type FileTree = Record<string, Uint8Array | string | { bytes?: Uint8Array | string; mode: number }>;
+
+export class Inode {
+  nlink = 0;
+  /** open files and working directories holding this inode */
+  refs = 0;
+  size = 0;
+  data: Uint8Array = new Uint8Array(0);
+  readonly entries: Map<string, Inode> | null;
+  parent: Inode | null = null;
+  mtime = 0;
+  atime = 0;
+  ctime = 0;
+
+  constructor(
+    readonly fs: RamFs,
+    readonly ino: number,
+    public mode: number,
+    readonly rdev = 0,
+  ) {
+    this.entries = (mode & S_IFMT) === S_IFDIR ? new Map() : null;
+  }
+
+  get isDir(): boolean {
+    return (this.mode & S_IFMT) === S_IFDIR;
+  }
+  get isReg(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+  get isChr(): boolean {
+    return (this.mode & S_IFMT) === S_IFCHR;
+  }
+
+  /** File contents (a view; valid until the next write). */
+  contents(): Uint8Array {
+    return this.data.subarray(0, this.size);
+  }
+
+  read(pos: number, len: number): Uint8Array {
+    if (pos >= this.size) return new Uint8Array(0);
+    return this.data.slice(pos, Math.min(this.size, pos + len));
+  }
+
+  write(pos: number, bytes: Uint8Array): void {
+    const end = pos + bytes.length;
+    this.reserve(end);
+    this.data.set(bytes, pos);
+    if (end > this.size) this.size = end;
+  }
+
+  truncate(len: number): void {
+    if (len > this.size) {
+      this.reserve(len);
+      this.data.fill(0, this.size, len);
+    } else {
+      this.data.fill(0, len, this.size);
+    }
+    this.size = len;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const grown = new Uint8Array(Math.max(n, this.data.length * 2, 256));
+    grown.set(this.data.subarray(0, this.size));
+    this.data = grown;
+  }
+}
+
+export class RamFs {
+  private nextIno = 1;
+  readonly root: Inode;
+
+  constructor() {
+    this.root = this.newInode(S_IFDIR | 0o755);
+    this.root.parent = this.root;
+    this.root.nlink = 2;
+  }
+
+  newInode(mode: number, rdev = 0): Inode {
+    return new Inode(this, this.nextIno++, mode, rdev);
+  }
+
+  /** Resolves `path` from `cwd` (absolute paths from the root). Throws KernelError(ENOENT/ENOTDIR/…). */
+  lookup(path: string, cwd: Inode = this.root): Inode {
+    const { dir, name } = this.lookupParent(path, cwd);
+    if (name === '') return dir;
+    return this.child(dir, name);
+  }
+
+  /** Resolves all but the last component; `name` is '' when the path names a directory itself ("/", "a/"). */
+  lookupParent(path: string, cwd: Inode = this.root): { dir: Inode; name: string } {
+    if (path.length === 0) throw new KernelError(ENOENT, 'empty path');
+    if (path.length >= PATH_MAX) throw new KernelError(ENAMETOOLONG);
+    let dir = path.startsWith('/') ? this.root : cwd;
+    const parts = path.split('/').filter((p) => p.length > 0);
+    const trailingSlash = path.endsWith('/');
+    if (parts.length === 0) return { dir, name: '' };
+    for (let i = 0; i < parts.length - 1; i++) dir = this.child(dir, parts[i]);
+    if (!dir.isDir) throw new KernelError(ENOTDIR);
+    const last = parts[parts.length - 1];
+    if (last.length > NAME_MAX) throw new KernelError(ENAMETOOLONG);
+    if (trailingSlash) {
+      const d = this.child(dir, last);
+      if (!d.isDir) throw new KernelError(ENOTDIR);
+      return { dir: d, name: '' };
+    }
+    return { dir, name: last };
+  }
+
+  child(dir: Inode, name: string): Inode {
+    if (!dir.isDir || !dir.entries) throw new KernelError(ENOTDIR);
+    if (name.length > NAME_MAX) throw new KernelError(ENAMETOOLONG);
+    if (name === '.') return dir;
+    if (name === '..') return dir.parent ?? dir;
+    const c = dir.entries.get(name);
+    if (!c) throw new KernelError(ENOENT);
+    return c;
+  }
+
+  /** Creates a regular file, device or directory `name` in `dir`. */
+  create(dir: Inode, name: string, mode: number, rdev = 0): Inode {
+    this.checkName(dir, name);
+    const inode = this.newInode(mode, rdev);
+    if (inode.isDir) {
+      inode.parent = dir;
+      inode.nlink = 2;
+      dir.nlink++;
+    } else {
+      inode.nlink = 1;
+    }
+    dir.entries!.set(name, inode);
+    return inode;
+  }
+
+  link(dir: Inode, name: string, target: Inode): void {
+    if (target.isDir) throw new KernelError(EPERM);
+    this.checkName(dir, name);
+    dir.entries!.set(name, target);
+    target.nlink++;
+  }
+
+  unlink(dir: Inode, name: string): void {
+    const inode = this.child(dir, name);
+    if (name === '.' || name === '..') throw new KernelError(EINVAL);
+    if (inode.isDir) throw new KernelError(EISDIR);
+    dir.entries!.delete(name);
+    inode.nlink--;
+    this.maybeRelease(inode);
+  }
+
+  rmdir(dir: Inode, name: string): void {
+    if (name === '.' || name === '..') throw new KernelError(EINVAL);
+    const inode = this.child(dir, name);
+    if (!inode.isDir) throw new KernelError(ENOTDIR);
+    if (inode.entries!.size > 0) throw new KernelError(ENOTEMPTY);
+    if (inode === this.root) throw new KernelError(EPERM);
+    dir.entries!.delete(name);
+    dir.nlink--;
+    inode.nlink = 0;
+    this.maybeRelease(inode);
+  }
+
+  rename(fromDir: Inode, fromName: string, toDir: Inode, toName: string): void {
+    const inode = this.child(fromDir, fromName);
+    const existing = toDir.entries?.get(toName);
+    if (existing === inode) return;
+    if (existing) {
+      if (existing.isDir) this.rmdir(toDir, toName);
+      else this.unlink(toDir, toName);
+    }
+    this.checkName(toDir, toName);
+    fromDir.entries!.delete(fromName);
+    toDir.entries!.set(toName, inode);
+    if (inode.isDir) {
+      fromDir.nlink--;
+      toDir.nlink++;
+      inode.parent = toDir;
+    }
+  }
+
+  /** Drops one open reference (iput). */
+  release(inode: Inode): void {
+    inode.refs--;
+    this.maybeRelease(inode);
+  }
+
+  private maybeRelease(inode: Inode): void {
+    if (inode.nlink === 0 && inode.refs <= 0) {
+      inode.data = new Uint8Array(0);
+      inode.size = 0;
+    }
+  }
+
+  private checkName(dir: Inode, name: string): void {
+    if (!dir.isDir || !dir.entries) throw new KernelError(ENOTDIR);
+    if (name.length === 0 || name === '.' || name === '..') throw new KernelError(EEXIST);
+    if (name.length > NAME_MAX) throw new KernelError(ENAMETOOLONG);
+    if (name.includes('/')) throw new KernelError(EINVAL);
+    if (dir.nlink === 0) throw new KernelError(ENOENT);
+    if (dir.entries.has(name)) throw new KernelError(EEXIST);
+  }
+
+  /** Creates every missing directory of an absolute path (mkdir -p). */
+  mkdirs(path: string): Inode {
+    let dir = this.root;
+    for (const part of path.split('/').filter((p) => p.length > 0)) {
+      const c = dir.entries!.get(part);
+      if (c) {
+        if (!c.isDir) throw new Error(`RamFs: ${path}: ${part} is not a directory`);
+        dir = c;
+      } else {
+        dir = this.create(dir, part, S_IFDIR | 0o755);
+      }
+    }
+    return dir;
+  }
+
+  /** Builds a root file system from a FileTree (plus /dev with null, zero, tty, console and /tmp). */
+  static fromTree(tree: FileTree): RamFs {
+    const fs = new RamFs();
+    const dev = fs.mkdirs('/dev');
+    fs.create(dev, 'null', S_IFCHR | 0o666, DEV_NULL);
+    fs.create(dev, 'zero', S_IFCHR | 0o666, DEV_ZERO);
+    fs.create(dev, 'tty', S_IFCHR | 0o666, DEV_TTY);
+    fs.create(dev, 'console', S_IFCHR | 0o600, DEV_CONSOLE);
+    fs.mkdirs('/tmp').mode = S_IFDIR | 0o1777;
+    const paths = Object.keys(tree).sort();
+    for (const path of paths) {
+      if (!path.startsWith('/')) throw new Error(`FileTree: path must be absolute: ${JSON.stringify(path)}`);
+      const entry = tree[path];
+      let bytes: Uint8Array | string | undefined;
+      let mode: number;
+      if (entry instanceof Uint8Array) {
+        bytes = entry;
+        mode = S_IFREG | 0o755;
+      } else if (typeof entry === 'string') {
+        bytes = entry;
+        mode = S_IFREG | 0o644;
+      } else if (entry && typeof entry === 'object' && typeof entry.mode === 'number') {
+        bytes = entry.bytes;
+        mode = entry.mode & S_IFMT ? entry.mode : S_IFREG | entry.mode;
+      } else {
+        throw new Error(`FileTree: bad entry for ${path}`);
+      }
+      if ((mode & S_IFMT) === S_IFDIR) {
+        fs.mkdirs(path).mode = mode;
+        continue;
+      }
+      if ((mode & S_IFMT) !== S_IFREG) throw new Error(`FileTree: ${path}: only regular files and directories can be given`);
+      const slash = path.lastIndexOf('/');
+      const dir = fs.mkdirs(path.slice(0, slash));
+      const name = path.slice(slash + 1);
+      if (name.length === 0) throw new Error(`FileTree: ${path}: no file name`);
+      if (dir.entries!.has(name)) throw new Error(`FileTree: ${path} given twice`);
+      const inode = fs.create(dir, name, mode);
+      const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : (bytes ?? new Uint8Array(0));
+      inode.write(0, data);
+    }
+    return fs;
+  }
+}

@@ -1,0 +1,654 @@
+// The architecture-independent Linux 2.0 core: tasks, the scheduler, the entry
+// points an architecture calls (system call, page fault, other traps, timer tick,
+// resume of a parked task), signals, exit/wait. System calls themselves live in
+// syscalls/*.ts; memory management in mm/, files in fs/, exec in exec/.
+//
+// Control flow: the arch enters the core at onSyscall / onPageFault / onTrap /
+// onTimerInterrupt / onResume with `current` set. A blocking system call is a
+// generator: it yields the wait queue it sleeps on; the core parks it in the task,
+// calls schedule(), and the arch switches the CPU to another task. When the
+// scheduler switches back, the task re-enters through onResume, which continues the
+// generator. schedule() may switch the CPU: after it returns with a different
+// `current`, the caller returns at once without touching the CPU.
+
+import type { Arch, PathTouch, UserRegs } from '../arch/arch';
+import type { CorePath } from './core-paths';
+import { EINTR, ENOSYS, KernelError } from './errno';
+import { RamFs } from './fs/ramfs';
+import { FileEnv, O_RDONLY, O_WRONLY, OpenFile } from './fs/file';
+import { openInode } from './fs/open';
+import { execve } from './exec/exec';
+import { Mm, MmContext } from './mm/mm';
+import { PageAllocator } from './mm/page-allocator';
+import { UserAccess } from './mm/uaccess';
+import { PhysMem } from './phys-mem';
+import { pickNext, recalculateCounters } from './scheduler';
+import {
+  BLOCKABLE,
+  FRAME_BYTES,
+  SA_NOMASK,
+  SA_ONESHOT,
+  SA_RESTORER,
+  SIGCHLD,
+  SIGCONT,
+  SIGKILL,
+  SIGPIPE,
+  SIGSEGV,
+  SIGSTOP,
+  SIGURG,
+  SIGWINCH,
+  SIG_DFL,
+  SIG_IGN,
+  SigAction,
+  buildSignalFrame,
+  defaultAction,
+  emptyAction,
+  signalStatus,
+  sigmask,
+  stoppedStatus,
+} from './signal';
+import { Blocking, NSIG, Task, TaskState } from './task';
+import { WaitQueue } from './wait-queue';
+import { NR_SYSCALLS } from './syscall-numbers';
+import { SyscallEntry, buildSyscallTable } from './syscalls/table';
+
+export interface KernelCounters {
+  [name: string]: number;
+}
+
+export interface KernelOptions {
+  mem: PhysMem;
+  arch: Arch;
+  rootfs: RamFs;
+  /** machine.counters.kernel (kept up to date in place) */
+  counters: KernelCounters;
+  /** seconds since the Epoch at cycle 0 of the emulated clock */
+  bootEpochSeconds?: number;
+}
+
+/** 1997-10-05 00:00:00 UTC, the first day of SOSP'97: a fixed boot date keeps runs deterministic. */
+export const DEFAULT_BOOT_EPOCH = 876009600;
+
+export type ConsoleWriteListener = (fd: number, bytes: Uint8Array, pid: number) => void;
+
+export class LinuxKernel implements FileEnv {
+  readonly mem: PhysMem;
+  readonly arch: Arch;
+  readonly fs: RamFs;
+  readonly counters: KernelCounters;
+  readonly pages: PageAllocator;
+  readonly uaccess: UserAccess;
+  readonly mmContext: MmContext;
+  readonly zeroPage: number;
+  readonly bootEpochSeconds: number;
+
+  readonly tasks = new Map<number, Task>();
+  /** runnable tasks in run-queue order (the idle task is never on it) */
+  runQueue: Task[] = [];
+  idle!: Task;
+  current!: Task;
+  needResched = false;
+  jiffies = 0;
+  private lastPid = 0;
+
+  readonly consoleInput = new WaitQueue('console-input');
+  private consoleInputBuffer: number[] = [];
+  private readonly consoleListeners: ConsoleWriteListener[] = [];
+  /** system calls that returned -ENOSYS, by number */
+  readonly enosysNumbers = new Map<number, number>();
+  initExit: { code: number | null; signal: number | null } | null = null;
+  private readonly table: (SyscallEntry | undefined)[];
+  /** tasks sleeping in nanosleep/pause until a jiffy */
+  private readonly timers: { at: number; task: Task; queue: WaitQueue }[] = [];
+
+  constructor(opts: KernelOptions) {
+    this.mem = opts.mem;
+    this.arch = opts.arch;
+    this.fs = opts.rootfs;
+    this.counters = opts.counters;
+    this.bootEpochSeconds = opts.bootEpochSeconds ?? DEFAULT_BOOT_EPOCH;
+    for (const c of ['syscalls', 'enosys', 'contextSwitches', 'pageFaults', 'cowFaults', 'zeroFaults', 'fileFaults', 'forks', 'execs', 'exits', 'signalsDelivered', 'timerTicks']) {
+      this.counters[c] ??= 0;
+    }
+    const range = this.arch.freeMemoryRange();
+    this.pages = new PageAllocator(this.mem, range.start, range.end);
+    this.zeroPage = this.pages.alloc(true);
+    this.uaccess = new UserAccess(this.mem, (n, touch) => this.charge('uaccess.copy', n, touch));
+    const k = this;
+    this.mmContext = {
+      mem: this.mem,
+      pages: this.pages,
+      zeroPage: this.zeroPage,
+      initPageDirectory: (pgd) => k.arch.initPageDirectory(pgd),
+      flushUserPage: (mm, linear) => k.arch.flushUserPage(mm, linear),
+      flushUserAll: (mm) => k.arch.flushUserAll(mm),
+      charge: (path, units, touch) => k.charge(path, units, touch),
+      count: (c) => k.count(c),
+    };
+    this.table = buildSyscallTable();
+    this.arch.attach(this);
+    this.idle = this.newTask(0, 0, 0);
+    this.idle.comm = 'swapper';
+    // 2.0's sys_idle: "endless idle loop with no priority at all"
+    this.idle.counter = -100;
+    this.idle.priority = 0;
+    this.idle.cwd = this.fs.root;
+    this.current = this.idle;
+  }
+
+  count(name: string, n = 1): void {
+    this.counters[name] = (this.counters[name] ?? 0) + n;
+  }
+
+  charge(path: CorePath, units?: number, touch?: PathTouch): void {
+    this.arch.charge(path, this.current ?? null, units, touch);
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  /** get_pid: the next free pid after the last one, wrapping at 0x8000 as 2.0 does. */
+  allocPid(): number {
+    for (let i = 0; i < 0x8000; i++) {
+      this.lastPid = (this.lastPid + 1) & 0x7fff;
+      if (this.lastPid === 0) this.lastPid = 1;
+      let used = this.tasks.has(this.lastPid);
+      if (!used) for (const t of this.tasks.values()) if (t.pgrp === this.lastPid || t.session === this.lastPid) used = true;
+      if (!used) return this.lastPid;
+    }
+    throw new KernelError(11 /* EAGAIN */, 'no free pid');
+  }
+
+  /** A task with its task-struct page and kernel-stack page (not yet known to the arch). */
+  newTask(pid: number, pgrp: number, session: number): Task {
+    const t = new Task(pid, pgrp, session);
+    t.structPhys = this.pages.alloc(true);
+    t.kstackPhys = this.pages.alloc(false);
+    t.waitChild = new WaitQueue(`wait-child-${pid}`);
+    for (let s = 0; s <= NSIG; s++) t.sigactions.push(emptyAction());
+    t.startJiffies = this.jiffies;
+    this.tasks.set(pid, t);
+    return t;
+  }
+
+  /** Creates the first user process (pid 1) running `path`, as init/main.c's execve("/sbin/init"). */
+  spawnInit(path: string, argv: string[], envp: string[]): Task {
+    const t = this.newTask(this.allocPid(), 0, 0);
+    t.pgrp = t.pid;
+    t.session = t.pid;
+    t.parent = this.idle;
+    this.idle.children.add(t);
+    t.cwd = this.fs.root;
+    t.cwd.refs++;
+    this.arch.createTask(t);
+    const console = this.fs.lookup('/dev/console');
+    for (let fd = 0; fd < 3; fd++) {
+      console.refs++;
+      t.files[fd] = openInode(console, fd === 0 ? O_RDONLY : O_WRONLY);
+    }
+    const exec = execve(this, t, path, argv, envp);
+    if (exec !== 0) throw new Error(`bootLinux: cannot execute init ${path}: errno ${-exec}`);
+    this.runQueue.push(t);
+    return t;
+  }
+
+
+  // ------------------------------------------------------------------ scheduler
+
+  addToRunQueue(p: Task): void {
+    if (p.isIdle || this.runQueue.includes(p)) return;
+    // 2.0's add_to_runqueue: a task with a clearly larger time slice preempts
+    if (p.counter > this.current.counter + 3) this.needResched = true;
+    this.runQueue.push(p);
+  }
+
+  wakeUpProcess(p: Task): void {
+    if (p.sleepingOn) {
+      p.sleepingOn.sleepers.delete(p);
+      p.sleepingOn = null;
+    }
+    p.state = TaskState.Running;
+    this.addToRunQueue(p);
+  }
+
+  wakeUp(q: WaitQueue): void {
+    for (const p of [...q.sleepers]) if (p.state === TaskState.Interruptible || p.state === TaskState.Uninterruptible) this.wakeUpProcess(p);
+  }
+
+  sleepOn(t: Task, q: WaitQueue): void {
+    t.state = TaskState.Interruptible;
+    t.sleepingOn = q;
+    q.sleepers.add(t);
+  }
+
+  /** schedule(): picks the next task by goodness and switches to it. */
+  schedule(): void {
+    const prev = this.current;
+    this.needResched = false;
+    if (prev.state === TaskState.Interruptible && prev.pending & ~prev.blocked) this.wakeUpProcess(prev);
+    if (prev.state !== TaskState.Running) this.runQueue = this.runQueue.filter((t) => t !== prev);
+    const d = pickNext(this.runQueue, prev, this.idle);
+    this.charge('schedule', d.examined);
+    if (d.recalc) {
+      recalculateCounters([...this.tasks.values()].filter((t) => !t.isIdle));
+      this.charge('schedule.recalc', this.tasks.size);
+    }
+    const next = d.next;
+    if (next !== prev) {
+      this.count('contextSwitches');
+      this.current = next;
+      this.arch.switchTo(prev, next);
+    }
+  }
+
+  // ------------------------------------------------------------------ entry points
+
+  /** int 0x80 (or its L4/Mach equivalent): the system call in the current task's registers. */
+  onSyscall(): void {
+    const t = this.current;
+    const regs = this.arch.getUserRegs(t);
+    const nr = regs.eax >>> 0;
+    this.count('syscalls');
+    const entry = nr < NR_SYSCALLS ? this.table[nr] : undefined;
+    let result: number | Blocking;
+    if (!entry) {
+      this.count('enosys');
+      this.enosysNumbers.set(nr, (this.enosysNumbers.get(nr) ?? 0) + 1);
+      result = -ENOSYS;
+    } else {
+      t.syscallNr = nr;
+      this.charge(`sys.${entry.name}`);
+      try {
+        result = entry.fn(this, t, regs);
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        result = -e.errno;
+      }
+    }
+    if (this.current !== t || t.state === TaskState.Zombie) return; // exited / switched away for good
+    if (typeof result !== 'number') {
+      if (!this.runBlocking(t, result)) return;
+    } else if (result !== NO_RESULT) {
+      this.arch.setSyscallResult(t, result);
+    }
+    t.syscallNr = -1;
+    this.retToUser(t);
+  }
+
+  /** Continues a parked generator; false when the task was switched away (it resumes via onResume). */
+  private runBlocking(t: Task, gen: Blocking): boolean {
+    for (;;) {
+      let r: IteratorResult<WaitQueue | null, number>;
+      try {
+        r = gen.next();
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        r = { done: true, value: -e.errno };
+      }
+      if (this.current !== t || t.state === TaskState.Zombie) return false;
+      if (r.done) {
+        t.parked = null;
+        this.arch.setSyscallResult(t, r.value);
+        return true;
+      }
+      t.parked = gen;
+      if (r.value) this.sleepOn(t, r.value);
+      this.schedule();
+      if (this.current !== t) return false;
+    }
+  }
+
+  /** The resume path: the scheduler switched back to a task that left through schedule(). */
+  onResume(): void {
+    const t = this.current;
+    if (t.parked) {
+      if (!this.runBlocking(t, t.parked)) return;
+      t.syscallNr = -1;
+    }
+    if (this.arch.enteredFromUser(t)) this.retToUser(t);
+    else if (t.isIdle && this.runQueue.length > 0) this.schedule();
+  }
+
+  /** ret_from_sys_call / ret_from_intr to user mode: reschedule, then deliver one signal. */
+  retToUser(t: Task): void {
+    for (let guard = 0; guard < 64; guard++) {
+      if (this.needResched) {
+        this.schedule();
+        if (this.current !== t) return;
+      }
+      if (t.pending & ~t.blocked) {
+        this.doSignal(t);
+        if (this.current !== t || t.state === TaskState.Zombie) return;
+        if (this.needResched) continue;
+      }
+      return;
+    }
+  }
+
+  /** Page fault from user mode (or from a kernel copy on architectures that fault there). */
+  onPageFault(addr: number, errorCode: number): void {
+    const t = this.current;
+    const user = (errorCode & 4) !== 0;
+    if (!t.mm) return this.panic(`page fault at 0x${addr.toString(16)} in a task without mm (pid ${t.pid})`);
+    const regs = this.arch.getUserRegs(t);
+    const r = t.mm.handleFault(addr, (errorCode & 2) !== 0, (errorCode & 1) !== 0, user, regs.esp);
+    if (r !== 'ok') {
+      if (!user) return this.panic(`kernel-mode page fault at 0x${addr.toString(16)} (pid ${t.pid})`);
+      t.cr2 = addr >>> 0;
+      t.trapNo = 14;
+      t.errorCode = errorCode;
+      this.forceSig(t, r === 'oom' ? SIGKILL : SIGSEGV);
+    }
+    if (user) this.retToUser(t);
+  }
+
+  /** Other exceptions from user mode: the signal 2.0's traps.c sends for each. */
+  onTrap(trapNo: number, errorCode: number): void {
+    const t = this.current;
+    t.trapNo = trapNo;
+    t.errorCode = errorCode;
+    this.forceSig(t, trapSignal(trapNo));
+    this.retToUser(t);
+  }
+
+  /** IRQ 0: do_timer. */
+  onTimerInterrupt(): void {
+    this.jiffies++;
+    this.count('timerTicks');
+    this.charge('timer-tick');
+    const t = this.current;
+    const fromUser = this.arch.enteredFromUser(t);
+    if (!t.isIdle) {
+      if (fromUser) t.utime++;
+      else t.stime++;
+      if (--t.counter <= 0) {
+        t.counter = 0;
+        this.needResched = true;
+      }
+    }
+    for (const p of this.tasks.values()) {
+      if (p.alarmAt !== 0 && p.alarmAt <= this.jiffies) {
+        p.alarmAt = 0;
+        this.sendSig(p, 14 /* SIGALRM */);
+      }
+    }
+    for (let i = this.timers.length - 1; i >= 0; i--) {
+      const tm = this.timers[i];
+      if (tm.at <= this.jiffies) {
+        this.timers.splice(i, 1);
+        this.wakeUp(tm.queue);
+      }
+    }
+    if (fromUser) this.retToUser(t);
+    else if (t.isIdle && (this.needResched || this.runQueue.length > 0)) this.schedule();
+  }
+
+  /** A wait queue woken at jiffy `at` (for nanosleep). */
+  timerQueue(t: Task, at: number): WaitQueue {
+    const q = new WaitQueue('timer');
+    this.timers.push({ at, task: t, queue: q });
+    return q;
+  }
+
+  panic(why: string): void {
+    this.consoleWriteRaw(new TextEncoder().encode(`Kernel panic: ${why}\n`));
+    this.arch.halt(`kernel-panic: ${why}`);
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  signalPending(): boolean {
+    const t = this.current;
+    return (t.pending & ~t.blocked) !== 0;
+  }
+
+  sigpipe(): void {
+    this.sendSig(this.current, SIGPIPE);
+  }
+
+  /** send_sig / generate (kernel/exit.c, 2.0). */
+  sendSig(p: Task, sig: number): void {
+    if (sig < 1 || sig > NSIG || p.state === TaskState.Zombie) return;
+    if (sig === SIGKILL || sig === SIGCONT) {
+      if (p.state === TaskState.Stopped) this.wakeUpProcess(p);
+      p.exitCode = 0;
+      p.pending &= ~(sigmask(SIGSTOP) | sigmask(20) | sigmask(21) | sigmask(22));
+    }
+    if (sig === SIGSTOP || sig === 20 || sig === 21 || sig === 22) p.pending &= ~sigmask(SIGCONT);
+    const sa = p.sigactions[sig];
+    // 2.0's generate(): ignored signals are discarded right away (SIGCHLD with SIG_IGN excepted)
+    if (sa.handler === SIG_IGN && sig !== SIGCHLD) return;
+    if (sa.handler === SIG_DFL && (sig === SIGCONT || sig === SIGCHLD || sig === SIGWINCH || sig === SIGURG)) return;
+    p.pending |= sigmask(sig);
+    if (p.blocked & sigmask(sig)) return;
+    if (p.state === TaskState.Interruptible) this.wakeUpProcess(p);
+  }
+
+  /** force_sig: a fault's signal cannot be blocked or ignored. */
+  forceSig(p: Task, sig: number): void {
+    const sa = p.sigactions[sig];
+    if (sa.handler === SIG_IGN) sa.handler = SIG_DFL;
+    p.blocked &= ~sigmask(sig);
+    if (sa.handler === SIG_DFL && defaultAction(sig) === 'ignore') return;
+    p.pending |= sigmask(sig);
+    if (p.state === TaskState.Interruptible) this.wakeUpProcess(p);
+  }
+
+  /** do_signal: act on the lowest pending unblocked signal (one handler frame per return to user). */
+  private doSignal(t: Task): void {
+    for (;;) {
+      const deliverable = (t.pending & ~t.blocked) >>> 0;
+      if (deliverable === 0) {
+        if (t.restoreMask !== null) {
+          t.blocked = t.restoreMask;
+          t.restoreMask = null;
+        }
+        return;
+      }
+      const sig = 32 - Math.clz32(deliverable & -deliverable);
+      t.pending &= ~sigmask(sig);
+      const sa = t.sigactions[sig];
+      if (sa.handler === SIG_IGN) continue;
+      if (sa.handler === SIG_DFL) {
+        if (t.pid === 1) continue; // init gets no default actions
+        const act = defaultAction(sig);
+        if (act === 'ignore' || act === 'continue') continue;
+        this.count('signalsDelivered');
+        if (act === 'stop') {
+          t.state = TaskState.Stopped;
+          t.exitCode = sig;
+          const parent = t.parent;
+          if (parent && !(parent.sigactions[SIGCHLD].flags & 1 /* SA_NOCLDSTOP */)) this.sendSig(parent, SIGCHLD);
+          if (parent?.waitChild) this.wakeUp(parent.waitChild);
+          this.schedule();
+          return;
+        }
+        this.doExit(t, signalStatus(sig, act === 'core'));
+        return;
+      }
+      this.count('signalsDelivered');
+      this.setupFrame(t, sig, sa);
+      return;
+    }
+  }
+
+  private setupFrame(t: Task, sig: number, sa: SigAction): void {
+    const regs = this.arch.getUserRegs(t);
+    const frame = (regs.esp - FRAME_BYTES) >>> 0;
+    const bytes = buildSignalFrame(frame, {
+      sig,
+      regs,
+      oldmask: t.restoreMask ?? t.blocked,
+      trapNo: t.trapNo,
+      errorCode: t.errorCode,
+      cr2: t.cr2,
+      restorer: sa.flags & SA_RESTORER ? sa.restorer : 0,
+    });
+    this.charge('signal.deliver');
+    try {
+      this.uaccess.copyTo(t.mm!, frame, bytes);
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      // 2.0: a frame that cannot be written kills the task with SIGSEGV
+      this.doExit(t, signalStatus(SIGSEGV, true));
+      return;
+    }
+    const next: UserRegs = { ...regs, esp: frame, eip: sa.handler, eflags: (regs.eflags & ~0x100) >>> 0 };
+    this.arch.setUserRegs(t, next);
+    if (t.restoreMask !== null) {
+      t.blocked = t.restoreMask;
+      t.restoreMask = null;
+    }
+    if (sa.flags & SA_ONESHOT) sa.handler = SIG_DFL;
+    if (!(sa.flags & SA_NOMASK)) t.blocked = (t.blocked | sa.mask | sigmask(sig)) & BLOCKABLE;
+  }
+
+  // ------------------------------------------------------------------ exit and wait
+
+  /** do_exit: release the task's resources, become a zombie, tell the parent, never return. */
+  doExit(t: Task, status: number): void {
+    this.count('exits');
+    this.charge('exit');
+    for (let fd = 0; fd < t.files.length; fd++) if (t.files[fd]) this.closeFd(t, fd);
+    if (t.cwd) {
+      this.fs.release(t.cwd);
+      t.cwd = null;
+    }
+    if (t.mm) {
+      const mm = t.mm;
+      t.mm = null;
+      this.arch.setAddressSpace(t);
+      mm.release();
+    }
+    for (const tm of this.timers.filter((x) => x.task === t)) this.timers.splice(this.timers.indexOf(tm), 1);
+    t.alarmAt = 0;
+    if (t.sleepingOn) {
+      t.sleepingOn.sleepers.delete(t);
+      t.sleepingOn = null;
+    }
+    t.parked = null;
+    t.state = TaskState.Zombie;
+    t.exitCode = status;
+    this.runQueue = this.runQueue.filter((x) => x !== t);
+    // children go to init (pid 1)
+    const init = this.tasks.get(1);
+    for (const c of t.children) {
+      c.parent = init && init !== t ? init : this.idle;
+      c.parent.children.add(c);
+      if (c.state === TaskState.Zombie && c.parent !== this.idle) {
+        this.sendSig(c.parent, SIGCHLD);
+        this.wakeUp(c.parent.waitChild!);
+      }
+    }
+    t.children.clear();
+    if (t.parent) {
+      this.sendSig(t.parent, SIGCHLD);
+      this.wakeUp(t.parent.waitChild!);
+    }
+    if (t.pid === 1) {
+      this.initExit = (status & 0x7f) === 0 ? { code: (status >> 8) & 0xff, signal: null } : { code: null, signal: status & 0x7f };
+      this.arch.halt('init-exited');
+    }
+    if (this.current === t) this.schedule();
+  }
+
+  /** Frees a reaped zombie (release() in exit.c). */
+  releaseTask(z: Task): void {
+    z.parent?.children.delete(z);
+    this.arch.destroyTask(z);
+    this.pages.put(z.structPhys);
+    this.pages.put(z.kstackPhys);
+    this.tasks.delete(z.pid);
+  }
+
+  // ------------------------------------------------------------------ files
+
+  installFd(t: Task, f: OpenFile, min = 0): number {
+    for (let fd = min; fd < 256; fd++) {
+      if (!t.files[fd]) {
+        t.files[fd] = f;
+        t.closeOnExec[fd] = false;
+        return fd;
+      }
+    }
+    throw new KernelError(24 /* EMFILE */);
+  }
+
+  closeFd(t: Task, fd: number): void {
+    const f = t.files[fd];
+    if (!f) throw new KernelError(9 /* EBADF */);
+    t.files[fd] = null;
+    t.closeOnExec[fd] = false;
+    if (--f.refs === 0) f.release(this);
+  }
+
+  // ------------------------------------------------------------------ console
+
+  onConsoleWrite(listener: ConsoleWriteListener): () => void {
+    this.consoleListeners.push(listener);
+    return () => {
+      const i = this.consoleListeners.indexOf(listener);
+      if (i >= 0) this.consoleListeners.splice(i, 1);
+    };
+  }
+
+  consoleWrite(bytes: Uint8Array, fd: number): void {
+    for (const l of this.consoleListeners) l(fd, bytes, this.current.pid);
+    this.arch.consoleWrite(bytes);
+  }
+
+  private consoleWriteRaw(bytes: Uint8Array): void {
+    this.arch.consoleWrite(bytes);
+  }
+
+  consoleRead(max: number): Uint8Array | null {
+    if (this.consoleInputBuffer.length === 0) return null;
+    const n = Math.min(max, this.consoleInputBuffer.length);
+    return Uint8Array.from(this.consoleInputBuffer.splice(0, n));
+  }
+
+  /** Bytes typed at the console (wakes readers of the tty). */
+  consoleType(bytes: ArrayLike<number>): void {
+    for (let i = 0; i < bytes.length; i++) this.consoleInputBuffer.push(bytes[i] & 0xff);
+    this.wakeUp(this.consoleInput);
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Seconds and microseconds since the Epoch from the emulated cycle clock. */
+  timeOfDay(): { sec: number; usec: number } {
+    const hz = this.arch.cpuHz;
+    const c = this.arch.cycles();
+    const s = Math.floor(c / hz);
+    const usec = Math.floor(((c - s * hz) * 1e6) / hz);
+    return { sec: this.bootEpochSeconds + s, usec };
+  }
+
+  newMm(): Mm {
+    return new Mm(this.mmContext);
+  }
+}
+
+/** A handler that already set the task's registers (execve, sigreturn) returns this. */
+export const NO_RESULT = 0.5;
+
+/** The signal 2.0's traps.c sends for each exception vector. */
+export function trapSignal(trapNo: number): number {
+  switch (trapNo) {
+    case 0: // divide error
+    case 16: // x87 error
+      return 8; // SIGFPE
+    case 1:
+    case 3:
+      return 5; // SIGTRAP
+    case 6:
+      return 4; // SIGILL
+    case 11:
+    case 12:
+    case 17:
+      return 7; // SIGBUS
+    default:
+      return 11; // SIGSEGV: #GP, #TS, bound, overflow, …
+  }
+}
+
+export { EINTR };

@@ -1,0 +1,394 @@
+// A process's address space (struct mm_struct): the page directory, the vm areas,
+// and the memory-management operations on it: the page-fault handler (demand zero,
+// demand load from a file, copy-on-write), fork's copy, brk, mmap, munmap, mprotect,
+// and teardown. The page tables are i386-format tables in guest physical memory.
+
+import { EFAULT, EINVAL, ENOMEM, KernelError } from '../errno';
+import { PAGE_SIZE, PhysMem, pageAlignDown, pageAlignUp } from '../phys-mem';
+import type { CorePath } from '../core-paths';
+import type { PathTouch } from '../../arch/arch';
+import { PageAllocator } from './page-allocator';
+import {
+  PTE_FRAME,
+  PTE_P,
+  PTE_RW,
+  PTE_US,
+  TASK_SIZE,
+  USER_PDES,
+  ensurePte,
+  forEachUserPte,
+  freeUserPageTables,
+  ptePointer,
+} from './page-table';
+import { FileBacking, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vm-area';
+
+/** What the memory manager needs from the rest of the kernel. */
+export interface MmContext {
+  readonly mem: PhysMem;
+  readonly pages: PageAllocator;
+  /** a page of zeros mapped read-only for read faults on anonymous memory (ZERO_PAGE) */
+  readonly zeroPage: number;
+  initPageDirectory(pgd: number): void;
+  flushUserPage(mm: Mm, linear: number): void;
+  flushUserAll(mm: Mm): void;
+  charge(path: CorePath, units?: number, touch?: PathTouch): void;
+  count(counter: 'pageFaults' | 'cowFaults' | 'zeroFaults' | 'fileFaults'): void;
+}
+
+/** First address mmap hands out without a hint (TASK_UNMAPPED_BASE = TASK_SIZE/3 in 2.0). */
+export const TASK_UNMAPPED_BASE = 0x40000000;
+/** Maximum distance below the stack pointer a user access may grow the stack (2.0: 32 bytes, for pusha/enter). */
+export const STACK_GUARD_SLACK = 32;
+/** Stack size limit (RLIMIT_STACK default 8 MiB). */
+export const STACK_LIMIT = 8 << 20;
+
+export type FaultResult = 'ok' | 'bad-area' | 'oom';
+
+export class Mm {
+  /** physical address of the page directory */
+  readonly pgd: number;
+  areas: VmArea[] = [];
+  startCode = 0;
+  endCode = 0;
+  startData = 0;
+  endData = 0;
+  startBrk = 0;
+  brk = 0;
+  startStack = 0;
+  argStart = 0;
+  argEnd = 0;
+  envStart = 0;
+  envEnd = 0;
+  /** resident user pages (for statistics and leak tests) */
+  rss = 0;
+
+  constructor(private readonly ctx: MmContext) {
+    this.pgd = ctx.pages.alloc(true);
+    ctx.initPageDirectory(this.pgd);
+  }
+
+  findArea(addr: number): VmArea | undefined {
+    for (const a of this.areas) if (addr < a.end) return addr >= a.start ? a : undefined;
+    return undefined;
+  }
+
+  /** First area whose end is above addr (find_vma). */
+  private findAreaAbove(addr: number): VmArea | undefined {
+    for (const a of this.areas) if (addr < a.end) return a;
+    return undefined;
+  }
+
+  insertArea(area: VmArea): void {
+    if (area.start >= area.end || area.start % PAGE_SIZE || area.end % PAGE_SIZE || area.end > TASK_SIZE) {
+      throw new Error(`Mm.insertArea: bad area 0x${area.start.toString(16)}-0x${area.end.toString(16)}`);
+    }
+    for (const a of this.areas) {
+      if (a.start < area.end && area.start < a.end) throw new Error(`Mm.insertArea: overlap at 0x${area.start.toString(16)}`);
+    }
+    this.areas.push(area);
+    this.areas.sort((x, y) => x.start - y.start);
+  }
+
+  /**
+   * The page-fault handler (do_page_fault + handle_mm_fault): `write` for a write
+   * access, `present` when the page was present (a protection fault), `user` for an
+   * access from user mode with `esp` the user stack pointer.
+   */
+  handleFault(addr: number, write: boolean, present: boolean, user: boolean, esp: number): FaultResult {
+    addr >>>= 0;
+    this.ctx.count('pageFaults');
+    this.ctx.charge('page-fault');
+    if (addr >= TASK_SIZE) return 'bad-area';
+    let area = this.findAreaAbove(addr);
+    if (!area) return 'bad-area';
+    if (addr < area.start) {
+      if (!(area.flags & VM_GROWSDOWN)) return 'bad-area';
+      if (user && addr + STACK_GUARD_SLACK < esp) return 'bad-area';
+      const newStart = pageAlignDown(addr);
+      if (area.end - newStart > STACK_LIMIT) return 'bad-area';
+      const below = this.areas[this.areas.indexOf(area) - 1];
+      if (below && below.end > newStart) return 'bad-area';
+      area.start = newStart;
+      area = this.findArea(addr)!;
+    }
+    if (write) {
+      if (!(area.flags & VM_WRITE)) return 'bad-area';
+    } else if (!(area.flags & (VM_READ | VM_EXEC))) {
+      return 'bad-area';
+    }
+    try {
+      const ptr = ensurePte(this.ctx.mem, this.ctx.pages, this.pgd, addr);
+      const pte = this.ctx.mem.read32(ptr);
+      if (!(pte & PTE_P)) {
+        this.noPage(area, addr, write, ptr);
+      } else if (write && !(pte & PTE_RW)) {
+        this.wpPage(addr, ptr, pte);
+      } else {
+        // spurious (another path already fixed it up, or only the TLB was stale)
+        this.ctx.flushUserPage(this, pageAlignDown(addr));
+      }
+    } catch (e) {
+      if (e instanceof KernelError && e.errno === ENOMEM) return 'oom';
+      throw e;
+    }
+    void present;
+    return 'ok';
+  }
+
+  /** do_no_page: demand zero (anonymous) or demand load (file-backed private). */
+  private noPage(area: VmArea, addr: number, write: boolean, ptr: number): void {
+    const { mem, pages } = this.ctx;
+    const page = pageAlignDown(addr);
+    const writable = (area.flags & VM_WRITE) !== 0;
+    if (!area.backing || page >= area.backing.end) {
+      if (!write) {
+        // 2.0's do_anonymous_page: a read maps the shared zero page read-only
+        this.ctx.count('zeroFaults');
+        mem.write32(ptr, (this.ctx.zeroPage | PTE_P | PTE_US) >>> 0);
+        this.ctx.flushUserPage(this, page);
+        return;
+      }
+      const phys = pages.alloc(true);
+      this.ctx.charge('page-clear', 1, { write: [[phys, PAGE_SIZE]] });
+      this.rss++;
+      mem.write32(ptr, (phys | PTE_P | PTE_US | (writable ? PTE_RW : 0)) >>> 0);
+      this.ctx.flushUserPage(this, page);
+      return;
+    }
+    this.ctx.count('fileFaults');
+    const phys = pages.alloc(false);
+    this.fillFromFile(phys, page, area.backing, area.start);
+    this.ctx.charge('page-copy', 1, { write: [[phys, PAGE_SIZE]] });
+    this.rss++;
+    mem.write32(ptr, (phys | PTE_P | PTE_US | (writable ? PTE_RW : 0)) >>> 0);
+    this.ctx.flushUserPage(this, page);
+  }
+
+  private fillFromFile(phys: number, page: number, b: FileBacking, areaStart: number): void {
+    const { mem } = this.ctx;
+    const fileBytesHere = Math.max(0, Math.min(PAGE_SIZE, b.end - page));
+    const off = b.offset + (page - areaStart);
+    const avail = Math.max(0, Math.min(fileBytesHere, b.data.length - off));
+    if (avail > 0) mem.writeBytes(phys, b.data.subarray(off, off + avail));
+    if (avail < PAGE_SIZE) mem.fill(phys + avail, PAGE_SIZE - avail, 0);
+  }
+
+  /** do_wp_page: copy-on-write break (or just make writable when we hold the only reference). */
+  private wpPage(addr: number, ptr: number, pte: number): void {
+    const { mem, pages } = this.ctx;
+    const page = pageAlignDown(addr);
+    const old = (pte & PTE_FRAME) >>> 0;
+    this.ctx.count('cowFaults');
+    if (old !== this.ctx.zeroPage && pages.isManaged(old) && pages.refCount(old) === 1) {
+      mem.write32(ptr, (pte | PTE_RW) >>> 0);
+      this.ctx.flushUserPage(this, page);
+      return;
+    }
+    const phys = pages.alloc(false);
+    if (old === this.ctx.zeroPage) {
+      mem.fill(phys, PAGE_SIZE, 0);
+      this.ctx.charge('page-clear', 1, { write: [[phys, PAGE_SIZE]] });
+      this.rss++;
+    } else {
+      mem.writeBytes(phys, mem.readBytes(old, PAGE_SIZE));
+      this.ctx.charge('page-copy', 1, { read: [[old, PAGE_SIZE]], write: [[phys, PAGE_SIZE]] });
+      if (pages.isManaged(old)) pages.put(old);
+    }
+    mem.write32(ptr, (phys | (pte & 0xfff) | PTE_RW) >>> 0);
+    this.ctx.flushUserPage(this, page);
+  }
+
+  /** fork's copy (dup_mmap + copy_page_range): private writable pages become COW in both. */
+  fork(): Mm {
+    const { mem, pages } = this.ctx;
+    const child = new Mm(this.ctx);
+    child.areas = this.areas.map((a) => ({ ...a, backing: a.backing ? { ...a.backing } : null }));
+    child.startCode = this.startCode;
+    child.endCode = this.endCode;
+    child.startData = this.startData;
+    child.endData = this.endData;
+    child.startBrk = this.startBrk;
+    child.brk = this.brk;
+    child.startStack = this.startStack;
+    child.argStart = this.argStart;
+    child.argEnd = this.argEnd;
+    child.envStart = this.envStart;
+    child.envEnd = this.envEnd;
+    let copied = 0;
+    for (const area of this.areas) {
+      const cow = (area.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
+      forEachUserPte(mem, this.pgd, area.start, area.end, (linear, ptr, pte) => {
+        const phys = (pte & PTE_FRAME) >>> 0;
+        if (pages.isManaged(phys)) {
+          pages.get(phys);
+          child.rss++;
+        }
+        let out = pte;
+        if (cow && pte & PTE_RW) {
+          out = (pte & ~PTE_RW) >>> 0;
+          mem.write32(ptr, out);
+        }
+        mem.write32(ensurePte(mem, pages, child.pgd, linear), out);
+        copied++;
+      });
+    }
+    this.ctx.charge('fork.copy-pte', copied);
+    this.ctx.flushUserAll(this);
+    return child;
+  }
+
+  /** Unmaps [start, end) from the page tables (zap_page_range), releasing the pages. */
+  zap(start: number, end: number): number {
+    const { mem, pages } = this.ctx;
+    let n = 0;
+    forEachUserPte(mem, this.pgd, start, end, (_linear, ptr, pte) => {
+      const phys = (pte & PTE_FRAME) >>> 0;
+      if (pages.isManaged(phys)) {
+        pages.put(phys);
+        this.rss--;
+      }
+      mem.write32(ptr, 0);
+      n++;
+    });
+    if (n > 0) this.ctx.charge('mm.zap-pte', n);
+    return n;
+  }
+
+  /** Removes [start, end) from the address space (do_munmap): areas split or shrink. */
+  unmap(start: number, end: number): void {
+    if (start % PAGE_SIZE || start >= end || end > TASK_SIZE) throw new KernelError(EINVAL);
+    const out: VmArea[] = [];
+    for (const a of this.areas) {
+      if (a.end <= start || a.start >= end) {
+        out.push(a);
+        continue;
+      }
+      if (a.start < start) out.push({ ...a, end: start });
+      if (a.end > end) {
+        const shift = end - a.start;
+        out.push({ ...a, start: end, backing: a.backing ? { ...a.backing, offset: a.backing.offset + shift } : null });
+      }
+    }
+    this.areas = out;
+    this.zap(start, end);
+    this.ctx.flushUserAll(this);
+  }
+
+  /** Finds a free range of `len` bytes (get_unmapped_area): first fit from TASK_UNMAPPED_BASE, or the hint if free. */
+  unmappedArea(hint: number, len: number): number {
+    const free = (s: number): boolean => s + len <= TASK_SIZE && !this.areas.some((a) => a.start < s + len && s < a.end);
+    if (hint && hint % PAGE_SIZE === 0 && hint >= PAGE_SIZE && free(hint)) return hint;
+    let addr = TASK_UNMAPPED_BASE;
+    for (const a of this.areas) {
+      if (a.end <= addr) continue;
+      if (addr + len <= a.start) return addr;
+      addr = Math.max(addr, a.end);
+    }
+    if (addr + len <= TASK_SIZE) return addr;
+    throw new KernelError(ENOMEM);
+  }
+
+  /** Maps an anonymous (or file-backed private) range; returns its start (do_mmap). */
+  map(addr: number, len: number, flags: number, fixed: boolean, backing: FileBacking | null, name: string): number {
+    len = pageAlignUp(len);
+    if (len === 0 || len > TASK_SIZE) throw new KernelError(EINVAL);
+    if (fixed) {
+      if (addr % PAGE_SIZE || addr + len > TASK_SIZE || addr + len < addr) throw new KernelError(EINVAL);
+      this.unmap(addr, addr + len);
+    } else {
+      addr = this.unmappedArea(addr, len);
+    }
+    if (backing) backing = { ...backing };
+    this.insertArea({ start: addr, end: addr + len, flags, backing, name });
+    return addr;
+  }
+
+  /** sys_brk's work: returns the new break (the old one when the request cannot be met). */
+  setBrk(requested: number): number {
+    if (requested < this.endCode) return this.brk;
+    const newEnd = pageAlignUp(requested);
+    const oldEnd = pageAlignUp(this.brk);
+    if (newEnd === oldEnd) {
+      this.brk = requested;
+      return this.brk;
+    }
+    if (requested <= this.brk) {
+      this.brk = requested;
+      this.unmapHeap(newEnd, oldEnd);
+      return this.brk;
+    }
+    // refuse to grow into another mapping (leave one guard page, as find_vma_intersection(…, newbrk+PAGE_SIZE))
+    if (this.areas.some((a) => a.start < newEnd + PAGE_SIZE && oldEnd < a.end && a.name !== 'heap')) return this.brk;
+    const heap = this.areas.find((a) => a.name === 'heap');
+    if (heap && heap.end === oldEnd) heap.end = newEnd;
+    else this.insertArea({ start: oldEnd, end: newEnd, flags: VM_READ | VM_WRITE | VM_EXEC, backing: null, name: 'heap' });
+    this.brk = requested;
+    return this.brk;
+  }
+
+  private unmapHeap(start: number, end: number): void {
+    if (start < end) this.unmap(start, end);
+  }
+
+  /** mprotect: changes the flags of [start, end) and write-protects PTEs that lose VM_WRITE. */
+  protect(start: number, end: number, flags: number): void {
+    if (start % PAGE_SIZE) throw new KernelError(EINVAL);
+    end = pageAlignUp(end);
+    // every page of the range must be mapped
+    for (let a = start; a < end; ) {
+      const area = this.findArea(a);
+      if (!area) throw new KernelError(ENOMEM);
+      a = area.end;
+    }
+    const out: VmArea[] = [];
+    for (const a of this.areas) {
+      if (a.end <= start || a.start >= end) {
+        out.push(a);
+        continue;
+      }
+      const s = Math.max(a.start, start);
+      const e = Math.min(a.end, end);
+      const shift = (x: number): FileBacking | null => (a.backing ? { ...a.backing, offset: a.backing.offset + (x - a.start) } : null);
+      if (a.start < s) out.push({ ...a, end: s });
+      out.push({ ...a, start: s, end: e, flags: (a.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | flags, backing: shift(s) });
+      if (a.end > e) out.push({ ...a, start: e, backing: shift(e) });
+    }
+    this.areas = out;
+    if (!(flags & VM_WRITE)) {
+      forEachUserPte(this.ctx.mem, this.pgd, start, end, (_l, ptr, pte) => this.ctx.mem.write32(ptr, (pte & ~PTE_RW) >>> 0));
+    }
+    this.ctx.flushUserAll(this);
+  }
+
+  /** Releases every user page and page table (exit_mmap); the page directory goes last. */
+  release(): void {
+    this.zap(0, TASK_SIZE);
+    freeUserPageTables(this.ctx.mem, this.ctx.pages, this.pgd);
+    this.areas = [];
+    this.ctx.pages.put(this.pgd);
+  }
+
+  /** Drops every user mapping but keeps the page directory (exec's exit_mmap before the new image). */
+  clear(): void {
+    this.zap(0, TASK_SIZE);
+    freeUserPageTables(this.ctx.mem, this.ctx.pages, this.pgd);
+    this.areas = [];
+    this.ctx.flushUserAll(this);
+  }
+
+  /** Physical address for a user access, faulting the page in as the exception fixup path would; throws EFAULT. */
+  userPhys(addr: number, write: boolean): number {
+    addr >>>= 0;
+    if (addr >= TASK_SIZE) throw new KernelError(EFAULT);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const ptr = ptePointer(this.ctx.mem, this.pgd, addr);
+      const pte = ptr < 0 ? 0 : this.ctx.mem.read32(ptr);
+      if (pte & PTE_P && pte & PTE_US && (!write || pte & PTE_RW)) return (((pte & PTE_FRAME) >>> 0) + (addr & 0xfff)) >>> 0;
+      const r = this.handleFault(addr, write, (pte & PTE_P) !== 0, false, 0);
+      if (r !== 'ok') throw new KernelError(r === 'oom' ? ENOMEM : EFAULT);
+    }
+    throw new KernelError(EFAULT);
+  }
+}
+
+export const USER_PDE_COUNT = USER_PDES;

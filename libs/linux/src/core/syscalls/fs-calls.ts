@@ -1,0 +1,307 @@
+// File system calls on the VFS of the core: open/creat/close/read/write/lseek,
+// directories, links, stat, dup, pipe, fcntl, ioctl on the tty.
+
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, KernelError } from '../errno';
+import { O_ACCMODE, O_CREAT, O_EXCL, O_NONBLOCK, O_APPEND, O_RDONLY, O_TRUNC, O_WRONLY, OpenFile, Pipe, PipeFile } from '../fs/file';
+import { openInode } from '../fs/open';
+import { Inode, PATH_MAX, S_IFDIR, S_IFMT, S_IFREG } from '../fs/ramfs';
+import type { LinuxKernel } from '../kernel';
+import type { Task } from '../task';
+import type { SyscallImpls } from './table';
+
+const path = (k: LinuxKernel, t: Task, addr: number): string => k.uaccess.string(t.mm!, addr, PATH_MAX);
+const cwd = (k: LinuxKernel, t: Task): Inode => t.cwd ?? k.fs.root;
+
+function file(t: Task, fd: number): OpenFile {
+  const f = fd >= 0 ? t.files[fd] : undefined;
+  if (!f) throw new KernelError(EBADF);
+  return f;
+}
+
+function open(k: LinuxKernel, t: Task, p: string, flags: number, mode: number): number {
+  let inode: Inode;
+  const { dir, name } = k.fs.lookupParent(p, cwd(k, t));
+  if (name === '') {
+    inode = dir;
+    if (flags & O_CREAT && flags & O_EXCL) throw new KernelError(EEXIST);
+  } else {
+    const existing = dir.entries?.get(name) ?? (name === '.' || name === '..' ? k.fs.child(dir, name) : undefined);
+    if (existing) {
+      if (flags & O_CREAT && flags & O_EXCL) throw new KernelError(EEXIST);
+      inode = existing;
+    } else {
+      if (!(flags & O_CREAT)) throw new KernelError(ENOENT);
+      inode = k.fs.create(dir, name, S_IFREG | (mode & 0o7777 & ~t.umask));
+    }
+  }
+  if (inode.isDir && (flags & O_ACCMODE) !== O_RDONLY) throw new KernelError(EISDIR);
+  if (flags & O_TRUNC && inode.isReg && (flags & O_ACCMODE) !== O_RDONLY) inode.truncate(0);
+  inode.refs++;
+  const f = openInode(inode, flags);
+  return k.installFd(t, f);
+}
+
+function statBytes(k: LinuxKernel, inode: Inode): Uint8Array {
+  // struct new_stat of i386 Linux 2.0 (64 bytes)
+  const b = new Uint8Array(64);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, 0x0100, true); // st_dev: the root (ramfs major 1 minor 0 in our numbering)
+  dv.setUint32(4, inode.ino, true);
+  dv.setUint16(8, inode.mode, true);
+  dv.setUint16(10, inode.nlink, true);
+  dv.setUint16(16, inode.rdev, true);
+  dv.setUint32(20, inode.isDir ? 1024 : inode.size, true);
+  dv.setUint32(24, 4096, true); // st_blksize
+  dv.setUint32(28, Math.ceil(inode.size / 512), true);
+  const now = k.timeOfDay().sec;
+  dv.setUint32(32, inode.atime || now, true);
+  dv.setUint32(40, inode.mtime || now, true);
+  dv.setUint32(48, inode.ctime || now, true);
+  return b;
+}
+
+export const fsCalls: SyscallImpls = {
+  read(k, t, r) {
+    const f = file(t, r.ebx);
+    if (!f.readable) return -EBADF;
+    const buf = r.ecx >>> 0;
+    const len = r.edx >>> 0;
+    if (len > 0x7fffffff) return -EINVAL;
+    return f.read(k, len, (b) => k.uaccess.copyTo(t.mm!, buf, b));
+  },
+  write(k, t, r) {
+    const fd = r.ebx;
+    const f = file(t, fd);
+    if (!f.writable) return -EBADF;
+    const buf = r.ecx >>> 0;
+    const len = r.edx >>> 0;
+    if (len > 0x7fffffff) return -EINVAL;
+    let off = 0;
+    return f.write(
+      k,
+      len,
+      (n) => {
+        const b = k.uaccess.copyFrom(t.mm!, buf + off, n);
+        off += n;
+        return b;
+      },
+      fd,
+    );
+  },
+  open(k, t, r) {
+    return open(k, t, path(k, t, r.ebx), r.ecx, r.edx);
+  },
+  creat(k, t, r) {
+    return open(k, t, path(k, t, r.ebx), O_CREAT | O_WRONLY | O_TRUNC, r.ecx);
+  },
+  close(k, t, r) {
+    k.closeFd(t, r.ebx);
+    return 0;
+  },
+  lseek(_k, t, r) {
+    return file(t, r.ebx).lseek(r.ecx | 0, r.edx);
+  },
+  llseek(k, t, r) {
+    // _llseek(fd, offset_high, offset_low, loff_t *result, whence)
+    if (r.ecx !== 0 && r.ecx !== 0xffffffff) return -EINVAL;
+    const pos = file(t, r.ebx).lseek(r.edx | 0, r.edi);
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setUint32(0, pos, true);
+    k.uaccess.copyTo(t.mm!, r.esi, b);
+    return 0;
+  },
+  unlink(k, t, r) {
+    const { dir, name } = k.fs.lookupParent(path(k, t, r.ebx), cwd(k, t));
+    if (name === '') return -EISDIR;
+    k.fs.unlink(dir, name);
+    return 0;
+  },
+  link(k, t, r) {
+    const target = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    const { dir, name } = k.fs.lookupParent(path(k, t, r.ecx), cwd(k, t));
+    if (name === '') return -EEXIST;
+    k.fs.link(dir, name, target);
+    return 0;
+  },
+  rename(k, t, r) {
+    const from = k.fs.lookupParent(path(k, t, r.ebx), cwd(k, t));
+    const to = k.fs.lookupParent(path(k, t, r.ecx), cwd(k, t));
+    if (from.name === '' || to.name === '') return -EINVAL;
+    k.fs.rename(from.dir, from.name, to.dir, to.name);
+    return 0;
+  },
+  mkdir(k, t, r) {
+    const { dir, name } = k.fs.lookupParent(path(k, t, r.ebx), cwd(k, t));
+    if (name === '') return -EEXIST;
+    k.fs.create(dir, name, S_IFDIR | (r.ecx & 0o7777 & ~t.umask));
+    return 0;
+  },
+  rmdir(k, t, r) {
+    const { dir, name } = k.fs.lookupParent(path(k, t, r.ebx), cwd(k, t));
+    if (name === '') return -EINVAL;
+    k.fs.rmdir(dir, name);
+    return 0;
+  },
+  chdir(k, t, r) {
+    const d = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    if (!d.isDir) return -ENOTDIR;
+    d.refs++;
+    if (t.cwd) k.fs.release(t.cwd);
+    t.cwd = d;
+    return 0;
+  },
+  chmod(k, t, r) {
+    const inode = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    inode.mode = (inode.mode & S_IFMT) | (r.ecx & 0o7777);
+    return 0;
+  },
+  access(k, t, r) {
+    const inode = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    // we run as root: only execute needs an x bit somewhere (on regular files)
+    if (r.ecx & 1 && inode.isReg && (inode.mode & 0o111) === 0) return -EACCES;
+    return 0;
+  },
+  stat(k, t, r) {
+    k.uaccess.copyTo(t.mm!, r.ecx, statBytes(k, k.fs.lookup(path(k, t, r.ebx), cwd(k, t))));
+    return 0;
+  },
+  lstat(k, t, r) {
+    k.uaccess.copyTo(t.mm!, r.ecx, statBytes(k, k.fs.lookup(path(k, t, r.ebx), cwd(k, t))));
+    return 0;
+  },
+  fstat(k, t, r) {
+    const f = file(t, r.ebx);
+    if (!f.inode) {
+      // a pipe: S_IFIFO
+      const b = new Uint8Array(64);
+      new DataView(b.buffer).setUint16(8, 0o010600, true);
+      k.uaccess.copyTo(t.mm!, r.ecx, b);
+      return 0;
+    }
+    k.uaccess.copyTo(t.mm!, r.ecx, statBytes(k, f.inode));
+    return 0;
+  },
+  truncate(k, t, r) {
+    const inode = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    if (inode.isDir) return -EISDIR;
+    if (!inode.isReg) return -EINVAL;
+    inode.truncate(r.ecx >>> 0);
+    return 0;
+  },
+  ftruncate(_k, t, r) {
+    const f = file(t, r.ebx);
+    if (!f.inode || !f.inode.isReg || !f.writable) return -EINVAL;
+    f.inode.truncate(r.ecx >>> 0);
+    return 0;
+  },
+  dup(k, t, r) {
+    const f = file(t, r.ebx);
+    const fd = k.installFd(t, f);
+    f.refs++;
+    return fd;
+  },
+  dup2(k, t, r) {
+    const f = file(t, r.ebx);
+    const nfd = r.ecx;
+    if (nfd < 0 || nfd >= 256) return -EBADF;
+    if (nfd === r.ebx) return nfd;
+    if (t.files[nfd]) k.closeFd(t, nfd);
+    f.refs++;
+    t.files[nfd] = f;
+    t.closeOnExec[nfd] = false;
+    return nfd;
+  },
+  pipe(k, t, r) {
+    const p = new Pipe();
+    const rf = new PipeFile(O_RDONLY, p);
+    const wf = new PipeFile(O_WRONLY, p);
+    const rfd = k.installFd(t, rf);
+    let wfd: number;
+    try {
+      wfd = k.installFd(t, wf);
+    } catch (e) {
+      k.closeFd(t, rfd);
+      wf.release(k);
+      throw e;
+    }
+    const b = new Uint8Array(8);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, rfd, true);
+    dv.setUint32(4, wfd, true);
+    try {
+      k.uaccess.copyTo(t.mm!, r.ebx, b);
+    } catch (e) {
+      k.closeFd(t, rfd);
+      k.closeFd(t, wfd);
+      throw e;
+    }
+    return 0;
+  },
+  fcntl(k, t, r) {
+    const fd = r.ebx;
+    const f = file(t, fd);
+    switch (r.ecx) {
+      case 0: {
+        // F_DUPFD
+        const nfd = k.installFd(t, f, r.edx);
+        f.refs++;
+        return nfd;
+      }
+      case 1: // F_GETFD
+        return t.closeOnExec[fd] ? 1 : 0;
+      case 2: // F_SETFD
+        t.closeOnExec[fd] = (r.edx & 1) !== 0;
+        return 0;
+      case 3: // F_GETFL
+        return f.flags;
+      case 4: // F_SETFL
+        f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (r.edx & (O_APPEND | O_NONBLOCK));
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  },
+  ioctl(k, t, r) {
+    const f = file(t, r.ebx);
+    if (!f.isTty) return -ENOTTY;
+    switch (r.ecx) {
+      case 0x5401: {
+        // TCGETS: struct termios (36 bytes): c_iflag ICRNL|IXON, c_oflag OPOST|ONLCR, c_cflag B38400|CS8|CREAD, c_lflag ISIG|ICANON|ECHO…
+        const b = new Uint8Array(36);
+        const dv = new DataView(b.buffer);
+        dv.setUint32(0, 0o2400, true);
+        dv.setUint32(4, 0o5, true);
+        dv.setUint32(8, 0o277, true);
+        dv.setUint32(12, 0o105073, true);
+        k.uaccess.copyTo(t.mm!, r.edx, b);
+        return 0;
+      }
+      case 0x5402: // TCSETS
+      case 0x5403:
+      case 0x5404:
+        return 0;
+      case 0x5413: {
+        // TIOCGWINSZ: 25 rows, 80 columns
+        const b = new Uint8Array(8);
+        const dv = new DataView(b.buffer);
+        dv.setUint16(0, 25, true);
+        dv.setUint16(2, 80, true);
+        k.uaccess.copyTo(t.mm!, r.edx, b);
+        return 0;
+      }
+      case 0x540f: // TIOCGPGRP
+        k.uaccess.write32(t.mm!, r.edx, t.pgrp);
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  },
+  umask(_k, t, r) {
+    const old = t.umask;
+    t.umask = r.ebx & 0o777;
+    return old;
+  },
+  sync: () => 0,
+};
+
+export { ENOENT };

@@ -1,0 +1,183 @@
+// Interrupt and exception delivery through the IDT (Intel, "Pentium Processor Family
+// Developer's Manual", vol. 3, ch. 14): interrupt/trap gates with the stack switch from
+// the TSS on a privilege change, task gates, error codes, and IRET back (including to
+// an outer privilege level and the NT task return).
+
+import type { Cpu } from './cpu';
+import { SegReg, Vector } from './registers';
+import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from './segmentation';
+import { switchTask } from './task-switch';
+
+export const enum IntKind {
+  /** a fault or trap raised by the CPU */
+  Exception = 0,
+  /** INT n / INT3 / INTO: the gate's DPL is checked against CPL */
+  Software = 1,
+  /** a hardware interrupt from the PIC */
+  External = 2,
+}
+
+// Clocks (pentium-p54c.md "System instructions"): INT n through a gate to the same
+// privilege about 25; to ring 0 from ring 3 Intel's table gives 27–82, 86Box uses 42
+// (we use 42 = 25 + 17 for the stack switch). Task gates: the task switch's 85.
+export const INT_SAME_PL_CLOCKS = 25;
+export const INT_STACK_SWITCH_EXTRA_CLOCKS = 17;
+// IRET: 10 to the same privilege, 27 to an outer one (pentium-p54c.md).
+export const IRET_SAME_PL_CLOCKS = 10;
+export const IRET_OUTER_PL_EXTRA_CLOCKS = 17;
+
+/** Vectors that push an error code. */
+function hasErrorCode(v: number): boolean {
+  return v === 8 || (v >= 10 && v <= 14) || v === 17;
+}
+
+export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind: IntKind): void {
+  const ext = kind === IntKind.External ? 1 : 0;
+  const pushCode = kind === IntKind.Exception && hasErrorCode(vector) ? errorCode & 0xffff : -1;
+  const idx = vector << 3;
+  const gateErr = idx | 2 | ext;
+  if (idx + 7 > c.idtLimit) c.gp(gateErr);
+  c.halted = false;
+  const lo = c.sysRead32((c.idtBase + idx) | 0);
+  const hi = c.sysRead32((c.idtBase + idx + 4) | 0);
+  const type = (hi >>> 8) & 0x1f;
+  const gdpl = (hi >>> 13) & 3;
+  if (type !== 0x05 && type !== 0x0e && type !== 0x0f) c.gp(gateErr);
+  if (kind === IntKind.Software && gdpl < c.cpl) c.gp(gateErr);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, gateErr);
+
+  if (type === 0x05) {
+    switchTask(c, lo >>> 16, 'int', ext);
+    if (pushCode >= 0) c.push32(pushCode);
+    return;
+  }
+
+  const sel = lo >>> 16;
+  const offset = ((hi & 0xffff0000) | (lo & 0xffff)) >>> 0;
+  if ((sel & 0xfffc) === 0) c.gp(ext);
+  readDescriptor(c, sel, Vector.GP, ext);
+  const clo = desc.lo,
+    chi = desc.hi;
+  const cdpl = (chi >>> 13) & 3;
+  if (!(chi & 0x1000) || !(chi & 0x800) || cdpl > c.cpl) c.gp((sel & 0xfffc) | ext);
+  if (!(chi & 0x8000)) c.raise(Vector.NP, (sel & 0xfffc) | ext);
+  const conforming = (chi & 0x400) !== 0;
+  const eflags = c.getEflags();
+  const oldCs = c.segSel[SegReg.CS];
+  const oldEip = c.eip;
+
+  if (!conforming && cdpl < c.cpl) {
+    // inner privilege: new stack from the TSS
+    const tssOff = 4 + cdpl * 8;
+    if (c.trType === 0 || tssOff + 5 > c.trLimit) c.raise(Vector.TS, (c.trSel & 0xfffc) | ext);
+    const newEsp = c.sysRead32((c.trBase + tssOff) | 0);
+    const newSs = c.sysRead16((c.trBase + tssOff + 4) | 0);
+    if ((newSs & 0xfffc) === 0) c.raise(Vector.TS, ext);
+    readDescriptor(c, newSs, Vector.TS, ext);
+    const slo = desc.lo,
+      shi = desc.hi;
+    const stype = (shi >>> 8) & 0xf;
+    if ((newSs & 3) !== cdpl || ((shi >>> 13) & 3) !== cdpl || !(shi & 0x1000) || stype & 8 || !(stype & 2))
+      c.raise(Vector.TS, (newSs & 0xfffc) | ext);
+    if (!(shi & 0x8000)) c.raise(Vector.SS, (newSs & 0xfffc) | ext);
+    const ssBase = descBase(slo, shi);
+    const ssLimit = descLimit(slo, shi) >>> 0;
+    const frame = pushCode >= 0 ? 24 : 20;
+    const top = newEsp | 0;
+    const bottom = (top - frame) | 0;
+    if (ssLimit !== 0xffffffff && ((bottom >>> 0) > ssLimit || (top - 1) >>> 0 > ssLimit)) c.raise(Vector.SS, (newSs & 0xfffc) | ext);
+    const w = (off: number, v: number) => c.sysWrite32((ssBase + off) | 0, v);
+    w(top - 4, c.segSel[SegReg.SS]);
+    w(top - 8, c.r32[4]);
+    w(top - 12, eflags);
+    w(top - 16, oldCs);
+    w(top - 20, oldEip);
+    if (pushCode >= 0) w(top - 24, pushCode);
+    setSegCache(c, SegReg.SS, newSs, slo, shi);
+    c.r32[4] = bottom;
+    readDescriptor(c, sel, Vector.GP, ext);
+    setSegCache(c, SegReg.CS, (sel & 0xfffc) | cdpl, desc.lo, desc.hi);
+    c.setCplInternal(cdpl);
+    c.charge(INT_STACK_SWITCH_EXTRA_CLOCKS);
+  } else {
+    const esp = c.r32[4];
+    const frame = pushCode >= 0 ? 16 : 12;
+    const laTop = c.linW(SegReg.SS, (esp - frame) | 0, frame);
+    void laTop;
+    const ssBase = c.segBase[SegReg.SS];
+    const w = (off: number, v: number) => c.sysWrite32((ssBase + off) | 0, v);
+    w(esp - 4, eflags);
+    w(esp - 8, oldCs);
+    w(esp - 12, oldEip);
+    if (pushCode >= 0) w(esp - 16, pushCode);
+    c.r32[4] = esp - frame;
+    setSegCache(c, SegReg.CS, (sel & 0xfffc) | c.cpl, clo, chi);
+  }
+  // clear TF, NT, RF, VM; an interrupt gate also clears IF
+  let f = eflags & ~(0x100 | 0x4000 | 0x10000 | 0x20000);
+  if (type === 0x0e) f &= ~0x200;
+  c.setEflags(f);
+  c.eip = offset;
+  if (kind !== IntKind.Software) c.charge(INT_SAME_PL_CLOCKS);
+}
+
+/** IRET with a 32-bit operand size (the only one our guests use; a 16-bit IRET pops words). */
+export function iret(c: Cpu, size: number): void {
+  const eflagsNow = c.getEflags();
+  if (eflagsNow & 0x4000) {
+    // NT: return to the task in the back link
+    const link = c.sysRead16(c.trBase);
+    switchTask(c, link, 'iret');
+    return;
+  }
+  const ssBase = c.segBase[SegReg.SS];
+  const esp = c.r32[4];
+  const rd = (off: number) => (size === 4 ? c.rd32(c.linR(SegReg.SS, (esp + off) | 0, 4)) : c.rd16(c.linR(SegReg.SS, (esp + off) | 0, 2)));
+  void ssBase;
+  const newEip = rd(0);
+  const newCs = rd(size) & 0xffff;
+  let newFlags = rd(2 * size);
+  if (size === 2) newFlags = (eflagsNow & 0xffff0000) | newFlags;
+  const cpl = c.cpl;
+  const rpl = newCs & 3;
+  if ((newCs & 0xfffc) === 0) c.gp(0);
+  if (rpl < cpl) c.gp(newCs & 0xfffc);
+  readDescriptor(c, newCs);
+  const clo = desc.lo,
+    chi = desc.hi;
+  const cdpl = (chi >>> 13) & 3;
+  if (!(chi & 0x1000) || !(chi & 0x800)) c.gp(newCs & 0xfffc);
+  if (chi & 0x400 ? cdpl > rpl : cdpl !== rpl) c.gp(newCs & 0xfffc);
+  if (!(chi & 0x8000)) c.raise(Vector.NP, newCs & 0xfffc);
+
+  // EFLAGS: IOPL only at CPL 0, IF only when CPL <= IOPL; VM is not emulated
+  const iopl = (eflagsNow >>> 12) & 3;
+  let keep = 0x20000;
+  if (cpl > 0) keep |= 0x3000;
+  if (cpl > iopl) keep |= 0x200;
+  const merged = (newFlags & ~keep) | (eflagsNow & keep);
+
+  if (rpl > cpl) {
+    // return to an outer privilege level: pop ESP and SS too
+    const newEsp = rd(3 * size);
+    const newSs = rd(4 * size) & 0xffff;
+    if ((newSs & 0xfffc) === 0) c.gp(0);
+    readDescriptor(c, newSs);
+    const slo = desc.lo,
+      shi = desc.hi;
+    const stype = (shi >>> 8) & 0xf;
+    if ((newSs & 3) !== rpl || ((shi >>> 13) & 3) !== rpl || !(shi & 0x1000) || stype & 8 || !(stype & 2)) c.gp(newSs & 0xfffc);
+    if (!(shi & 0x8000)) c.raise(Vector.SS, newSs & 0xfffc);
+    setSegCache(c, SegReg.CS, newCs, clo, chi);
+    c.setCplInternal(rpl);
+    setSegCache(c, SegReg.SS, newSs, slo, shi);
+    c.r32[4] = size === 4 ? newEsp : (esp & 0xffff0000) | newEsp;
+    nullifyInaccessible(c);
+    c.charge(IRET_OUTER_PL_EXTRA_CLOCKS);
+  } else {
+    setSegCache(c, SegReg.CS, newCs, clo, chi);
+    c.r32[4] = (esp + 3 * size) | 0;
+  }
+  c.setEflags(merged);
+  c.eip = size === 4 ? newEip >>> 0 : newEip & 0xffff;
+}

@@ -1,0 +1,261 @@
+// Control transfer: Jcc, JMP, CALL, RET, LOOP/JCXZ, far JMP/CALL/RET (protected mode,
+// including call gates and task switches), INT n / INT3 / INTO, IRET.
+
+import type { Cpu } from '../cpu';
+import type { Insn } from '../decoder-types';
+import { BranchKind } from '../../timing/timing-info';
+import { SegReg, Vector } from '../registers';
+import { deliverInterrupt, IntKind, iret as doIret } from '../exceptions';
+import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from '../segmentation';
+import { switchTask } from '../task-switch';
+import { ea, getE, readMem } from './operands';
+
+function target(c: Cpu, d: Insn): number {
+  const t = (c.eip + d.imm) | 0;
+  return d.size === 4 ? t >>> 0 : t & 0xffff;
+}
+
+/** Jcc rel8/rel32: d.op = condition */
+export function jcc(c: Cpu, d: Insn): void {
+  const taken = c.cond(d.op);
+  const t = target(c, d);
+  if (taken) c.eip = t;
+  c.branch(taken, t, BranchKind.Jcc);
+}
+
+export function jmpRel(c: Cpu, d: Insn): void {
+  const t = target(c, d);
+  c.eip = t;
+  c.branch(true, t, BranchKind.Jmp);
+}
+
+export function callRel(c: Cpu, d: Insn): void {
+  const t = target(c, d);
+  if (d.size === 4) c.push32(c.eip);
+  else c.push16(c.eip);
+  c.eip = t;
+  c.branch(true, t, BranchKind.Call);
+}
+
+/** FF /2 CALL near indirect */
+export function callE(c: Cpu, d: Insn): void {
+  const t = d.size === 4 ? getE(c, d) >>> 0 : getE(c, d) & 0xffff;
+  if (d.size === 4) c.push32(c.eip);
+  else c.push16(c.eip);
+  c.eip = t;
+  c.branch(true, t, BranchKind.Indirect);
+}
+/** FF /4 JMP near indirect */
+export function jmpE(c: Cpu, d: Insn): void {
+  const t = d.size === 4 ? getE(c, d) >>> 0 : getE(c, d) & 0xffff;
+  c.eip = t;
+  c.branch(true, t, BranchKind.Indirect);
+}
+
+/** RET / RET imm16 */
+export function ret(c: Cpu, d: Insn): void {
+  const t = d.size === 4 ? c.pop32() >>> 0 : c.pop16();
+  c.r32[4] = (c.r32[4] + d.imm) | 0;
+  c.eip = t;
+  c.branch(true, t, BranchKind.Ret);
+}
+
+/** LOOP (op 2), LOOPE (1), LOOPNE (0), JECXZ (3) */
+export function loop(c: Cpu, d: Insn): void {
+  let taken: boolean;
+  if (d.op === 3) {
+    taken = (d.a32 ? c.r32[1] : c.r16[2]) === 0;
+  } else {
+    let n: number;
+    if (d.a32) n = c.r32[1] = c.r32[1] - 1;
+    else n = c.r16[2] = c.r16[2] - 1;
+    taken = n !== 0 && (d.op === 2 || (d.op === 1 ? c.getZF() : !c.getZF()));
+  }
+  const t = target(c, d);
+  if (taken) c.eip = t;
+  c.branch(taken, t, BranchKind.Jcc);
+}
+
+// ------------------------------------------------------------ far transfers
+
+// Clocks beyond the row's base for far transfers (pentium-p54c.md): far CALL through a
+// call gate to ring 0 about 44, same privilege 22; far RET to an outer level like IRET (+17).
+export const CALL_GATE_INNER_EXTRA_CLOCKS = 22;
+export const RETF_OUTER_EXTRA_CLOCKS = 17;
+
+/** JMP/CALL ptr16:32 (EA / 9A): d.imm = offset, d.imm2 = selector */
+export function farDirect(c: Cpu, d: Insn): void {
+  farTransfer(c, d.imm2 & 0xffff, d.size === 4 ? d.imm >>> 0 : d.imm & 0xffff, d.op === 1, d.size);
+}
+/** JMP/CALL m16:32 (FF /5, FF /3) */
+export function farIndirect(c: Cpu, d: Insn): void {
+  if (d.mod3) c.ud();
+  const off = ea(c, d);
+  const o = readMem(c, d.seg, off, d.size);
+  const sel = readMem(c, d.seg, (off + d.size) & d.amask, 2);
+  farTransfer(c, sel, d.size === 4 ? o >>> 0 : o & 0xffff, d.op === 1, d.size);
+}
+
+function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size: number): void {
+  if ((sel & 0xfffc) === 0) c.gp(0);
+  readDescriptor(c, sel);
+  const lo = desc.lo,
+    hi = desc.hi;
+  const cpl = c.cpl;
+  const rpl = sel & 3;
+  const dpl = (hi >>> 13) & 3;
+  c.branch(true, offset, BranchKind.Far);
+  if (hi & 0x1000) {
+    // code segment
+    if (!(hi & 0x800)) c.gp(sel & 0xfffc);
+    if (hi & 0x400) {
+      if (dpl > cpl) c.gp(sel & 0xfffc);
+    } else if (rpl > cpl || dpl !== cpl) c.gp(sel & 0xfffc);
+    if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+    const limit = descLimit(lo, hi) >>> 0;
+    if (offset > limit) c.gp(0);
+    if (isCall) {
+      const esp = c.r32[4];
+      const laCs = c.linW(SegReg.SS, (esp - 2 * size) | 0, 2 * size);
+      if (size === 4) {
+        c.wr32((laCs + 4) | 0, c.segSel[SegReg.CS]);
+        c.wr32(laCs, c.eip);
+      } else {
+        c.wr16((laCs + 2) | 0, c.segSel[SegReg.CS]);
+        c.wr16(laCs, c.eip);
+      }
+      c.r32[4] = esp - 2 * size;
+    }
+    setSegCache(c, SegReg.CS, (sel & 0xfffc) | cpl, lo, hi);
+    c.eip = offset;
+    return;
+  }
+  const type = (hi >>> 8) & 0xf;
+  if (type === 0x9 || type === 0x5) {
+    // TSS or task gate
+    if (dpl < cpl || dpl < rpl) c.gp(sel & 0xfffc);
+    if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+    switchTask(c, type === 0x5 ? lo >>> 16 : sel, isCall ? 'call' : 'jmp');
+    return;
+  }
+  if (type !== 0xc) c.gp(sel & 0xfffc);
+  // 32-bit call gate
+  if (dpl < cpl || dpl < rpl) c.gp(sel & 0xfffc);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+  const tsel = lo >>> 16;
+  const toff = ((hi & 0xffff0000) | (lo & 0xffff)) >>> 0;
+  const params = hi & 0x1f;
+  if ((tsel & 0xfffc) === 0) c.gp(0);
+  readDescriptor(c, tsel);
+  const clo = desc.lo,
+    chi = desc.hi;
+  const cdpl = (chi >>> 13) & 3;
+  if (!(chi & 0x1000) || !(chi & 0x800) || cdpl > cpl) c.gp(tsel & 0xfffc);
+  if (!(chi & 0x8000)) c.raise(Vector.NP, tsel & 0xfffc);
+  if (!isCall) {
+    if (chi & 0x400 ? cdpl > cpl : cdpl !== cpl) c.gp(tsel & 0xfffc);
+    setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cpl, clo, chi);
+    c.eip = toff;
+    return;
+  }
+  if (!(chi & 0x400) && cdpl < cpl) {
+    // call to an inner privilege level: new stack from the TSS, copy `params` dwords
+    const tssOff = 4 + cdpl * 8;
+    if (tssOff + 5 > c.trLimit) c.raise(Vector.TS, c.trSel & 0xfffc);
+    const newEsp = c.sysRead32((c.trBase + tssOff) | 0);
+    const newSs = c.sysRead16((c.trBase + tssOff + 4) | 0);
+    if ((newSs & 0xfffc) === 0) c.raise(Vector.TS, 0);
+    readDescriptor(c, newSs, Vector.TS);
+    const slo = desc.lo,
+      shi = desc.hi;
+    const stype = (shi >>> 8) & 0xf;
+    if ((newSs & 3) !== cdpl || ((shi >>> 13) & 3) !== cdpl || !(shi & 0x1000) || stype & 8 || !(stype & 2)) c.raise(Vector.TS, newSs & 0xfffc);
+    if (!(shi & 0x8000)) c.raise(Vector.SS, newSs & 0xfffc);
+    const ssBase = descBase(slo, shi);
+    const oldSsBase = c.segBase[SegReg.SS];
+    const oldEsp = c.r32[4];
+    let top = newEsp | 0;
+    const w = (v: number) => {
+      top = (top - 4) | 0;
+      c.sysWrite32((ssBase + top) | 0, v);
+    };
+    w(c.segSel[SegReg.SS]);
+    w(oldEsp);
+    for (let i = params - 1; i >= 0; i--) w(c.sysRead32((oldSsBase + oldEsp + i * 4) | 0));
+    w(c.segSel[SegReg.CS]);
+    w(c.eip);
+    setSegCache(c, SegReg.SS, newSs, slo, shi);
+    c.r32[4] = top;
+    setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cdpl, clo, chi);
+    c.setCplInternal(cdpl);
+    c.eip = toff;
+    c.charge(CALL_GATE_INNER_EXTRA_CLOCKS);
+    return;
+  }
+  const esp = c.r32[4];
+  const la = c.linW(SegReg.SS, (esp - 8) | 0, 8);
+  c.wr32((la + 4) | 0, c.segSel[SegReg.CS]);
+  c.wr32(la, c.eip);
+  c.r32[4] = esp - 8;
+  setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cpl, clo, chi);
+  c.eip = toff;
+}
+
+/** RETF / RETF imm16 (CB / CA) */
+export function retf(c: Cpu, d: Insn): void {
+  const size = d.size;
+  const esp = c.r32[4];
+  const rd = (off: number) => readMem(c, SegReg.SS, (esp + off) | 0, size);
+  const off = size === 4 ? rd(0) >>> 0 : rd(0) & 0xffff;
+  const sel = rd(size) & 0xffff;
+  const cpl = c.cpl;
+  const rpl = sel & 3;
+  if ((sel & 0xfffc) === 0) c.gp(0);
+  if (rpl < cpl) c.gp(sel & 0xfffc);
+  readDescriptor(c, sel);
+  const lo = desc.lo,
+    hi = desc.hi;
+  const dpl = (hi >>> 13) & 3;
+  if (!(hi & 0x1000) || !(hi & 0x800)) c.gp(sel & 0xfffc);
+  if (hi & 0x400 ? dpl > rpl : dpl !== rpl) c.gp(sel & 0xfffc);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+  c.branch(true, off, BranchKind.Far);
+  if (rpl > cpl) {
+    const base = 2 * size + d.imm;
+    const newEsp = rd(base);
+    const newSs = rd(base + size) & 0xffff;
+    readDescriptor(c, newSs);
+    const slo = desc.lo,
+      shi = desc.hi;
+    const stype = (shi >>> 8) & 0xf;
+    if ((newSs & 3) !== rpl || ((shi >>> 13) & 3) !== rpl || !(shi & 0x1000) || stype & 8 || !(stype & 2)) c.gp(newSs & 0xfffc);
+    if (!(shi & 0x8000)) c.raise(Vector.SS, newSs & 0xfffc);
+    setSegCache(c, SegReg.CS, sel, lo, hi);
+    c.setCplInternal(rpl);
+    setSegCache(c, SegReg.SS, newSs, slo, shi);
+    c.r32[4] = (newEsp + d.imm) | 0;
+    nullifyInaccessible(c);
+    c.charge(RETF_OUTER_EXTRA_CLOCKS);
+  } else {
+    setSegCache(c, SegReg.CS, sel, lo, hi);
+    c.r32[4] = (esp + 2 * size + d.imm) | 0;
+  }
+  c.eip = off;
+}
+
+// --------------------------------------------------------------- interrupts
+
+/** INT imm8 (CD), INT3 (CC: d.imm = 3), INTO (CE: only when OF) */
+export function intN(c: Cpu, d: Insn): void {
+  if (d.opcode === 0xce && !c.getOF()) return;
+  c.branch(true, 0, BranchKind.Far);
+  c.counters.traps++;
+  // the return address is the next instruction (a trap)
+  const vector = d.opcode === 0xcc ? Vector.BP : d.opcode === 0xce ? Vector.OF : d.imm & 0xff;
+  deliverInterrupt(c, vector, -1, IntKind.Software);
+}
+
+export function iret(c: Cpu, d: Insn): void {
+  c.branch(true, 0, BranchKind.Far);
+  doIret(c, d.size);
+}

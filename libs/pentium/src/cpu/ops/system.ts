@@ -1,0 +1,311 @@
+// System instructions: flags with IOPL rules (CLI/STI/PUSHF/POPF), HLT, port I/O with
+// the TSS I/O bitmap, descriptor-table registers, control registers, INVLPG, CPUID,
+// RDTSC, MSRs, the x87 escape, and the emulator-only HOSTCALL.
+
+import type { Cpu } from '../cpu';
+import type { Insn } from '../decoder-types';
+import { CR0, CR4, SegReg, Vector } from '../registers';
+import { ea, readMem, setReg, writeMem } from './operands';
+import { loadLdtr, loadTr } from '../segmentation';
+
+const IF = 0x200;
+
+function iopl(c: Cpu): number {
+  return (c.flags >>> 12) & 3;
+}
+function requireCpl0(c: Cpu): void {
+  if (c.cpl !== 0) c.gp(0);
+}
+
+export function cli(c: Cpu): void {
+  if (c.cpl > iopl(c)) c.gp(0);
+  c.flags &= ~IF;
+}
+export function sti(c: Cpu): void {
+  if (c.cpl > iopl(c)) c.gp(0);
+  if (!(c.flags & IF)) c.irqShadow = true;
+  c.flags |= IF;
+}
+
+export function pushf(c: Cpu, d: Insn): void {
+  // VM and RF are never pushed as set
+  const f = c.getEflags() & ~0x30000;
+  if (d.size === 4) c.push32(f);
+  else c.push16(f);
+}
+export function popf(c: Cpu, d: Insn): void {
+  const old = c.getEflags();
+  const v = d.size === 4 ? c.pop32() : (old & 0xffff0000) | c.pop16();
+  let keep = 0x30000; // VM, RF
+  if (c.cpl > 0) keep |= 0x3000;
+  if (c.cpl > ((old >>> 12) & 3)) keep |= IF;
+  if (!(old & IF) && v & IF && !(keep & IF)) c.irqShadow = false;
+  c.setEflags((v & ~keep) | (old & keep));
+}
+
+export function hlt(c: Cpu): void {
+  requireCpl0(c);
+  c.halted = true;
+}
+
+// ---------------------------------------------------------------- port I/O
+
+/** CPL > IOPL: the TSS I/O permission bitmap must allow every byte of the access (Intel vol. 3 §15.5). */
+function checkIo(c: Cpu, port: number, size: number): void {
+  if (c.cpl <= iopl(c)) return;
+  if (c.trType === 0 || c.trLimit < 0x67) c.gp(0);
+  const mapBase = c.sysRead16((c.trBase + 0x66) | 0);
+  const byteOff = mapBase + (port >>> 3);
+  if (byteOff + 1 > c.trLimit) c.gp(0);
+  const bits = c.sysRead16((c.trBase + byteOff) | 0);
+  const mask = ((1 << size) - 1) << (port & 7);
+  if (bits & mask) c.gp(0);
+  c.charge(IO_BITMAP_EXTRA_CLOCKS);
+}
+/** IN/OUT checked against the I/O bitmap: 21/26 instead of 4/9 (pentium-p54c.md). */
+const IO_BITMAP_EXTRA_CLOCKS = 17;
+
+function portIn(c: Cpu, port: number, size: number): number {
+  const io = c.io;
+  if (io === null) return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
+  return size === 4 ? io.in32(port) : size === 2 ? io.in16(port) : io.in8(port);
+}
+function portOut(c: Cpu, port: number, size: number, v: number): void {
+  const io = c.io;
+  if (io === null) return;
+  if (size === 4) io.out32(port, v >>> 0);
+  else if (size === 2) io.out16(port, v & 0xffff);
+  else io.out8(port, v & 0xff);
+}
+
+/** IN AL/eAX, imm8 (E4/E5: d.op = 0) or DX (EC/ED: d.op = 1) */
+export function inAcc(c: Cpu, d: Insn): void {
+  const port = d.op === 1 ? c.r16[4] : d.imm & 0xff;
+  checkIo(c, port, d.size);
+  setReg(c, 0, d.size, portIn(c, port, d.size) & (d.size === 4 ? -1 : d.size === 2 ? 0xffff : 0xff));
+}
+export function outAcc(c: Cpu, d: Insn): void {
+  const port = d.op === 1 ? c.r16[4] : d.imm & 0xff;
+  checkIo(c, port, d.size);
+  const v = d.size === 4 ? c.r32[0] : d.size === 2 ? c.r16[0] : c.r8[0];
+  portOut(c, port, d.size, v);
+}
+/** INS (6C/6D) and OUTS (6E/6F), with REP */
+export function insOuts(c: Cpu, d: Insn): void {
+  const port = c.r16[4];
+  const size = d.size;
+  checkIo(c, port, size);
+  const delta = c.flags & 0x400 ? -size : size;
+  let n = d.rep ? c.r32[1] >>> 0 : 1;
+  while (n !== 0) {
+    if (d.op === 0) {
+      const v = portIn(c, port, size);
+      writeMem(c, SegReg.ES, c.r32[7], size, v);
+      c.r32[7] = c.r32[7] + delta;
+    } else {
+      portOut(c, port, size, readMem(c, d.seg, c.r32[6], size));
+      c.r32[6] = c.r32[6] + delta;
+    }
+    n = (n - 1) >>> 0;
+    if (d.rep) c.r32[1] = n;
+  }
+}
+
+// ------------------------------------------------------ descriptor tables
+
+export function lgdtLidt(c: Cpu, d: Insn): void {
+  if (d.mod3) c.ud();
+  requireCpl0(c);
+  const off = ea(c, d);
+  const limit = readMem(c, d.seg, off, 2);
+  let base = readMem(c, d.seg, (off + 2) & d.amask, 4);
+  if (d.size === 2) base &= 0xffffff;
+  if (d.op === 2) c.setGdtr(base, limit);
+  else c.setIdtr(base, limit);
+}
+export function sgdtSidt(c: Cpu, d: Insn): void {
+  if (d.mod3) c.ud();
+  const off = ea(c, d);
+  const isG = d.op === 0;
+  writeMem(c, d.seg, off, 2, isG ? c.gdtLimit : c.idtLimit);
+  writeMem(c, d.seg, (off + 2) & d.amask, 4, isG ? c.gdtBase : c.idtBase);
+}
+export function lldt(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
+  loadLdtr(c, sel);
+}
+export function ltr(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
+  loadTr(c, sel);
+}
+/** SLDT (op 0) / STR (op 1) */
+export function sldtStr(c: Cpu, d: Insn): void {
+  const v = d.op === 0 ? c.ldtSel : c.trSel;
+  if (d.mod3) setReg(c, d.rm, d.size, v);
+  else writeMem(c, d.seg, ea(c, d), 2, v);
+}
+export function smsw(c: Cpu, d: Insn): void {
+  const v = c.cr0 & 0xffff;
+  if (d.mod3) setReg(c, d.rm, d.size, v);
+  else writeMem(c, d.seg, ea(c, d), 2, v);
+}
+export function lmsw(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  const v = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
+  // LMSW sets PE, MP, EM, TS; it cannot clear PE
+  c.setCr0((c.cr0 & ~0xe) | (v & 0xf) | CR0.PE);
+}
+export function invlpg(c: Cpu, d: Insn): void {
+  if (d.mod3) c.ud();
+  requireCpl0(c);
+  c.invlpg((c.segBase[d.seg] + ea(c, d)) | 0);
+}
+export function clts(c: Cpu): void {
+  requireCpl0(c);
+  c.setCr0(c.cr0 & ~CR0.TS);
+}
+/** INVD (op 0) / WBINVD (op 1): empty the caches (timing only; memory is always coherent here) */
+export function invd(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  c.hier?.flushAll(d.op === 1);
+}
+
+// Clocks of MOV CRn, r32 (pentium-p54c.md, Intel's table): CR0 16 [IPM], CR3 22, CR4 14 [IPM], CR2 12 [IPM].
+const CR_WRITE_CLOCKS = [16, 0, 12, 22, 14];
+
+/** MOV r32, CRn (0F 20) */
+export function movRCr(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  let v: number;
+  switch (d.reg) {
+    case 0:
+      v = c.cr0;
+      break;
+    case 2:
+      v = c.cr2;
+      break;
+    case 3:
+      v = c.cr3;
+      break;
+    case 4:
+      v = c.cr4;
+      break;
+    default:
+      return c.ud();
+  }
+  c.r32[d.rm] = v;
+}
+/** MOV CRn, r32 (0F 22) */
+export function movCrR(c: Cpu, d: Insn): void {
+  requireCpl0(c);
+  const v = c.r32[d.rm];
+  switch (d.reg) {
+    case 0:
+      if (v & CR0.PG && !(v & CR0.PE)) c.gp(0);
+      if (!(v & CR0.PE)) c.gp(0); // real mode is not emulated
+      c.setCr0(v);
+      break;
+    case 2:
+      c.cr2 = v >>> 0;
+      break;
+    case 3:
+      c.writeCr3(v);
+      break;
+    case 4:
+      if (v & ~0x5f) c.gp(0);
+      c.setCr4(v);
+      break;
+    default:
+      c.ud();
+  }
+  c.charge(CR_WRITE_CLOCKS[d.reg]);
+}
+
+// ----------------------------------------------------------- identification
+
+/** CPUID of a P54C: family 5, model 2, stepping 12 (a common P133 stepping); features FPU VME PSE TSC MSR CX8. */
+export const CPUID_SIGNATURE = 0x0000052c;
+export const CPUID_FEATURES = (1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8);
+
+export function cpuid(c: Cpu): void {
+  const r = c.r32;
+  const leaf = r[0] >>> 0;
+  if (leaf === 0) {
+    r[0] = 1;
+    r[3] = 0x756e6547; // "Genu"
+    r[2] = 0x49656e69; // "ineI"
+    r[1] = 0x6c65746e; // "ntel"
+  } else {
+    r[0] = CPUID_SIGNATURE;
+    r[3] = 0;
+    r[1] = 0;
+    r[2] = CPUID_FEATURES;
+  }
+}
+
+export function rdtsc(c: Cpu): void {
+  if (c.cr4 & CR4.TSD && c.cpl !== 0) c.gp(0);
+  const t = c.tsc();
+  c.r32[0] = t % 4294967296;
+  c.r32[2] = Math.floor(t / 4294967296);
+}
+
+/** RDMSR/WRMSR (minimal): MSR 0x10 is the TSC; others are stored and read back. */
+export function rdmsr(c: Cpu): void {
+  requireCpl0(c);
+  const idx = c.r32[1] >>> 0;
+  if (idx === 0x10) {
+    const t = c.tsc();
+    c.r32[0] = t % 4294967296;
+    c.r32[2] = Math.floor(t / 4294967296);
+    return;
+  }
+  const v = c.msrs.get(idx);
+  c.r32[0] = v ? v[0] : 0;
+  c.r32[2] = v ? v[1] : 0;
+}
+export function wrmsr(c: Cpu): void {
+  requireCpl0(c);
+  const idx = c.r32[1] >>> 0;
+  if (idx === 0x10) {
+    c.tscOffset = (c.r32[2] >>> 0) * 4294967296 + (c.r32[0] >>> 0) - c.counters.cycles;
+    return;
+  }
+  c.msrs.set(idx, [c.r32[0], c.r32[2]]);
+}
+
+// ---------------------------------------------------------------- x87
+
+/** WAIT/FWAIT: #NM when CR0.TS and CR0.MP */
+export function fwait(c: Cpu): void {
+  if ((c.cr0 & (CR0.TS | CR0.MP)) === (CR0.TS | CR0.MP)) c.raise(Vector.NM, -1);
+}
+
+/** D8..DF: the x87 escape. #NM when CR0.EM or CR0.TS (Intel vol. 3 §23.3). */
+export function fpuEscape(c: Cpu, d: Insn): void {
+  const cr0 = c.cr0;
+  if (cr0 & (CR0.EM | CR0.TS)) c.raise(Vector.NM, -1);
+  const fpu = c.fpu;
+  if (fpu === null) return c.ud();
+  let la = -1;
+  if (!d.mod3) la = c.linR(d.seg, ea(c, d), 1);
+  fpu.setInstructionPointer(c.segSel[SegReg.CS], c.instEip, c.segSel[d.seg]);
+  fpu.execute(c, d.opcode, d.modrm, la);
+}
+
+// ------------------------------------------------------------ HOSTCALL
+
+/** 0F 3F iw: calls the TypeScript handler registered under imm16 (contracts.md). Costs 0 cycles. */
+export function hostcall(c: Cpu, d: Insn): void {
+  const e = c.hostcalls.get(d.imm & 0xffff);
+  if (e === undefined) return c.ud();
+  if (c.cpl === 3 && !e.fromUser) return c.ud();
+  c.pipe?.serialize();
+  e.handler(c);
+}
+
+export function ud(c: Cpu): void {
+  c.ud();
+}

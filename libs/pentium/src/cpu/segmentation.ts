@@ -1,0 +1,161 @@
+// Protected-mode segmentation: descriptor-table reads, segment-register loads with the
+// privilege/type/presence checks of the Intel manual (vol. 3, ch. 12 and the MOV/POP/LDS
+// instruction pages), the descriptor caches, LTR and LLDT.
+
+import type { Cpu } from './cpu';
+import { SegReg, Vector } from './registers';
+
+/** Scratch for the last descriptor read (no allocation per load). */
+export const desc = { lo: 0, hi: 0, addr: 0 };
+
+/**
+ * Reads the descriptor `sel` from the GDT or LDT into `desc`. Raises `vector`(sel & 0xfffc | ext)
+ * when the index is outside the table. Returns false for a null selector (index 0 of the GDT).
+ */
+export function readDescriptor(c: Cpu, sel: number, vector: number = Vector.GP, ext = 0): boolean {
+  const index = sel & 0xfff8;
+  let base: number, limit: number;
+  if (sel & 4) {
+    if ((c.ldtSel & 0xfffc) === 0) c.raise(vector, (sel & 0xfffc) | ext);
+    base = c.ldtBase;
+    limit = c.ldtLimit;
+  } else {
+    if (index === 0) return false;
+    base = c.gdtBase;
+    limit = c.gdtLimit;
+  }
+  if (index + 7 > limit >>> 0) c.raise(vector, (sel & 0xfffc) | ext);
+  const addr = (base + index) | 0;
+  desc.addr = addr;
+  desc.lo = c.sysRead32(addr);
+  desc.hi = c.sysRead32((addr + 4) | 0);
+  return true;
+}
+
+/** Sets the Accessed bit of the descriptor just read (hardware does it on a segment load). */
+export function markAccessed(c: Cpu): void {
+  if (!(desc.hi & 0x100)) {
+    desc.hi |= 0x100;
+    c.sysWrite32((desc.addr + 4) | 0, desc.hi);
+  }
+}
+
+export function descBase(lo: number, hi: number): number {
+  return (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
+}
+export function descLimit(lo: number, hi: number): number {
+  const l = (lo & 0xffff) | (hi & 0xf0000);
+  return hi & 0x800000 ? (l << 12) | 0xfff : l;
+}
+
+/** Loads a segment register's selector and descriptor cache (no checks). */
+export function setSegCache(c: Cpu, sreg: number, sel: number, lo: number, hi: number): void {
+  c.segSel[sreg] = sel;
+  c.segBase[sreg] = descBase(lo, hi);
+  c.segLimit[sreg] = descLimit(lo, hi);
+  c.segAr[sreg] = hi & 0x00f0ff00;
+  c.updateSegChecks(sreg);
+}
+
+/** A null selector in DS/ES/FS/GS: loads succeed, accesses raise #GP(0). */
+export function setSegNull(c: Cpu, sreg: number, sel: number): void {
+  c.segSel[sreg] = sel;
+  c.segBase[sreg] = 0;
+  c.segLimit[sreg] = 0;
+  c.segAr[sreg] = 0;
+  c.updateSegChecks(sreg);
+}
+
+/**
+ * MOV/POP/LxS segment load with the protected-mode checks. `vector` lets the task switch
+ * report failures as #TS instead of #GP.
+ */
+export function loadSegmentChecked(c: Cpu, sreg: number, sel: number, vector: number = Vector.GP): void {
+  const cpl = c.cpl;
+  const rpl = sel & 3;
+  if (sreg === SegReg.CS) {
+    // kernels (API) and task switches load CS directly: a present code segment
+    if (!readDescriptor(c, sel, vector)) c.raise(vector, 0);
+    const hi = desc.hi;
+    if (!(hi & 0x1000) || !(hi & 0x800)) c.raise(vector, sel & 0xfffc);
+    if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+    markAccessed(c);
+    setSegCache(c, SegReg.CS, sel, desc.lo, desc.hi);
+    c.setCplInternal(rpl);
+    return;
+  }
+  if (sreg === SegReg.SS) {
+    if ((sel & 0xfffc) === 0) c.raise(vector, 0);
+    readDescriptor(c, sel, vector);
+    const hi = desc.hi;
+    const dpl = (hi >>> 13) & 3;
+    const type = (hi >>> 8) & 0xf;
+    if (rpl !== cpl || dpl !== cpl || !(hi & 0x1000) || type & 8 || !(type & 2)) c.raise(vector, sel & 0xfffc);
+    if (!(hi & 0x8000)) c.raise(Vector.SS, sel & 0xfffc);
+    markAccessed(c);
+    setSegCache(c, sreg, sel, desc.lo, desc.hi);
+    return;
+  }
+  if ((sel & 0xfffc) === 0) {
+    setSegNull(c, sreg, sel);
+    return;
+  }
+  readDescriptor(c, sel, vector);
+  const hi = desc.hi;
+  const dpl = (hi >>> 13) & 3;
+  const type = (hi >>> 8) & 0xf;
+  if (!(hi & 0x1000)) c.raise(vector, sel & 0xfffc);
+  if (type & 8 && !(type & 2)) c.raise(vector, sel & 0xfffc); // execute-only code
+  const conformingCode = (type & 0xc) === 0xc;
+  if (!conformingCode && (rpl > dpl || cpl > dpl)) c.raise(vector, sel & 0xfffc);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+  markAccessed(c);
+  setSegCache(c, sreg, sel, desc.lo, desc.hi);
+}
+
+/** LTR: an available 32-bit TSS in the GDT; marks it busy. */
+export function loadTr(c: Cpu, sel: number): void {
+  if ((sel & 0xfffc) === 0 || sel & 4) c.gp(sel & 0xfffc);
+  readDescriptor(c, sel);
+  const hi = desc.hi;
+  const type = (hi >>> 8) & 0x1f; // S bit included
+  if (type !== 0x09 && type !== 0x01) c.gp(sel & 0xfffc);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+  desc.hi = hi | 0x200; // busy
+  c.sysWrite32((desc.addr + 4) | 0, desc.hi);
+  c.trSel = sel;
+  c.trBase = descBase(desc.lo, desc.hi);
+  c.trLimit = descLimit(desc.lo, desc.hi);
+  c.trType = (desc.hi >>> 8) & 0xf;
+}
+
+/** LLDT: an LDT descriptor in the GDT, or a null selector (no LDT). */
+export function loadLdtr(c: Cpu, sel: number, vector: number = Vector.GP): void {
+  if ((sel & 0xfffc) === 0) {
+    c.ldtSel = sel;
+    c.ldtBase = 0;
+    c.ldtLimit = 0;
+    return;
+  }
+  if (sel & 4) c.raise(vector, sel & 0xfffc);
+  readDescriptor(c, sel, vector);
+  const hi = desc.hi;
+  if (((hi >>> 8) & 0x1f) !== 0x02) c.raise(vector, sel & 0xfffc);
+  if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
+  c.ldtSel = sel;
+  c.ldtBase = descBase(desc.lo, desc.hi);
+  c.ldtLimit = descLimit(desc.lo, desc.hi);
+}
+
+/** After a return to an outer privilege level: data segments the new CPL may not use become null (Intel, IRET/RET). */
+export function nullifyInaccessible(c: Cpu): void {
+  const cpl = c.cpl;
+  for (const s of [SegReg.ES, SegReg.DS, SegReg.FS, SegReg.GS]) {
+    const ar = c.segAr[s];
+    if (!(ar & 0x8000)) continue;
+    const dpl = (ar >>> 13) & 3;
+    const type = (ar >>> 8) & 0xf;
+    const conformingCode = (type & 0xc) === 0xc;
+    if (!conformingCode && dpl < cpl) setSegNull(c, s, 0);
+  }
+}
