@@ -1,0 +1,97 @@
+// The guest programs the differential tests run, and what each must do natively.
+// Every image in guest/images/<backend>/ is covered: a program without an entry here
+// runs with no arguments and must exit 0 with output free of "FAIL" lines.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export function imageDir(backend: string): string {
+  return path.join(REPO_ROOT, 'guest', 'images', backend);
+}
+
+/** Image names of one backend, sorted; [] when the backend has no images. */
+export function listImages(backend: string): string[] {
+  const dir = imageDir(backend);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
+}
+
+export interface ProgramSpec {
+  /** argv after argv[0] (argv[0] is the image name) */
+  args: string[];
+  env: string[];
+  /** the expected ending: exit status, or the signal that kills it */
+  exit: { status: number } | { signal: number };
+  /** output depends on timing (benchmarks): compared by shape, not byte for byte */
+  timed?: RegExp[];
+}
+
+/** One fixed environment for every run, native and emulated. */
+export const GUEST_ENV = ['HOME=/home/guest', 'PATH=/bin:/usr/bin', 'TERM=dumb', 'EMPTY='];
+
+const SPECIAL: Record<string, Partial<ProgramSpec>> = {
+  getpid: {
+    args: ['2000', '3'],
+    timed: [/^tsc_mhz \d+\.\d MHz$/m, /^getpid_cycles -?\d+\.\d cycles$/m, /^getpid_us -?\d+\.\d{3} us$/m],
+  },
+  'test-args': { args: ['one', 'two words', '', '--flag=x'], exit: { status: 5 } },
+  'test-exit3': { exit: { status: 3 } },
+  'test-segv': { exit: { signal: 11 } },
+};
+
+export function programSpec(name: string): ProgramSpec {
+  return { args: [], env: GUEST_ENV, exit: { status: 0 }, ...SPECIAL[name] };
+}
+
+export interface ProgramRun {
+  stdout: string;
+  exitStatus: number | null;
+  termSignal: number | null;
+}
+
+/** Runs an image directly on this x86-64 Linux host (which executes i386 binaries). */
+export function runNative(backend: string, name: string, spec: ProgramSpec = programSpec(name)): ProgramRun {
+  const env: Record<string, string> = {};
+  for (const kv of spec.env) {
+    const eq = kv.indexOf('=');
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const r = spawnSync(path.join(imageDir(backend), name), spec.args, {
+    argv0: name,
+    env,
+    cwd: os.tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw new Error(`native run of ${name} failed to start: ${r.error.message}`);
+  return {
+    stdout: r.stdout.toString('latin1'),
+    exitStatus: r.status,
+    termSignal: r.signal ? os.constants.signals[r.signal] : null,
+  };
+}
+
+/** True when this host can execute i386 Linux binaries (IA32 emulation in the kernel). */
+export function hostRunsI386(backend: string): boolean {
+  const images = listImages(backend);
+  if (images.length === 0 || os.platform() !== 'linux') return false;
+  const probe = images.includes('test-exit3') ? 'test-exit3' : images[0];
+  const r = spawnSync(path.join(imageDir(backend), probe), [], { stdio: 'ignore', timeout: 10_000 });
+  return !r.error;
+}
+
+/** Describes how a run ended, for assertion messages. */
+export function ending(run: { exitStatus: number | null; termSignal: number | null }): string {
+  return run.termSignal !== null ? `signal ${run.termSignal}` : `exit ${run.exitStatus}`;
+}
+
+export function expectedEnding(spec: ProgramSpec): string {
+  return 'signal' in spec.exit ? `signal ${spec.exit.signal}` : `exit ${spec.exit.status}`;
+}
