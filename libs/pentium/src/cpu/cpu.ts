@@ -947,6 +947,17 @@ export class Cpu {
     return nb;
   }
 
+  /** Physical address of a code byte (translation with fetch permission, may #PF; no timing). */
+  codePhys(lin: number): number {
+    const e = this.tlb[lin >>> 12];
+    return (e & this.rmask) === this.rmask ? ((e & -4096) | (lin & 4095)) >>> 0 : this.walk(lin, false, this._cpl === 3);
+  }
+  /** One code byte at a linear address (for instructions that cross a page). */
+  fetchCodeByte(lin: number): number {
+    const p = this.codePhys(lin);
+    return p < this.memBytes ? this.u8[p] : 0xff;
+  }
+
   /** Translates the code address CS:eip for a fetch (ITLB charged). */
   private fetchPhys(lin: number): number {
     const e = this.tlb[lin >>> 12];
@@ -1034,6 +1045,8 @@ export class Cpu {
     if (p !== null) this.counters.cycles += p.branch(this.instEip, taken, target, kind);
   }
 
+  /** called before every port access (the Machine syncs the device clock there) */
+  onIo: (() => void) | null = null;
   /** added to the cycle count by RDTSC (WRMSR to MSR 0x10 sets it) */
   tscOffset = 0;
   /** the time-stamp counter: core clocks since reset */

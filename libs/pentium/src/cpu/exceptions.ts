@@ -8,7 +8,7 @@ import { SegReg, Vector } from './registers';
 import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from './segmentation';
 import { switchTask } from './task-switch';
 
-export const enum IntKind {
+export enum IntKind {
   /** a fault or trap raised by the CPU */
   Exception = 0,
   /** INT n / INT3 / INTO: the gate's DPL is checked against CPL */

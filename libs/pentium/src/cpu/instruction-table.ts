@@ -126,7 +126,7 @@ function t(reg: number, mem: number, pair: PairClass, src: string): TimingSpec {
 }
 
 function row(cat: string, mnemonic: string, opcode: number, modrm: boolean, operands: string, timing: TimingSpec, exec: Handler, o: RowOpts = {}): void {
-  const osize = o.osize ?? /v|eAX|Zv|^$/.test(operands) ? (o.osize ?? /v|eAX/.test(operands)) : false;
+  const osize = o.osize ?? /v|eAX|Ap|Mp/.test(operands);
   rows.push({
     mnemonic,
     opcode,

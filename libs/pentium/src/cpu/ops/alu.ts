@@ -311,9 +311,9 @@ export function shiftOp(c: Cpu, v: number, op: number, count: number, size: numb
   }
 }
 
-/** group 2 handler: d.op = operation, d.imm2 = 0 count-from-imm, 1 count-1, 2 count-CL */
+/** group 2 handler: d.op = operation; count = CL when d.imm2 = 2, else d.imm (the decoder puts 1 there for the D0/D1 forms) */
 export function shiftE(c: Cpu, d: Insn): void {
-  const count = d.imm2 === 2 ? c.r8[4] /* CL */ : d.imm2 === 1 ? 1 : d.imm;
+  const count = d.imm2 === 2 ? c.r8[4] /* CL */ : d.imm;
   if (d.mod3) {
     setReg(c, d.rm, d.size, shiftOp(c, getReg(c, d.rm, d.size), d.op, count, d.size));
   } else {

@@ -67,11 +67,13 @@ const IO_BITMAP_EXTRA_CLOCKS = 17;
 
 function portIn(c: Cpu, port: number, size: number): number {
   const io = c.io;
+  if (c.onIo !== null) c.onIo();
   if (io === null) return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
   return size === 4 ? io.in32(port) : size === 2 ? io.in16(port) : io.in8(port);
 }
 function portOut(c: Cpu, port: number, size: number, v: number): void {
   const io = c.io;
+  if (c.onIo !== null) c.onIo();
   if (io === null) return;
   if (size === 4) io.out32(port, v >>> 0);
   else if (size === 2) io.out16(port, v & 0xffff);
