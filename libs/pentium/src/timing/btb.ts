@@ -29,6 +29,13 @@ export class BranchPredictor {
   private readonly penaltyJccU: number;
   private readonly penaltyJccV: number;
   private readonly penaltyJmp: number;
+  /**
+   * The previous call's branch and slot, when its entry is in state 3 with the target
+   * given: the same branch again, taken to the same target, changes nothing (state
+   * saturated, PLRU already pointing away from it) — the tight-loop fast path.
+   */
+  private repeatEip = -1;
+  private repeatTarget = 0;
 
   constructor(
     config: Pick<P54CConfig, 'btb' | 'mispredictJccU' | 'mispredictJccV' | 'mispredictJmp'>,
@@ -58,6 +65,8 @@ export class BranchPredictor {
   branch(eip: number, taken: boolean, target: number, kind: BranchKind, pipe: Pipe): number {
     if (kind === BranchKind.None || kind === BranchKind.Far) return 0;
     this.counters.branches++;
+    if (eip === this.repeatEip && taken && target === this.repeatTarget) return 0;
+    this.repeatEip = -1;
     const set = eip & this.setMask;
     const base = set << 2;
     const tags = this.tags;
@@ -82,6 +91,8 @@ export class BranchPredictor {
         this.targets[slot] = target;
         this.state[slot] = 3;
         this.plru[set] = plru4Touch(this.plru[set], way);
+        this.repeatEip = eip;
+        this.repeatTarget = target;
       }
     } else {
       const slot = base + way;
@@ -95,6 +106,10 @@ export class BranchPredictor {
         this.state[slot] = s - 1;
       }
       this.plru[set] = plru4Touch(this.plru[set], way);
+      if (taken && this.state[slot] === 3) {
+        this.repeatEip = eip;
+        this.repeatTarget = target;
+      }
     }
     if (!mispredicted) return 0;
     this.counters.mispredictions++;
@@ -114,6 +129,7 @@ export class BranchPredictor {
    * entry only mispredicts, and we know of no documented flush on CR3 loads [EST].
    */
   reset(): void {
+    this.repeatEip = -1;
     this.tags.fill(INVALID);
     this.state.fill(0);
     this.plru.fill(0);

@@ -80,8 +80,8 @@ export class MemoryHierarchy {
     const line = phys >>> shift;
     const last = (phys + length - 1) >>> shift;
     if (line === this.lastFetchLine && last === line) return 0;
-    let stall = this.fetchLine(line);
-    if (last !== line) stall += this.fetchLine(last);
+    let stall = this.fetchCodeLine(line);
+    if (last !== line) stall += this.fetchCodeLine(last);
     return stall;
   }
 
@@ -90,7 +90,12 @@ export class MemoryHierarchy {
     this.codeFirstPass = false;
   }
 
-  private fetchLine(line: number): number {
+  /** Fetch of the code line holding `phys` (contracts.md's name; fetch() handles instructions spanning lines). */
+  fetchLine(phys: number): number {
+    return this.fetch(phys, 1);
+  }
+
+  private fetchCodeLine(line: number): number {
     if (line === this.lastFetchLine) return 0;
     this.lastFetchLine = line;
     if (this.l1i.access(line)) {

@@ -16,9 +16,12 @@
 // the fetch, not of the rows: Pipeline.issue applies it.
 import { BranchKind, PairClass, type TimingInfo } from './timing-info';
 
+/** pair classes that may issue in U with a V partner / in V: bit (1 << PairClass) */
+const U_CLASSES = (1 << PairClass.UV) | (1 << PairClass.PU);
+const V_CLASSES = (1 << PairClass.UV) | (1 << PairClass.PV);
+
 export function pairable(u: TimingInfo, v: TimingInfo): boolean {
-  if (u.pair !== PairClass.UV && u.pair !== PairClass.PU) return false;
-  if (v.pair !== PairClass.UV && v.pair !== PairClass.PV) return false;
+  if (((1 << u.pair) & U_CLASSES) === 0 || ((1 << v.pair) & V_CLASSES) === 0) return false;
   if (u.dispAndImm || v.dispAndImm) return false;
   if (v.prefixes !== 0) return false;
   if (((v.regsRead | v.regsWritten) & u.regsWritten) !== 0) return false;
@@ -28,5 +31,5 @@ export function pairable(u: TimingInfo, v: TimingInfo): boolean {
 
 /** May this row issue in the U pipe and still take a V partner? */
 export function opensPair(u: TimingInfo): boolean {
-  return (u.pair === PairClass.UV || u.pair === PairClass.PU) && !u.dispAndImm;
+  return ((1 << u.pair) & U_CLASSES) !== 0 && !u.dispAndImm;
 }

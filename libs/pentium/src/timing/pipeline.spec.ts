@@ -1,7 +1,7 @@
 import { Counters } from './counters';
 import { P54C_CONFIG } from './p54c-config';
 import { TimingModel } from './timing-model';
-import { BranchKind, type TimingInfo } from './timing-info';
+import { BranchKind, PairClass, type TimingInfo } from './timing-info';
 import { pairable } from './pairing';
 import { Pipe } from './btb';
 import * as r from './test-rows';
@@ -199,7 +199,7 @@ describe('branches', () => {
   test('RET to a different address than last time mispredicts (no return stack)', () => {
     const counters = new Counters();
     const model = new TimingModel(P54C_CONFIG, counters);
-    const retRow = r.row({ pair: 0, clocks: 2, branch: BranchKind.Ret }); // RET: 2 clocks, not pairable
+    const retRow = r.row({ pair: PairClass.NP, clocks: 2, branch: BranchKind.Ret }); // RET: 2 clocks, not pairable
     const ret = (target: number): number => {
       model.pipeline.branch(0x4000, true, target, BranchKind.Ret);
       return model.pipeline.issue(retRow, 0, false);

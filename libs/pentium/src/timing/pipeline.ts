@@ -17,6 +17,9 @@
 //    transfers, RET and indirect jumps predicted through the BTB (btb.ts);
 //  - serialization (far transfers, traps, interrupts, kernel path profiles, HOSTCALL):
 //    the next instruction issues in U with no AGI history.
+// Protocol per instruction: hierarchy.fetch → execute (data accesses through the TLBs
+// and hierarchy; a branch calls pipeline.branch) → pipeline.issue, which decides the
+// pipe and adds the branch's misprediction penalty for that pipe.
 // Not modelled:
 //  - FPU pipelining: FXCH pairing with the preceding FP instruction, FP latency overlap
 //    with integer code (the x87 rows carry their throughput clocks only);
