@@ -12,6 +12,9 @@
 // Implicit ESP updates of PUSH/POP/CALL/RET are not dependencies (the P5 adjusts ESP
 // for both pipes in the decoder, so PUSH/PUSH and POP/POP pair): the decoder leaves
 // ESP out of regsRead/regsWritten/addrRegs for those implicit uses.
+//  6. x87: an FX-class instruction (FLD, FADD, FMUL, FCOM, …) in U may take an FXCH in
+//     V and nothing else; FXCH then costs nothing (lockstep with the U instruction)
+//     [IPM][AGNER "FXCH"];
 // "Not paired on the first execution from a freshly loaded cache line" is a property of
 // the fetch, not of the rows: Pipeline.issue applies it.
 import { BranchKind, PairClass, type TimingInfo } from './timing-info';
@@ -21,6 +24,8 @@ const U_CLASSES = (1 << PairClass.UV) | (1 << PairClass.PU);
 const V_CLASSES = (1 << PairClass.UV) | (1 << PairClass.PV);
 
 export function pairable(u: TimingInfo, v: TimingInfo): boolean {
+  // 6. FXCH pairs in V only behind an FX-class x87 instruction; FX pairs with nothing else
+  if (v.pair === PairClass.FXCH) return u.pair === PairClass.FX && v.prefixes === 0;
   if (((1 << u.pair) & U_CLASSES) === 0 || ((1 << v.pair) & V_CLASSES) === 0) return false;
   if (u.dispAndImm || v.dispAndImm) return false;
   if (v.prefixes !== 0) return false;
@@ -31,5 +36,5 @@ export function pairable(u: TimingInfo, v: TimingInfo): boolean {
 
 /** May this row issue in the U pipe and still take a V partner? */
 export function opensPair(u: TimingInfo): boolean {
-  return ((1 << u.pair) & U_CLASSES) !== 0 && !u.dispAndImm;
+  return (((1 << u.pair) & U_CLASSES) !== 0 && !u.dispAndImm) || u.pair === PairClass.FX;
 }

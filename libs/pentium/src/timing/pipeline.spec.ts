@@ -75,6 +75,19 @@ describe('U/V pairing', () => {
   });
 });
 
+describe('x87 pairing', () => {
+  test('FXCH behind an FX instruction is free; alone it costs 1', () => {
+    expect(run([r.fadd(), r.fxch()]).clocks).toBe(3);
+    expect(run([r.movImm(EAX), r.fxch()]).clocks).toBe(2);
+    expect(run([r.fxch(), r.fxch()]).clocks).toBe(2);
+  });
+
+  test('an FX instruction pairs with nothing but FXCH', () => {
+    expect(run([r.fadd(), r.movImm(EAX)]).clocks).toBe(4);
+    expect(run([r.movImm(EAX), r.fadd()]).clocks).toBe(4);
+  });
+});
+
 describe('prefixes', () => {
   test('a prefix costs one clock', () => {
     expect(run([r.movImm16(EAX)]).clocks).toBe(2);

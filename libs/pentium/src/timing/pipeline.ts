@@ -3,6 +3,7 @@
 // Modelled:
 //  - U/V pairing: one decision over two table rows (pairing.ts); a pair runs in
 //    lockstep and takes the longer of the two base clock counts [IPM §24.2];
+//  - FXCH pairing: FXCH in V behind an FX-class x87 instruction costs nothing;
 //  - no pairing on the first execution from a freshly filled code line (the CPU passes
 //    MemoryHierarchy.codeFirstPass as `firstFetch`) [IPM];
 //  - prefixes other than 0F: +1 clock each, and a prefixed instruction only issues in U;
@@ -21,8 +22,9 @@
 // and hierarchy; a branch calls pipeline.branch) → pipeline.issue, which decides the
 // pipe and adds the branch's misprediction penalty for that pipe.
 // Not modelled:
-//  - FPU pipelining: FXCH pairing with the preceding FP instruction, FP latency overlap
-//    with integer code (the x87 rows carry their throughput clocks only);
+//  - FPU pipelining: overlap of FP latency with independent FP or integer work (an x87
+//    row charges its full clocks; fpu/x87-timing.ts keeps the throughput for a later
+//    dependency model);
 //  - the prefetcher: sequential code lines are not fetched ahead, so a straight-line
 //    miss stalls its whole fill; split-line fetch penalties;
 //  - early restart on the critical word of a line fill; hit-under-miss;

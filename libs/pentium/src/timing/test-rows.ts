@@ -54,3 +54,7 @@ export const jcc = (): TimingInfo => row({ pair: PairClass.PV, readsFlags: true,
 export const jmp = (): TimingInfo => row({ pair: PairClass.PV, branch: BranchKind.Jmp });
 /** MOV r16, imm16 (66 prefix) */
 export const movImm16 = (dst: number): TimingInfo => row({ regsWritten: dst, prefixes: 1, length: 4 });
+/** FADD ST, ST(i): 3 clocks, FX class */
+export const fadd = (): TimingInfo => row({ pair: PairClass.FX, clocks: 3 });
+/** FXCH ST(i) */
+export const fxch = (): TimingInfo => row({ pair: PairClass.FXCH, clocks: 1 });

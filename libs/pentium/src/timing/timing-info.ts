@@ -12,6 +12,10 @@ export const enum PairClass {
   PU = 2,
   /** pairable only when issued in the V pipe (near JMP/CALL, Jcc) */
   PV = 3,
+  /** an x87 instruction that may be followed by an FXCH in the V pipe (Intel's "FX") */
+  FX = 4,
+  /** FXCH: pairs in V behind an FX instruction (then costs nothing), else issues alone */
+  FXCH = 5,
 }
 
 export const enum BranchKind {
@@ -33,6 +37,9 @@ export const enum BranchKind {
 /** Register bits for the masks below: bit r = 1 << r with EAX=0 … EDI=7 (8-bit and 16-bit parts map to their 32-bit register). */
 export const REG_BIT = (r: number): number => 1 << r;
 
+// Implicit ESP updates of PUSH/POP/CALL/RET are left out of the register masks (the P5
+// adjusts ESP in the decoder for both pipes, so PUSH/PUSH pair and a POP after a PUSH has
+// no AGI); an explicit ESP operand (MOV ESP, …; ADD ESP, …; [ESP+8]) is in them.
 export interface TimingInfo {
   pair: PairClass;
   /** base clocks of this form (register or memory form) from the instruction table, excluding cache/TLB stalls */
