@@ -40,7 +40,7 @@ export async function runGuest(req: GuestRunRequest): Promise<GuestRun> {
     termSignal: exit?.signal ?? null,
     error,
     counters: machine.counters.snapshot(),
-    cycles: machine.clock.now,
+    cycles: machine.counters.cycles,
     wallMs: performance.now() - started,
   });
 
@@ -53,14 +53,14 @@ export async function runGuest(req: GuestRunRequest): Promise<GuestRun> {
 
   for (;;) {
     if (req.signal?.aborted) return finish({ kind: 'aborted', message: 'cancelled' });
-    const limit = Math.min(req.cycleBudget, machine.clock.now + SLICE_CYCLES);
+    const limit = Math.min(req.cycleBudget, machine.counters.cycles + SLICE_CYCLES);
     let outcome;
     try {
       outcome = machine.run({ cycleBudget: limit });
     } catch (e) {
       return finish({ kind: 'machine-fault', message: `emulator error: ${(e as Error).message}` });
     }
-    req.onProgress?.({ cycles: machine.clock.now, budget: req.cycleBudget });
+    req.onProgress?.({ cycles: machine.counters.cycles, budget: req.cycleBudget });
     switch (outcome.reason) {
       case 'stopped': {
         const exit = booted.initExit();
@@ -68,7 +68,7 @@ export async function runGuest(req: GuestRunRequest): Promise<GuestRun> {
         return finish({ kind: 'machine-fault', message: `machine stopped: ${outcome.stopReason ?? 'unknown reason'}` });
       }
       case 'budget':
-        if (machine.clock.now >= req.cycleBudget) {
+        if (machine.counters.cycles >= req.cycleBudget) {
           return finish({ kind: 'budget-exceeded', message: `the guest ran past its budget of ${req.cycleBudget} cycles` });
         }
         break;

@@ -17,9 +17,10 @@ export function guestImage(backend: string, name: string): Uint8Array {
 }
 
 /** The root file system every system boots with: the backend's images under /bin, plus
- *  the directories a Unix program expects. */
+ *  a few files a Unix program expects. */
 export function standardRootfs(backend: string): FileTree {
-  const tree: FileTree = { '/tmp/': '', '/dev/': '', '/etc/': '', '/etc/hostname': 'mklab\n' };
+  // the kernel adds /dev (null, zero, tty, console) and /tmp itself
+  const tree: FileTree = { '/etc/hostname': 'mklab\n' };
   const dir = guestImageDir(backend);
   if (fs.existsSync(dir)) {
     for (const name of fs.readdirSync(dir).sort()) {

@@ -1,7 +1,9 @@
 import type { Machine } from '@mklab/pentium';
 import type { SystemInfo } from '../types';
 
-export type FileTree = Record<string, Uint8Array | string>;
+import type { FileTree } from '@mklab/linux';
+
+export type { FileTree };
 
 export interface BootSetup {
   rootfs: FileTree;
