@@ -103,8 +103,8 @@ export interface Arch {
   cycles(): number;
   readonly cpuHz: number;
 
-  /** Bytes written to the console device (all processes' tty output). */
-  consoleWrite(bytes: Uint8Array): void;
+  /** Bytes written to the console device: a process's tty output (stdout: any fd but 2, stderr: fd 2) or kernel messages. */
+  consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void;
 
   /** Stops the machine (init exited, kernel panic). */
   halt(reason: string): void;

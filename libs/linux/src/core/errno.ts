@@ -38,6 +38,7 @@ export const ENOTEMPTY = 39;
 export const ELOOP = 40;
 /** kernel-internal: restart the system call after the signal handler (never reaches user space) */
 export const ERESTARTSYS = 512;
+export const ERESTARTNOINTR = 513;
 export const ERESTARTNOHAND = 514;
 
 /** Thrown inside the kernel to unwind a system call with -errno. */

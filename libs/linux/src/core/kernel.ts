@@ -13,7 +13,7 @@
 
 import type { Arch, PathTouch, UserRegs } from '../arch/arch';
 import type { CorePath } from './core-paths';
-import { EINTR, ENOSYS, KernelError } from './errno';
+import { EINTR, ENOSYS, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, KernelError } from './errno';
 import { RamFs } from './fs/ramfs';
 import { FileEnv, O_RDONLY, O_WRONLY, OpenFile } from './fs/file';
 import { openInode } from './fs/open';
@@ -28,6 +28,7 @@ import {
   FRAME_BYTES,
   SA_NOMASK,
   SA_ONESHOT,
+  SA_RESTART,
   SA_RESTORER,
   SIGCHLD,
   SIGCONT,
@@ -247,6 +248,7 @@ export class LinuxKernel implements FileEnv {
     const t = this.current;
     const regs = this.arch.getUserRegs(t);
     const nr = regs.eax >>> 0;
+    t.syscallNr = -1;
     this.count('syscalls');
     const entry = nr < NR_SYSCALLS ? this.table[nr] : undefined;
     let result: number | Blocking;
@@ -270,7 +272,7 @@ export class LinuxKernel implements FileEnv {
     } else if (result !== NO_RESULT) {
       this.arch.setSyscallResult(t, result);
     }
-    t.syscallNr = -1;
+    if (result === NO_RESULT) t.syscallNr = -1; // execve/sigreturn/exit set the registers themselves
     this.retToUser(t);
   }
 
@@ -300,10 +302,7 @@ export class LinuxKernel implements FileEnv {
   /** The resume path: the scheduler switched back to a task that left through schedule(). */
   onResume(): void {
     const t = this.current;
-    if (t.parked) {
-      if (!this.runBlocking(t, t.parked)) return;
-      t.syscallNr = -1;
-    }
+    if (t.parked && !this.runBlocking(t, t.parked)) return;
     if (this.arch.enteredFromUser(t)) this.retToUser(t);
     else if (t.isIdle && this.runQueue.length > 0) this.schedule();
   }
@@ -328,6 +327,7 @@ export class LinuxKernel implements FileEnv {
   onPageFault(addr: number, errorCode: number): void {
     const t = this.current;
     const user = (errorCode & 4) !== 0;
+    if (user) t.syscallNr = -1;
     if (!t.mm) return this.panic(`page fault at 0x${addr.toString(16)} in a task without mm (pid ${t.pid})`);
     const regs = this.arch.getUserRegs(t);
     const r = t.mm.handleFault(addr, (errorCode & 2) !== 0, (errorCode & 1) !== 0, user, regs.esp);
@@ -344,6 +344,7 @@ export class LinuxKernel implements FileEnv {
   /** Other exceptions from user mode: the signal 2.0's traps.c sends for each. */
   onTrap(trapNo: number, errorCode: number): void {
     const t = this.current;
+    t.syscallNr = -1;
     t.trapNo = trapNo;
     t.errorCode = errorCode;
     this.forceSig(t, trapSignal(trapNo));
@@ -357,6 +358,7 @@ export class LinuxKernel implements FileEnv {
     this.charge('timer-tick');
     const t = this.current;
     const fromUser = this.arch.enteredFromUser(t);
+    if (fromUser) t.syscallNr = -1;
     if (!t.isIdle) {
       if (fromUser) t.utime++;
       else t.stime++;
@@ -435,9 +437,23 @@ export class LinuxKernel implements FileEnv {
 
   /** do_signal: act on the lowest pending unblocked signal (one handler frame per return to user). */
   private doSignal(t: Task): void {
+    // a system call interrupted by this signal: restart it or make it return -EINTR
+    // (2.0's handle_signal and the tail of do_signal)
+    const interrupted = t.syscallNr >= 0 ? this.arch.getUserRegs(t).eax | 0 : 0;
+    const restart = (): void => {
+      const regs = this.arch.getUserRegs(t);
+      this.arch.setUserRegs(t, { ...regs, eax: t.syscallNr, eip: (regs.eip - 2) >>> 0 });
+    };
+    const settleRestart = (sa: SigAction | null): void => {
+      if (interrupted !== -ERESTARTSYS && interrupted !== -ERESTARTNOHAND && interrupted !== -ERESTARTNOINTR) return;
+      if (sa === null || interrupted === -ERESTARTNOINTR || (interrupted === -ERESTARTSYS && sa.flags & SA_RESTART)) restart();
+      else this.arch.setSyscallResult(t, -EINTR);
+      t.syscallNr = -1;
+    };
     for (;;) {
       const deliverable = (t.pending & ~t.blocked) >>> 0;
       if (deliverable === 0) {
+        settleRestart(null);
         if (t.restoreMask !== null) {
           t.blocked = t.restoreMask;
           t.restoreMask = null;
@@ -466,6 +482,7 @@ export class LinuxKernel implements FileEnv {
         return;
       }
       this.count('signalsDelivered');
+      settleRestart(sa);
       this.setupFrame(t, sig, sa);
       return;
     }
@@ -593,11 +610,11 @@ export class LinuxKernel implements FileEnv {
 
   consoleWrite(bytes: Uint8Array, fd: number): void {
     for (const l of this.consoleListeners) l(fd, bytes, this.current.pid);
-    this.arch.consoleWrite(bytes);
+    this.arch.consoleWrite(bytes, fd === 2 ? 'stderr' : 'stdout');
   }
 
   private consoleWriteRaw(bytes: Uint8Array): void {
-    this.arch.consoleWrite(bytes);
+    this.arch.consoleWrite(bytes, 'kernel');
   }
 
   consoleRead(max: number): Uint8Array | null {

@@ -2,7 +2,7 @@
 // knows: regular files and directories of the root file system, /dev/null and
 // /dev/zero, the console tty, and pipes.
 
-import { EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ESPIPE, KernelError } from '../errno';
+import { EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ERESTARTSYS, ESPIPE, KernelError } from '../errno';
 import type { Blocking } from '../task';
 import { WaitQueue } from '../wait-queue';
 import { Inode } from './ramfs';
@@ -138,7 +138,7 @@ export class TtyFile extends OpenFile {
           return b.length;
         }
         if (self.flags & O_NONBLOCK) return -EAGAIN;
-        if (env.signalPending()) return -4; // -EINTR
+        if (env.signalPending()) return -ERESTARTSYS;
         yield env.consoleInput;
       }
     })();
@@ -183,7 +183,7 @@ export class PipeFile extends OpenFile {
       while (p.len === 0) {
         if (p.writers === 0) return 0;
         if (self.flags & O_NONBLOCK) return -EAGAIN;
-        if (env.signalPending()) return -4;
+        if (env.signalPending()) return -ERESTARTSYS;
         yield p.readWait;
       }
       const n = Math.min(len, p.len);
@@ -210,7 +210,7 @@ export class PipeFile extends OpenFile {
         // writes of at most PIPE_BUF bytes are atomic: wait for room for all of it
         if (room === 0 || (len - done <= PIPE_SIZE && room < len - done && done === 0)) {
           if (self.flags & O_NONBLOCK) return done > 0 ? done : -EAGAIN;
-          if (env.signalPending()) return done > 0 ? done : -4;
+          if (env.signalPending()) return done > 0 ? done : -ERESTARTSYS;
           yield p.writeWait;
           continue;
         }

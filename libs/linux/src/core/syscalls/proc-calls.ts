@@ -1,7 +1,7 @@
 // Process system calls: fork, execve, exit, wait4/waitpid, getpid & co.
 
 import type { UserRegs } from '../../arch/arch';
-import { ECHILD, EINVAL, EPERM, ESRCH, KernelError } from '../errno';
+import { ECHILD, EINVAL, EPERM, ERESTARTSYS, ESRCH, KernelError } from '../errno';
 import { execve, MAX_ARG_BYTES } from '../exec/exec';
 import { LinuxKernel, NO_RESULT } from '../kernel';
 import { PATH_MAX } from '../fs/ramfs';
@@ -73,7 +73,7 @@ function* wait4(k: LinuxKernel, t: Task, pid: number, statusAddr: number, option
     }
     if (!found) return -ECHILD;
     if (options & WNOHANG) return 0;
-    if (k.signalPending()) return -4; // -EINTR (2.0: -ERESTARTSYS)
+    if (k.signalPending()) return -ERESTARTSYS;
     yield t.waitChild;
   }
 }

@@ -1,7 +1,7 @@
 // Signal system calls: kill, signal, sigaction (the old i386 struct), sigprocmask,
 // sigpending, sigsuspend, pause, sigreturn, sgetmask/ssetmask, alarm.
 
-import { EINVAL, EPERM, ESRCH } from '../errno';
+import { EINVAL, EPERM, ERESTARTNOHAND, ESRCH } from '../errno';
 import { LinuxKernel, NO_RESULT } from '../kernel';
 import {
   BLOCKABLE,
@@ -118,7 +118,7 @@ export const signalCalls: SyscallImpls = {
   pause(k) {
     return (function* (): Blocking {
       while (!k.signalPending()) yield forever();
-      return -4;
+      return -ERESTARTNOHAND;
     })();
   },
   alarm(k, t, r) {

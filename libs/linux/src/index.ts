@@ -1,0 +1,11 @@
+// @mklab/linux: the Linux 2.0 personality. One architecture-independent core
+// (src/core) and the architecture layers (src/arch: native now; l4 and mach later).
+
+export { bootLinux, LinuxSystem, type BootOptions } from './boot';
+export type { Arch, UserRegs, PathTouch } from './arch/arch';
+export { LinuxKernel, DEFAULT_BOOT_EPOCH } from './core/kernel';
+export { RamFs, type FileTree } from './core/fs/ramfs';
+export { parseElf, type ElfImage } from './core/exec/elf';
+export { NR } from './core/syscall-numbers';
+export { NativeArch } from './arch/native/native-arch';
+export * as nativeCosts from './arch/native/costs';
