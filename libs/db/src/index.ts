@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './typeorm-farm-store';
 export * from './farm-queries';
 export * from './scratch-database';
+export * from './embedded-postgres';
