@@ -49,6 +49,12 @@ describe('IoBus', () => {
       [0x13, 0x44],
     ]);
     expect(bus.in16(0x10)).toBe(0x10 | (0x11 << 8));
+    expect(bus.in(0x12, 1)).toBe(0x12);
+    bus.out(0x10, 2, 0xbeef);
+    expect(d.writes.slice(-2)).toEqual([
+      [0x10, 0xef],
+      [0x11, 0xbe],
+    ]);
   });
 
   test('overlapping registrations are an error naming both devices', () => {

@@ -45,6 +45,18 @@ export class IoBus {
     return o === NONE ? null : this.devices[o - 1];
   }
 
+  /** IN of `size` bytes (the CPU's IoPort). */
+  in(port: number, size: 1 | 2 | 4): number {
+    return size === 1 ? this.in8(port) : size === 2 ? this.in16(port) : this.in32(port);
+  }
+
+  /** OUT of `size` bytes (the CPU's IoPort). */
+  out(port: number, size: 1 | 2 | 4, value: number): void {
+    if (size === 1) this.out8(port, value);
+    else if (size === 2) this.out16(port, value);
+    else this.out32(port, value);
+  }
+
   in8(port: number): number {
     port &= 0xffff;
     const o = this.owner[port];
