@@ -8,7 +8,8 @@
 // Programs and their image names:
 //   guest/bench/<x>.c          -> <x>            (benchmarks: getpid, ...)
 //   guest/tests/<x>.c          -> test-<x>       (differential tests)
-//   guest/tests/instr/<x>.S    -> instr-<x>      (generated instruction tests)
+//   guest/tests/instr/<x>.S    -> instr-<x>      (generated instruction tests, linked
+//                                                 with guest/tests/instr/runtime.c)
 // Every program links against the guest libc (guest/libc) built for the backend.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
@@ -114,11 +115,18 @@ export function build(argv = []) {
     const archive = join(objDir, 'libc.a');
     run('ar', ['rcsD', rel(archive), ...libcObjs.map(rel)], opts.quiet);
 
+    // the instruction tests share a hand-written runtime
+    const instrRuntime = join(objDir, 'instr-runtime.o');
+    if (listPrograms().some((p) => p.name.startsWith('instr-'))) {
+      run('gcc', [...common, ...defs, '-c', 'guest/tests/instr/runtime.c', '-o', rel(instrRuntime)], opts.quiet);
+    }
+
     for (const prog of listPrograms()) {
       const obj = join(objDir, `${prog.name}.o`);
       const image = join(outDir, prog.name);
+      const extra = prog.name.startsWith('instr-') ? [rel(instrRuntime)] : [];
       run('gcc', [...common, ...defs, '-c', prog.src, '-o', rel(obj)], opts.quiet);
-      run('gcc', [...CFLAGS, ...LDFLAGS, '-o', rel(image), rel(startObj), rel(obj), rel(archive)], opts.quiet);
+      run('gcc', [...CFLAGS, ...LDFLAGS, '-o', rel(image), rel(startObj), rel(obj), ...extra, rel(archive)], opts.quiet);
       built.push(rel(image));
     }
   }
