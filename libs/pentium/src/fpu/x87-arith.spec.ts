@@ -51,11 +51,11 @@ function checkRounding(r: number, rc: RoundingMode, x: Rat): void {
   switch (mode) {
     case RoundingMode.Down:
       expect(c).toBeLessThan(0);
-      expect(cmp(rat(up), x)).toBeGreaterThan(0);
+      if (up !== Infinity) expect(cmp(rat(up), x)).toBeGreaterThan(0); // else: overflow to the largest finite
       break;
     case RoundingMode.Up:
       expect(c).toBeGreaterThan(0);
-      expect(cmp(rat(down), x)).toBeLessThan(0);
+      if (down !== -Infinity) expect(cmp(rat(down), x)).toBeLessThan(0);
       break;
     default:
       // within half an ulp on each side
@@ -75,7 +75,7 @@ const RANGES: [number, number][] = [
 describe('x87 arithmetic is correctly rounded at 53 bits in every rounding mode', () => {
   it.each(RANGES)('+ × ÷ over exponents [%d, %d]', (emin, emax) => {
     const rnd = lcg(emin * 7919 + emax);
-    for (let k = 0; k < 300; k++) {
+    for (let k = 0; k < 150; k++) {
       const a = randomDouble(rnd, emin, emax);
       const b = randomDouble(rnd, emin, emax);
       for (const rc of RCS) {
@@ -120,7 +120,7 @@ describe('x87 arithmetic is correctly rounded at 53 bits in every rounding mode'
 
   it('matches JS (round to nearest) bit for bit at 53 bits', () => {
     const rnd = lcg(7);
-    for (let k = 0; k < 2000; k++) {
+    for (let k = 0; k < 1000; k++) {
       const a = randomDouble(rnd, -1000, 1000);
       const b = randomDouble(rnd, -1000, 1000);
       expect(fadd(a, b, 53, RoundingMode.Nearest)).toBe(a + b);

@@ -140,15 +140,14 @@ function exactQuotient(a: number, b: number): Exact {
 
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // Newton steps from the double estimate until stable
+  // start above √n (the double estimate is good to ~2^-52, pad it), then Newton descends
+  // monotonically to ⌊√n⌋
+  let x = BigInt(Math.ceil(Math.sqrt(Number(n)) * (1 + 2 ** -40))) + 1n;
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) break;
     x = y;
   }
-  while (x * x > n) x -= 1n;
-  while ((x + 1n) * (x + 1n) <= n) x += 1n;
   return x;
 }
 
