@@ -65,6 +65,12 @@ describe('data reads', () => {
     expect(h.read(0x3001, 4)).toBe(P54C_CONFIG.misalignedClocks);
     expect(c.misalignedAccesses).toBe(1);
     expect(h.read(0x3002, 2)).toBe(0);
+    expect(h.read(0x3001, 2)).toBe(0); // inside one dword
+    expect(h.read(0x3003, 2)).toBe(P54C_CONFIG.misalignedClocks); // crosses a dword boundary
+    expect(h.read(0x3004, 8)).toBe(P54C_CONFIG.misalignedClocks); // qword not 8-aligned
+    expect(h.read(0x3008, 8)).toBe(0);
+    expect(h.write(0x3005, 4)).toBe(P54C_CONFIG.misalignedClocks);
+    expect(c.misalignedAccesses).toBe(4);
     h.advance(1000);
     expect(h.read(0x301e, 4)).toBe(P54C_CONFIG.misalignedClocks + DRAM); // 0x3000 line hits, 0x3020 misses
   });

@@ -116,7 +116,7 @@ export class MemoryHierarchy {
     const shift = this.lineShift;
     const line = phys >>> shift;
     const last = (phys + size - 1) >>> shift;
-    let stall = (size & (size - 1)) === 0 && size > 1 && (phys & (size - 1)) !== 0 ? this.misalignedAccess() : 0;
+    let stall = misaligned(phys, size) ? this.misalignedAccess() : 0;
     if (line === this.l1d.lastLine && last === line) return stall;
     stall += this.readLine(line);
     if (last !== line) stall += this.readLine(last);
@@ -128,7 +128,7 @@ export class MemoryHierarchy {
     const shift = this.lineShift;
     const line = phys >>> shift;
     const last = (phys + size - 1) >>> shift;
-    let stall = (size & (size - 1)) === 0 && size > 1 && (phys & (size - 1)) !== 0 ? this.misalignedAccess() : 0;
+    let stall = misaligned(phys, size) ? this.misalignedAccess() : 0;
     if (line === this.l1d.lastLine && this.l1d.lastDirty && last === line) return stall;
     stall += this.writeLine(line);
     if (last !== line) stall += this.writeLine(last);
@@ -234,4 +234,14 @@ export class MemoryHierarchy {
     this.lastFetchLine = -1;
     this.codeFirstPass = false;
   }
+}
+
+/**
+ * The P5's misaligned-access rule [AGNER "Pentium: misaligned data"; IPM]: an access of
+ * up to 4 bytes is misaligned when it crosses a 4-byte boundary (a word at offset 1 is
+ * not, one at offset 3 is); 8- and 10-byte (x87) operands when not 8-byte aligned.
+ */
+export function misaligned(phys: number, size: number): boolean {
+  if (size <= 4) return (phys & 3) + size > 4;
+  return (phys & 7) !== 0;
 }

@@ -144,6 +144,6 @@ export const P54C_CONFIG: Readonly<P54CConfig> = Object.freeze({
 
   agiClocks: 1, // [IPM][AGNER][86BOX]
   prefixClocks: 1, // one decode clock per prefix other than 0F [IPM][AGNER][86BOX]
-  misalignedClocks: 3, // misaligned dword access +3 [IPM][AGNER]
+  misalignedClocks: 3, // an access crossing a 4-byte boundary (8 for x87 qwords) +3 [IPM][AGNER]
   bankConflictClocks: 1, // U and V on the same bank: V waits one clock [IPM][AGNER]
 });

@@ -73,6 +73,22 @@ describe('chargePath', () => {
     expect(m.hierarchy.read(userLine, 4)).toBe(cfg.l2LineFillClocks);
   });
 
+  test('a kernel mapped with 4 MiB pages uses the large-page DTLB entries: one miss for the whole page', () => {
+    const m = new TimingModel();
+    const mmu = { ...kernelMmu(m), largePage: true };
+    m.setPathMmu(mmu);
+    m.chargePath({ ...syscallEntry, code: { start: KERNEL, bytes: 0 } }, [KERNEL + 0x1000, KERNEL + 0x5000, KERNEL + 0x3ff000]);
+    expect(m.counters.dtlbMisses).toBe(1);
+  });
+
+  test('a code range crossing a page boundary looks up both pages', () => {
+    const m = new TimingModel();
+    m.setPathMmu(kernelMmu(m));
+    m.chargePath({ ...syscallEntry, code: { start: KERNEL + 0x1ff0, bytes: 0x20 } });
+    expect(m.counters.itlbMisses).toBe(2);
+    expect(m.counters.l1iMisses).toBe(2);
+  });
+
   test('with paging off the addresses are physical and no TLB is used', () => {
     const m = new TimingModel();
     m.setPathMmu(kernelMmu(m, false));
