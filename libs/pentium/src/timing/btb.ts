@@ -64,6 +64,8 @@ export class BranchPredictor {
    */
   branch(eip: number, taken: boolean, target: number, kind: BranchKind, pipe: Pipe): number {
     if (kind === BranchKind.None || kind === BranchKind.Far) return 0;
+    eip >>>= 0; // signed or unsigned, the same branch
+    target >>>= 0;
     this.counters.branches++;
     if (eip === this.repeatEip && taken && target === this.repeatTarget) return 0;
     this.repeatEip = -1;
@@ -119,6 +121,7 @@ export class BranchPredictor {
 
   /** The predictor's state for `eip` (-1 when not in the BTB); for tests. */
   stateOf(eip: number): number {
+    eip >>>= 0;
     const base = (eip & this.setMask) << 2;
     for (let i = 0; i < 4; i++) if (this.tags[base + i] === eip) return this.state[base + i];
     return -1;

@@ -223,6 +223,12 @@ describe('branches', () => {
     expect(counters.mispredictions).toBe(2);
   });
 
+  test('an address given signed or unsigned is the same branch', () => {
+    const model = new TimingModel();
+    expect(model.predictor.branch(0xc0001000, true, 0xc0002000, BranchKind.Jcc, Pipe.U)).toBe(3);
+    expect(model.predictor.branch(0xc0001000 | 0, true, 0xc0002000 | 0, BranchKind.Jcc, Pipe.U)).toBe(0);
+  });
+
   test('the BTB is 4-way: a fifth branch in a set evicts the least recently used', () => {
     const model = new TimingModel();
     const b = (eip: number): number => model.predictor.branch(eip, true, 0x9000, BranchKind.Jcc, Pipe.U);
