@@ -132,7 +132,7 @@ export class Machine {
   /** End the run after the current instruction (from a hostcall or an event). */
   stop(reason: string): void {
     this.stopReason = reason;
-    this.cpu.stopRequested = true;
+    this.cpu.requestStop();
   }
 
   /** Charge a kernel path profile and advance the clock by its cycles (convenience for kernels). */

@@ -210,13 +210,20 @@ export class Cpu {
   // ---- decode cache
   private readonly blockCache: (Block | undefined)[] = new Array(1 << 16);
   private readonly blocksByPage = new Map<number, Block[]>();
-  /** set when a write invalidated decoded code: the running block stops after this instruction */
-  codeWritten = false;
+  /** set when the running block must stop after the current instruction (decoded code written, stop requested) */
+  blockBreak = false;
+  /** page of the last ITLB lookup (-1 after a flush): a repeat lookup is a state-free hit in Tlb, so it is skipped */
+  private lastItlbPage = -1;
 
   // ---- emulator services
   readonly hostcalls = new Map<number, HostcallEntry>();
-  /** set by Machine.stop(): the run loop ends after the current instruction */
+  /** set by Machine.stop() (through requestStop): the run loop ends after the current instruction */
   stopRequested = false;
+
+  requestStop(): void {
+    this.stopRequested = true;
+    this.blockBreak = true;
+  }
   /** vector of the exception being delivered (-1 none), for double/triple-fault rules */
   delivering = -1;
   /** reason the CPU shut down (triple fault), null while running */
@@ -359,6 +366,7 @@ export class Cpu {
   invlpg(linear: number): void {
     const page = linear >>> 12;
     this.tlb[page] = 0;
+    this.lastItlbPage = -1;
     if (this.timing !== null) this.timing.invlpg(linear);
     else this.counters.tlbInvalidations++;
   }
@@ -392,6 +400,7 @@ export class Cpu {
   /** MOV CR3 / paging-mode change: software TLB and the P54C TLBs. */
   flushAllTlbs(): void {
     this.flushTlb();
+    this.lastItlbPage = -1;
     if (this.timing !== null) this.timing.flushTlbs();
     else this.counters.tlbFlushes++;
   }
@@ -917,7 +926,7 @@ export class Cpu {
       if (this.blockCache[slot] === b) this.blockCache[slot] = undefined;
     }
     this.blocksByPage.delete(page);
-    this.codeWritten = true;
+    this.blockBreak = true;
   }
 
   /** Drops every decoded block (e.g. after a kernel rewrote memory wholesale). */
@@ -963,7 +972,10 @@ export class Cpu {
     const e = this.tlb[lin >>> 12];
     const phys = (e & this.rmask) === this.rmask ? (e & -4096) | (lin & 4095) : this.walk(lin, false, this._cpl === 3);
     const it = this.itlb;
-    if (it !== null && !it.lookup(lin, (this.tlb[lin >>> 12] & T_LARGE) !== 0)) this.counters.cycles += this.walkClocks(lin);
+    if (it !== null && lin >>> 12 !== this.lastItlbPage) {
+      this.lastItlbPage = lin >>> 12;
+      if (!it.lookup(lin, (this.tlb[lin >>> 12] & T_LARGE) !== 0)) this.counters.cycles += this.walkClocks(lin);
+    }
     return phys;
   }
 
@@ -995,7 +1007,7 @@ export class Cpu {
     const insns = block.insns;
     const n = insns.length;
     const csLimit = this.segChkR[SegReg.CS] ? this.segLimit[SegReg.CS] >>> 0 : 0xffffffff;
-    this.codeWritten = false;
+    this.blockBreak = false;
     for (let i = 0; i < n; i++) {
       const d = insns[i];
       const next = (eip + d.len) >>> 0;
@@ -1005,8 +1017,9 @@ export class Cpu {
       this.memStall = 0;
       this.dataPhys = -1;
       if (hier !== null) {
-        // fetch before execute: a taken branch in this instruction must not hide its own line
-        const fetchStall = hier.fetch(d.phys, d.len);
+        // fetch before execute: a taken branch in this instruction must not hide its own line.
+        // An instruction wholly in the line of the previous one in the block is a state-free hit.
+        const fetchStall = d.newLine ? hier.fetch(d.phys, d.len) : 0;
         d.exec(this, d);
         counters.cycles += (pipe as Pipeline).issue(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys);
       } else {
@@ -1014,7 +1027,7 @@ export class Cpu {
         counters.cycles += d.timing.clocks + this.memStall;
         counters.instructions++;
       }
-      if (this.eip !== next || this.codeWritten || this.stopRequested) return;
+      if (this.eip !== next || this.blockBreak) return;
       eip = next;
     }
   }

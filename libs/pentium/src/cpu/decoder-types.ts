@@ -41,6 +41,8 @@ export class Insn {
   a32 = true;
   /** physical address of the instruction's first byte (code fetch timing) */
   phys = 0;
+  /** its bytes are not all in the 32-byte line of the previous instruction of the block (fetch it) */
+  newLine = true;
   timing: TimingInfo;
 
   constructor(exec: Handler, row: InsnRow, timing: TimingInfo) {

@@ -389,6 +389,11 @@ export function decodeBlock(c: Cpu, phys: number, _lin: number, big: boolean): B
       break;
     }
     d.phys = p;
+    if (insns.length > 0) {
+      const prev = insns[insns.length - 1];
+      const prevLast = (prev.phys + prev.len - 1) >>> 5;
+      d.newLine = p >>> 5 !== prevLast || (p + d.len - 1) >>> 5 !== prevLast;
+    }
     insns.push(d);
     p += d.len;
     if (d.row.ends || insns.length >= MAX_BLOCK || p >= pageEnd) break;
