@@ -21,6 +21,11 @@
 // Protocol per instruction: hierarchy.fetch → execute (data accesses through the TLBs
 // and hierarchy; a branch calls pipeline.branch) → pipeline.issue, which decides the
 // pipe and adds the branch's misprediction penalty for that pipe.
+// Assumptions where the sources are silent ([EST] in p54c-config.ts and the files):
+//  - TLB and BTB replacement is the i486's tree pseudo-LRU; the BTB set index is the
+//    low 6 bits of the branch address; the code TLB holds 4 MiB pages as 4 KiB entries;
+//  - a hardware page walk costs 2 clocks + 1 per entry read + the reads' cache stalls;
+//  - the BTB survives MOV CR3.
 // Not modelled:
 //  - FPU pipelining: overlap of FP latency with independent FP or integer work (an x87
 //    row charges its full clocks; fpu/x87-timing.ts keeps the throughput for a later
@@ -28,13 +33,20 @@
 //  - the prefetcher: sequential code lines are not fetched ahead, so a straight-line
 //    miss stalls its whole fill; split-line fetch penalties;
 //  - early restart on the critical word of a line fill; hit-under-miss;
+//  - the "first pass" no-pairing rule per byte: a fresh line counts as decoded after the
+//    first taken branch or after execution leaves it;
 //  - stalls on partial-register or flag merges (the P5 has none worth modelling),
 //    the shift/rotate-by-CL and other "issue in U only after N clocks" subtleties beyond
 //    the row's pair class and clocks;
 //  - the one-clock decode stall of a Jcc whose target is not yet in the prefetch
-//    buffers, and the BTB's lookup by the address of the previous instruction pair;
-//  - memory type ranges (everything is write-back cacheable; no PCD/PWT, no UC video);
-//  - L2 dirty lines (L2 is treated as write-through for timing) and DRAM page hits.
+//    buffers, and any BTB lookup by the address of the previous instruction pair;
+//  - memory type ranges (everything is write-back cacheable; no PCD/PWT, no UC video),
+//    MESI states (a uniprocessor with lines in E/M), write-buffer merging;
+//  - L2 dirty lines (L2 is treated as write-through for timing), DRAM page hits and
+//    refresh, chipset posted-write buffering beyond the fixed single-write cost;
+//  - within one instruction (REP string ops) time does not advance between iterations
+//    unless the CPU calls hierarchy.advance, so buffered writes drain against the
+//    stalls only (at most about one clock per iteration too many).
 import type { Counters } from './counters';
 import type { P54CConfig } from './p54c-config';
 import type { MemoryHierarchy } from './memory-hierarchy';
