@@ -28,13 +28,16 @@ export const SMALL_REGION_BYTES = 0x20000000;
 
 export const KERNEL_TEXT = 0x100000;
 export const KERNEL_TEXT_BYTES = 0x10000;
+// Kernel data. The objects every IPC touches sit at different offsets modulo 4 KiB
+// (the P54C's L1 caches are 2-way sets of 4 KiB): TCB fields are at offset 0 of their
+// TCB, so the GDT (read by INT and IRET), the TSS and the globals keep clear of it.
 export const KERNEL_DATA = 0x110000;
-export const GDT = KERNEL_DATA;
+export const GDT = KERNEL_DATA + 0x200;
 export const GDT_ENTRIES = 64;
 export const IDT = KERNEL_DATA + 0x800;
-export const TSS = KERNEL_DATA + 0x1000;
+export const TSS = KERNEL_DATA + 0x1480;
 /** kernel globals the IPC path reads: current thread, ready-queue heads, … */
-export const KERNEL_GLOBALS = KERNEL_DATA + 0x1100;
+export const KERNEL_GLOBALS = KERNEL_DATA + 0x1500;
 export const G_CURRENT = KERNEL_GLOBALS + 0x0;
 export const G_READY_HEADS = KERNEL_GLOBALS + 0x40; // 256 priorities × 4 bytes
 export const IDLE_STACK_TOP = KERNEL_DATA + 0x3000;

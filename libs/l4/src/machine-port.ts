@@ -67,6 +67,8 @@ export interface KernelMachine {
   readonly counters: { cycles: number; tlbFlushes: number; kernel: Record<string, number> };
   readonly events: { schedule(atCycle: number, fire: (atCycle: number) => void): EventHandleLike; cancel(h: EventHandleLike): void };
   readonly pic: PicPorts;
+  /** the 8254 (PIT) ports: channel 0 drives IRQ 0 */
+  readonly pit: PicPorts;
   readonly hostcalls: { register(id: number, name: string, handler: () => void, opts?: { fromUser?: boolean }): void };
   stop(reason: string): void;
 }

@@ -150,6 +150,17 @@ export class MappingDatabase {
     this.bySpace.delete(space);
   }
 
+  /** The pages of `space` with a mapping inside [start, start + bytes), ascending. */
+  pagesIn(space: AddressSpace, start: number, bytes: number): number[] {
+    const m = this.bySpace.get(space);
+    if (!m) return [];
+    const lo = start >>> 0;
+    const hi = lo + bytes;
+    const out: number[] = [];
+    for (const v of m.keys()) if (v >= lo && v < hi) out.push(v);
+    return out.sort((a, b) => a - b);
+  }
+
   /** Number of mappings a space holds. */
   count(space: AddressSpace): number {
     return this.bySpace.get(space)?.size ?? 0;

@@ -1,0 +1,125 @@
+// sigma0: the initial address space, owner of all physical memory not used by the
+// kernel, mapped 1:1 (idempotently: virtual = physical). It is an ordinary user-level
+// server — a TypeScript thread body behind a HOSTCALL in its user-mode loop
+// (stubs.ts userLoopBytes) — that answers page-fault IPCs by mapping the page at the
+// fault address (the same physical page: idempotent) to the first task that asks for
+// it, and requests for "any page" (w0 = 0xFFFFFFFC) with the lowest free page. A page
+// owned by another task, or one outside its memory, is refused: the reply carries no
+// mapping (counter sigma0Refusals).
+import type { L4Kernel } from './kernel';
+import type { Task } from './task';
+import type { AddressSpace } from './address-space';
+import { Thread } from './tcb';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, type KernelCpu, type PathProfile } from './machine-port';
+import { encodeTimeouts, IPC_ERR_MASK, NO_PHASE } from './ipc-abi';
+import { fpage } from './fpage';
+import { PAGE_SIZE, SIGMA0_MEMORY } from './layout';
+import { NIL_ID, SIGMA0_TASK, taskOf, type ThreadId } from './thread-id';
+import { L4_COSTS } from './costs';
+import { userLoopBytes } from './stubs';
+
+export const ANY_PAGE = 0xfffffffc;
+const REPLY_TIMEOUTS = encodeTimeouts({ send: 0 });
+
+export class Sigma0 {
+  readonly task: Task;
+  readonly space: AddressSpace;
+  readonly id: ThreadId;
+  /** physical page → owning task */
+  private readonly owner = new Map<number, number>();
+  private readonly end: number;
+  private readonly requestProfile: PathProfile;
+  private waiting = false;
+
+  constructor(private readonly k: L4Kernel) {
+    this.task = k.createTask(SIGMA0_TASK);
+    this.space = this.task.space;
+    const mem = k.memory;
+    for (let p = SIGMA0_MEMORY; p < mem.size; p += PAGE_SIZE) k.mdb.addRoot(this.space, p, p, true);
+    // sigma0's own code: the last page of memory, at its idempotent address
+    const code = mem.size - PAGE_SIZE;
+    this.owner.set(code, SIGMA0_TASK);
+    this.end = code;
+    const id = k.registerUserLoop((cpu) => this.step(cpu));
+    userLoopBytes(id).forEach((b, i) => mem.write8(code + i, b));
+    this.requestProfile = { ...L4_COSTS.sigma0Request, code: { start: code, bytes: L4_COSTS.sigma0Request.code.bytes } };
+    const t = this.task.threads[0] as Thread;
+    this.id = t.id;
+    k.activate(t, code, 0, NIL_ID, 120);
+  }
+
+  /** Pages handed out so far (for tests and reports). */
+  get pagesGiven(): number {
+    return this.owner.size - 1;
+  }
+
+  ownerOf(frame: number): number | undefined {
+    return this.owner.get(frame - (frame % PAGE_SIZE));
+  }
+
+  /** Boot-time allocation on behalf of a task (what a root server asks sigma0 for). */
+  takeFreeFrame(task: number): number {
+    for (let p = SIGMA0_MEMORY; p < this.end; p += PAGE_SIZE) {
+      if (!this.owner.has(p)) {
+        this.owner.set(p, task);
+        return p;
+      }
+    }
+    throw new Error('sigma0: out of memory');
+  }
+
+  /** The server body, at user level between two IPCs: the last IPC's message is in the registers. */
+  private step(cpu: KernelCpu): void {
+    if (!this.waiting) {
+      this.waiting = true;
+      this.openWait(cpu);
+      return;
+    }
+    if (cpu.getReg(EAX) & IPC_ERR_MASK) {
+      this.openWait(cpu);
+      return;
+    }
+    this.k.charge(this.requestProfile);
+    const sender = cpu.getReg(ESI);
+    const task = taskOf(sender);
+    const w0 = cpu.getReg(EDX);
+    let page = -1;
+    if (w0 === ANY_PAGE) {
+      page = this.lowestFree();
+      if (page >= 0) this.owner.set(page, task);
+    } else {
+      const p = w0 - (w0 % PAGE_SIZE);
+      const o = this.owner.get(p);
+      if (p >= SIGMA0_MEMORY && p < this.end && (o === undefined || o === task)) {
+        this.owner.set(p, task);
+        page = p;
+      }
+    }
+    cpu.setReg(ESI, sender);
+    cpu.setReg(ECX, REPLY_TIMEOUTS);
+    cpu.setReg(EBP, 1);
+    cpu.setReg(EDI, 0);
+    if (page < 0) {
+      this.k.bump('sigma0Refusals');
+      cpu.setReg(EAX, 0);
+      cpu.setReg(EDX, 0);
+      cpu.setReg(EBX, 0);
+      return;
+    }
+    this.k.bump('sigma0Pages');
+    cpu.setReg(EAX, 2); // register map message
+    cpu.setReg(EDX, w0 === ANY_PAGE ? 0 : page);
+    cpu.setReg(EBX, fpage(page, 12, true));
+  }
+
+  private openWait(cpu: KernelCpu): void {
+    cpu.setReg(EAX, NO_PHASE);
+    cpu.setReg(EBP, 1);
+    cpu.setReg(ECX, 0);
+  }
+
+  private lowestFree(): number {
+    for (let p = SIGMA0_MEMORY; p < this.end; p += PAGE_SIZE) if (!this.owner.has(p)) return p;
+    return -1;
+  }
+}

@@ -1,0 +1,100 @@
+// The kernel's entry stubs, written into kernel text at boot: real instructions plus
+// the emulator's HOSTCALL (0F 3F iw), which runs the TypeScript handler (contracts.md).
+// Every entry leaves an error-code slot on the kernel stack above the frame for the
+// fault stubs (vectors without one push a 0), so a thread blocked in any fault stub
+// resumes by "ADD ESP,4; IRET"; the system-call and IRQ stubs resume by "IRET".
+import { IRQ_VECTOR_BASE, KERNEL_CS, KERNEL_TEXT, SYSCALL_VECTOR } from './layout';
+
+/** HOSTCALL ids of the L4 kernel (0x0400–0x04FF). */
+export const HC = {
+  IPC: 0x400,
+  ID_NEAREST: 0x401,
+  FPAGE_UNMAP: 0x402,
+  THREAD_SWITCH: 0x403,
+  THREAD_SCHEDULE: 0x404,
+  LTHREAD_EX_REGS: 0x405,
+  TASK_NEW: 0x406,
+  PAGE_FAULT: 0x410,
+  BOOT: 0x411,
+  EXCEPTION: 0x420, // + vector 0..31
+  IRQ: 0x440, // + irq 0..15
+  /** user-level TypeScript threads (fromUser), one id each */
+  USER_FIRST: 0x480,
+  USER_LAST: 0x4ff,
+} as const;
+
+export const ERROR_CODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17]);
+
+export interface StubAddresses {
+  /** by system-call vector 0x30..0x36 */
+  syscalls: Map<number, number>;
+  /** IRET alone: where a thread that never ran is resumed (its frame is at the top of its stack) */
+  resumeNew: number;
+  pageFault: number;
+  /** by exception vector 0..31 */
+  exceptions: number[];
+  /** by IRQ 0..15 */
+  irqs: number[];
+  idle: number;
+  boot: number;
+  end: number;
+}
+
+export const hostcallBytes = (id: number): number[] => [0x0f, 0x3f, id & 0xff, (id >> 8) & 0xff];
+const IRET = 0xcf;
+const ADD_ESP_4 = [0x83, 0xc4, 0x04];
+const PUSH_0 = [0x6a, 0x00];
+
+/** The hostcall-id → resume offset: the handler returns to the instruction after its HOSTCALL. */
+export function assembleStubs(write: (phys: number, bytes: number[]) => void, linearOf: (phys: number) => number): StubAddresses {
+  let at = KERNEL_TEXT;
+  const emit = (bytes: number[] | ((self: number) => number[])): number => {
+    at = (at + 15) & ~15;
+    const start = at;
+    const b = typeof bytes === 'function' ? bytes(linearOf(start)) : bytes;
+    write(at, b);
+    at += b.length;
+    return linearOf(start);
+  };
+  const syscalls = new Map<number, number>();
+  const ids: [number, number][] = [
+    [SYSCALL_VECTOR.IPC, HC.IPC],
+    [SYSCALL_VECTOR.ID_NEAREST, HC.ID_NEAREST],
+    [SYSCALL_VECTOR.FPAGE_UNMAP, HC.FPAGE_UNMAP],
+    [SYSCALL_VECTOR.THREAD_SWITCH, HC.THREAD_SWITCH],
+    [SYSCALL_VECTOR.THREAD_SCHEDULE, HC.THREAD_SCHEDULE],
+    [SYSCALL_VECTOR.LTHREAD_EX_REGS, HC.LTHREAD_EX_REGS],
+    [SYSCALL_VECTOR.TASK_NEW, HC.TASK_NEW],
+  ];
+  for (const [vector, id] of ids) syscalls.set(vector, emit([...hostcallBytes(id), IRET]));
+  const resumeNew = emit([IRET]);
+  const pageFault = emit([...hostcallBytes(HC.PAGE_FAULT), ...ADD_ESP_4, IRET]);
+  const exceptions: number[] = [];
+  for (let v = 0; v < 32; v++) {
+    if (v === 14) exceptions.push(pageFault);
+    else exceptions.push(emit([...(ERROR_CODE_VECTORS.has(v) ? [] : PUSH_0), ...hostcallBytes(HC.EXCEPTION + v), ...ADD_ESP_4, IRET]));
+  }
+  const irqs: number[] = [];
+  for (let i = 0; i < 16; i++) irqs.push(emit([...hostcallBytes(HC.IRQ + i), IRET]));
+  // sti; hlt; jmp idle
+  const idle = emit([0xfb, 0xf4, 0xeb, 0xfc]);
+  // jmp far KERNEL_CS:next ; next: HOSTCALL BOOT (the handler enters the first thread)
+  const boot = emit((self) => {
+    const next = self + 7;
+    return [0xea, next & 0xff, (next >>> 8) & 0xff, (next >>> 16) & 0xff, next >>> 24, KERNEL_CS & 0xff, KERNEL_CS >> 8, ...hostcallBytes(HC.BOOT)];
+  });
+  return { syscalls, resumeNew, pageFault, exceptions, irqs, idle, boot, end: at };
+}
+
+/** Where the IRQ stubs are in the IDT. */
+export const irqVector = (irq: number): number => IRQ_VECTOR_BASE + irq;
+
+/**
+ * The user-level loop of a thread written in TypeScript (sigma0, test pagers, later the
+ * L4Linux server): `loop: HOSTCALL id ; INT 0x30 ; JMP loop`. The handler runs at CPL 3
+ * (registered fromUser), reads the message the last IPC delivered from the registers and
+ * sets the registers of the next IPC (typically reply-and-wait).
+ */
+export function userLoopBytes(hostcallId: number): number[] {
+  return [...hostcallBytes(hostcallId), 0xcd, SYSCALL_VECTOR.IPC, 0xeb, 0xf8];
+}

@@ -1,0 +1,20 @@
+// A task: an address space and its threads (L4 v2: up to 16 lthreads here).
+import type { AddressSpace } from './address-space';
+import type { Thread } from './tcb';
+
+export class Task {
+  readonly threads: (Thread | undefined)[] = [];
+  constructor(
+    readonly number: number,
+    readonly space: AddressSpace,
+  ) {}
+
+  /** user code and data selectors of this task's threads (small spaces have their own) */
+  get cs(): number {
+    return this.selectors[0];
+  }
+  get ds(): number {
+    return this.selectors[1];
+  }
+  selectors: [number, number] = [0, 0];
+}

@@ -1,0 +1,34 @@
+// Test harness: a fresh machine with the L4 kernel booted, and a stop hook for guests.
+import { Machine } from '@mklab/pentium';
+import { L4Kernel, type L4BootOptions } from '../kernel';
+import type { KernelMachine } from '../machine-port';
+
+/** HOSTCALL id of the tests' user-level "mark" hook (records the cycle, may stop the run). */
+export const TEST_MARK = 0x7f00;
+
+export function bootL4(options: L4BootOptions = {}) {
+  const machine = new Machine();
+  const km: KernelMachine = machine;
+  const kernel = new L4Kernel(km, options);
+  const marks: { cycle: number; eax: number }[] = [];
+  let stopAfter = 1;
+  machine.hostcalls.register(
+    TEST_MARK,
+    'test.mark',
+    (cpu) => {
+      marks.push({ cycle: machine.counters.cycles, eax: cpu.getReg(0) });
+      if (marks.length >= stopAfter) machine.stop('test-mark');
+    },
+    { fromUser: true },
+  );
+  return {
+    machine,
+    kernel,
+    marks,
+    /** run until the guest has hit TEST_MARK `n` times in total (or the budget) */
+    runUntilMarks(n: number, budget = 50_000_000) {
+      stopAfter = n;
+      return machine.run({ cycleBudget: machine.counters.cycles + budget });
+    },
+  };
+}
