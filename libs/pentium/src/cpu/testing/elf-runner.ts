@@ -10,11 +10,13 @@ import { Machine } from '../../machine';
 import { SegReg, CR0 } from '../registers';
 import { flatCode, flatData, interruptGate, trapGate, tssDescriptor, writeDescriptor, TSS32 } from '../descriptors';
 
+// user selectors as Linux i386 (and x86-64's compat mode) has them, so that programs
+// printing their segment registers match the native run
 const KCODE = 0x08,
   KDATA = 0x10,
-  UCODE = 0x1b,
-  UDATA = 0x23,
-  TSS_SEL = 0x28;
+  UCODE = 0x23,
+  UDATA = 0x2b,
+  TSS_SEL = 0x30;
 const GDT = 0x1000,
   IDT = 0x2000,
   TSS = 0x3000,
@@ -69,9 +71,9 @@ export class ElfProcess {
     const cpu = m.cpu;
     writeDescriptor(mem, GDT, 1, flatCode(0));
     writeDescriptor(mem, GDT, 2, flatData(0));
-    writeDescriptor(mem, GDT, 3, flatCode(3));
-    writeDescriptor(mem, GDT, 4, flatData(3));
-    writeDescriptor(mem, GDT, 5, tssDescriptor(TSS));
+    writeDescriptor(mem, GDT, 4, flatCode(3));
+    writeDescriptor(mem, GDT, 5, flatData(3));
+    writeDescriptor(mem, GDT, 6, tssDescriptor(TSS));
     cpu.setGdtr(GDT, 8 * 8 - 1);
     cpu.setIdtr(IDT, 256 * 8 - 1);
     mem.write32(TSS + TSS32.ESP0, KSTACK);
@@ -177,7 +179,13 @@ export class ElfProcess {
   }
   private readUser(la: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) out[i] = this.machine.memory.read8(this.physOf(la + i));
+    let i = 0;
+    while (i < len) {
+      const a = la + i;
+      const n = Math.min(len - i, 4096 - (a & 0xfff));
+      out.set(this.machine.memory.u8.subarray(this.physOf(a), this.physOf(a) + n), i);
+      i += n;
+    }
     return out;
   }
 
