@@ -31,6 +31,11 @@ export class MemoryHierarchy {
 
   private readonly lineShift: number;
   private lastFetchLine = -1;
+  /**
+   * l1d.lastLine is known not to be in the code cache (set by a write hit after the
+   * snoop, cleared by any code fill or other data line): a write to it needs no snoop.
+   */
+  private lastDNotInCode = false;
   private busFreeAt = 0;
   /** completion times of the last `writeBuffers` buffered writes, in FIFO order from wbHead */
   private readonly wbDone: Float64Array;
@@ -106,8 +111,8 @@ export class MemoryHierarchy {
     const stall = this.lineFill(line);
     this.l1i.fill(line);
     this.codeFirstPass = true;
-    // the D-side fast path skips the self-modifying-code check: re-arm it
-    this.l1d.lastLine = -1;
+    // the write fast path skips the code-cache snoop: it may now be needed
+    this.lastDNotInCode = false;
     return stall;
   }
 
@@ -129,7 +134,7 @@ export class MemoryHierarchy {
     const line = phys >>> shift;
     const last = (phys + size - 1) >>> shift;
     let stall = misaligned(phys, size) ? this.misalignedAccess() : 0;
-    if (line === this.l1d.lastLine && this.l1d.lastDirty && last === line) return stall;
+    if (line === this.l1d.lastLine && this.l1d.lastDirty && this.lastDNotInCode && last === line) return stall;
     stall += this.writeLine(line);
     if (last !== line) stall += this.writeLine(last);
     return stall;
@@ -141,6 +146,7 @@ export class MemoryHierarchy {
   }
 
   private readLine(line: number): number {
+    this.lastDNotInCode = false;
     if (this.l1d.access(line)) return 0;
     this.counters.l1dMisses++;
     const stall = this.lineFill(line);
@@ -155,7 +161,10 @@ export class MemoryHierarchy {
       this.l1i.invalidate(line);
       if (this.lastFetchLine === line) this.lastFetchLine = -1;
     }
-    if (this.l1d.write(line)) return 0;
+    if (this.l1d.write(line)) {
+      this.lastDNotInCode = true;
+      return 0;
+    }
     // write miss: no allocation; the write goes to a write buffer [IPM]
     this.counters.l1dWriteMisses++;
     let cost: number;
