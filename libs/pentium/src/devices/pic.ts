@@ -6,6 +6,8 @@
 // EOI, automatic EOI (ICW4.AEOI), OCW3 register reads (IRR/ISR) and poll, spurious
 // IRQ 7/15 when a request vanishes before INTA. Not modelled: special mask mode,
 // special fully nested mode, buffered mode (no effect on a PC), 8080 call vectors.
+// Power-on state (there is no BIOS): every IRQ masked and IR2 not yet a cascade input
+// until the kernel's ICW1–ICW4 (Linux's init sequence: 0x11, base, 0x04/0x02, 0x01).
 import type { PortDevice } from './io-bus';
 
 class Chip8259 {

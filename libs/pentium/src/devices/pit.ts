@@ -9,6 +9,8 @@
 // counting (rejected), the gates (hard-wired high; modes 1 and 5 therefore never
 // trigger), the channel 1/2 outputs (DRAM refresh, speaker), mode-3 counts of odd
 // values read back exactly (their halves differ by one tick; the edges are exact).
+// Power-on state (there is no BIOS): every channel idle until a control word and a count
+// are written, so no timer interrupt arrives before the kernel programs one.
 import type { CycleClock } from '../clock/cycle-clock';
 import type { EventHandle, EventQueue } from '../clock/event-queue';
 import type { PortDevice } from './io-bus';
