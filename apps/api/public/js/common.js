@@ -70,6 +70,12 @@ export function fmt(value, digits = 2) {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** Exactly `digits` decimals (table columns of one quantity line up). */
+export function fmtFixed(value, digits) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
 export function fmtDate(iso) {
   if (!iso) return '—';
   const d = new Date(iso);

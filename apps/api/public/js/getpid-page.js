@@ -2,7 +2,7 @@
 // The paper's Table 2: getpid cost per system, measured (from the sweep's runs) beside
 // the published value, as a grouped bar chart and a table. Everything the view shows
 // is decided by the URL, so a link reproduces it.
-import { asList, clearError, fetchJson, fmt, h, setQuery, shortId, showError, TERMINAL_SWEEP } from './common.js';
+import { asList, clearError, fetchJson, fmt, fmtFixed, h, setQuery, shortId, showError, TERMINAL_SWEEP } from './common.js';
 import { buildGetpidView, REFERENCE_DATASET } from './getpid-model.js';
 
 const POLL_MS = 2000;
@@ -114,12 +114,12 @@ function render() {
         { 'data-system': r.system },
         h('td', {}, r.title),
         h('td', { class: 'num' }, r.runs),
-        h('td', { class: 'num' }, fmt(r.cycles, 1)),
-        h('td', { class: 'num' }, fmt(r.us, 2)),
-        h('td', { class: 'num' }, r.ratioToNative === null ? '—' : `${fmt(r.ratioToNative, 2)}×`),
+        h('td', { class: 'num' }, fmtFixed(r.cycles, 1)),
+        h('td', { class: 'num' }, fmtFixed(r.us, 3)),
+        h('td', { class: 'num' }, r.ratioToNative === null ? '—' : `${fmtFixed(r.ratioToNative, 2)}×`),
         h('td', { class: 'num' }, fmt(r.paperCycles)),
-        h('td', { class: 'num' }, fmt(r.paperUs, 2)),
-        h('td', { class: 'num' }, r.errorPct === null ? '—' : `${r.errorPct > 0 ? '+' : ''}${fmt(r.errorPct, 1)}%`),
+        h('td', { class: 'num' }, fmtFixed(r.paperUs, 2)),
+        h('td', { class: 'num' }, r.errorPct === null ? '—' : `${r.errorPct > 0 ? '+' : ''}${fmtFixed(r.errorPct, 1)}%`),
       ),
     ),
   );

@@ -1,5 +1,6 @@
 // `/runs/:id` — one run: metrics (with their raw samples), counters, provenance and the
 // guest's output. State in the URL: the run id (path).
+import { formatParams } from './sweep-model.js';
 import { clearError, fetchJson, fmt, fmtDate, h, idFromPath, shortId, showError, statusBadge } from './common.js';
 
 const runId = idFromPath();
@@ -31,7 +32,7 @@ async function load() {
 function render(run) {
   document.title = `Run ${shortId(run.id)} · mklab`;
   document.getElementById('title').replaceChildren(`Run ${shortId(run.id)}: ${run.system} · ${run.bench} `, statusBadge(run.status));
-  const params = entries(run.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const params = formatParams(run.params);
   document.getElementById('subtitle').replaceChildren(
     `params ${params || '—'} · seed ${run.seed ?? '—'}`,
     ...(run.sweepId ? [' · ', h('a', { href: `/sweeps/${encodeURIComponent(run.sweepId)}` }, `sweep ${shortId(run.sweepId)}`)] : []),
@@ -63,7 +64,7 @@ function render(run) {
       .map(([name, value]) => h('tr', { 'data-counter': name }, h('td', {}, h('code', {}, name)), h('td', { class: 'num' }, fmt(value)))),
   );
 
-  const provenance = [...flatten(run.provenance), ...flatten(run.host, 'host')];
+  const provenance = [...flatten(run.provenance), ...flatten(run.build, 'build'), ...flatten(run.host, 'host')];
   if (run.configHash && !provenance.some(([k]) => k === 'configHash')) provenance.unshift(['configHash', run.configHash]);
   document.querySelector('#provenance tbody').replaceChildren(
     ...provenance.map(([name, value]) => h('tr', {}, h('th', {}, name), h('td', {}, h('code', {}, value ?? '—')))),

@@ -40,7 +40,9 @@ export function countCells(cells) {
 
 export function formatParams(params) {
   if (!params || typeof params !== 'object') return '';
+  // sorted by name: jsonb hands keys back in its own order
   return Object.entries(params)
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }

@@ -122,6 +122,10 @@ describe('sweep-model', () => {
     });
   });
 
+  it('prints params sorted by name whatever order the database kept', () => {
+    expect(call('sweep-model.js', 'formatParams', { repeats: 2, iterations: 300 })).toBe('iterations=300 repeats=2');
+  });
+
   it('finds the benches of a sweep from its cells', () => {
     expect(call('sweep-model.js', 'benchesOfSweep', { cells: [{ bench: 'getpid' }, { bench: 'getpid' }, { bench: 'lmbench' }] })).toEqual([
       'getpid',

@@ -37,8 +37,10 @@ function formatValue(v: number): string {
   return abs >= 100 ? v.toFixed(1) : abs >= 1 ? v.toFixed(3) : v.toPrecision(4);
 }
 
+// Sorted by name: the API's params come from jsonb, which orders keys its own way.
 function paramsText(params: Record<string, unknown> | undefined): string {
   return Object.entries(params ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
 }

@@ -1,0 +1,237 @@
+// The dashboard against the real farm: a getpid sweep submitted with `mklab sweep`,
+// run by a real worker on the emulator, stored in a scratch database on the real
+// PostgreSQL, queued on the real Redis; then the pages in Debian's chromium. The
+// getpid view's chart is checked by its DATA: labels are the systems, the measured
+// series equals what the API stores, the paper series equals the reference dataset.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { runSweepCommand } from '../../apps/cli/src/commands/sweep';
+import { launchChromium } from './support/browser';
+import { startRealFarm, type RealFarm } from './support/real-farm';
+
+jest.setTimeout(300_000);
+
+const SPEC = {
+  name: 'browser-getpid',
+  systems: 'all',
+  benches: ['getpid'],
+  // small enough for a test, still the real benchmark: 300 timed calls, 2 samples, seeds 1 and 2
+  params: { iterations: 300, repeats: 2 },
+  repeats: 2,
+};
+
+interface Cli {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(farm: RealFarm, argv: string[]): Promise<Cli> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runSweepCommand(argv, {
+    baseUrl: farm.url,
+    pollMs: 200,
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s), isTTY: false },
+  });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+interface ChartData {
+  labels: string[];
+  datasets: { label: string; data: (number | null)[] }[];
+  systems: string[];
+  metric: string;
+}
+
+async function chartData(page: Page): Promise<ChartData> {
+  return page.evaluate(() => {
+    const w = window as any;
+    const chart = w.__charts.getpid;
+    // the same object chart.js draws from
+    if (chart !== w.Chart.getChart('getpid-chart')) throw new Error('window.__charts.getpid is not the drawn chart');
+    const canvas = document.getElementById('getpid-chart') as HTMLCanvasElement;
+    return {
+      labels: [...chart.data.labels],
+      datasets: chart.data.datasets.map((d: any) => ({ label: d.label, data: [...d.data] })),
+      systems: (canvas.dataset.systems ?? '').split(',').filter(Boolean),
+      metric: canvas.dataset.metric ?? '',
+    };
+  });
+}
+
+/** Fails with the cells' and runs' own errors when the sweep did not end done. */
+async function expectSweepDone(farm: RealFarm, id: string): Promise<void> {
+  const sweep = await farm.get(`/api/sweeps/${id}`);
+  if (sweep.status === 'done') return;
+  const problems: string[] = [];
+  for (const c of sweep.cells) {
+    if (c.status === 'done') continue;
+    const run = c.runId ? await farm.get(`/api/runs/${c.runId}`) : null;
+    problems.push(`${c.system} seed ${c.seed}: ${c.status} ${c.error ?? ''} ${run?.error ? `${run.error.kind}: ${run.error.message}` : ''}`.trim());
+  }
+  throw new Error(`sweep ${id} ended ${sweep.status}:\n${problems.join('\n')}`);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('dashboard against the real farm (getpid)', () => {
+  let farm: RealFarm;
+  let browser: Browser;
+  let page: Page;
+  let sweepId: string;
+  const offsite: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    farm = await startRealFarm('browser');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(farm.url) && !r.url().startsWith('data:')) offsite.push(r.url());
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await farm?.close();
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+    // chart.js and everything else come from our own server, never a CDN
+    expect(offsite).toEqual([]);
+  });
+
+  it('submits the sweep with the CLI and follows it live on the sweep page until it is done', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mklab-browser-'));
+    const specFile = path.join(dir, 'getpid.json');
+    writeFileSync(specFile, JSON.stringify(SPEC));
+    const submitted = await cli(farm, ['submit', specFile, '--no-wait', '--json']);
+    expect(submitted.err).toMatch(/sweep [0-9a-f-]{36}: \d+ cells \(0 from stored results\)/);
+    expect(submitted.code).toBe(0);
+    const created = JSON.parse(submitted.out);
+    sweepId = created.id;
+    const systems = await farm.get<{ id: string }[]>('/api/catalog/systems');
+    expect(created.cells).toBe(systems.length * 2);
+
+    await page.goto(`${farm.url}/sweeps/${sweepId}`);
+    await page.waitForSelector(`tr[data-cell-id]`);
+    expect(await page.locator('tr[data-cell-id]').count()).toBe(created.cells);
+    // The page's own polling has to bring it to the end: no reload from the test.
+    await page.waitForSelector(['done', 'failed', 'cancelled'].map((st) => `body[data-sweep-status="${st}"]`).join(', '), { timeout: 240_000 });
+    await expectSweepDone(farm, sweepId);
+    const cells = await page.$$eval('tr[data-cell-id]', (rows) =>
+      rows.map((r) => ({ status: r.getAttribute('data-status'), progress: Number(r.querySelector('.bar')?.getAttribute('data-progress')), run: r.querySelector('a[href^="/runs/"]')?.getAttribute('href') })),
+    );
+    const sweep = await farm.get(`/api/sweeps/${sweepId}`);
+    expect(cells).toEqual(sweep.cells.map((c: any) => ({ status: 'done', progress: 1, run: `/runs/${c.runId}` })));
+    expect(await page.locator('a[href^="/views/getpid?sweep="]').getAttribute('href')).toBe(`/views/getpid?sweep=${sweepId}`);
+  });
+
+  it('shows the sweep in the list', async () => {
+    await page.goto(farm.url + '/');
+    const row = page.locator(`tr[data-sweep-id="${sweepId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.status').getAttribute('data-status')).toBe('done');
+    expect(await row.locator('.bar').getAttribute('data-progress')).toBe('1');
+  });
+
+  it("draws the paper's getpid table from the API's numbers", async () => {
+    const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid`)).rows as any[];
+    const reference = await farm.get('/api/reference/sosp97-table2-getpid');
+    const catalog = await farm.get<{ id: string; title: string }[]>('/api/catalog/systems');
+    expect(metrics.length).toBeGreaterThan(0);
+
+    const paperSystems = [...new Set<string>(reference.rows.map((r: any) => r.system))];
+    const measuredSystems = [...new Set<string>(metrics.map((m) => m.system))];
+    const systems = [...paperSystems, ...measuredSystems.filter((s) => !paperSystems.includes(s))];
+    const title = (id: string) => catalog.find((s) => s.id === id)?.title ?? reference.rows.find((r: any) => r.system === id).systemLabel;
+    const measured = (id: string, metric: string) => {
+      const values = metrics.filter((m) => m.system === id && m.metric === metric).map((m) => m.value);
+      return values.length ? mean(values) : null;
+    };
+    const paper = (id: string, metric: string) => reference.rows.find((r: any) => r.system === id && r.metric === metric)?.value ?? null;
+
+    await page.goto(`${farm.url}/views/getpid?sweep=${sweepId}`);
+    await page.waitForSelector('#getpid-table tbody tr');
+    const cycles = await chartData(page);
+    expect(cycles.systems).toEqual(systems);
+    expect(cycles.labels).toEqual(systems.map(title));
+    expect(cycles.metric).toBe('cycles');
+    expect(cycles.datasets.map((d) => d.label)).toEqual(['measured (mklab)', "paper (SOSP'97 Table 2)"]);
+    expect(cycles.datasets[0].data).toEqual(systems.map((s) => measured(s, 'getpid_cycles')));
+    expect(cycles.datasets[1].data).toEqual(systems.map((s) => paper(s, 'getpid_cycles')));
+    // the measured series really is measured: every system the sweep ran has a value
+    for (const s of measuredSystems) expect(cycles.datasets[0].data[systems.indexOf(s)]).toEqual(expect.any(Number));
+    expect(cycles.datasets[1].data).toEqual([223, 526, 753, 2050, 14710]);
+
+    // The table: Linux's row carries the measured and published figures.
+    const linux = page.locator('#getpid-table tr[data-system="linux"] td');
+    const cells = await linux.allTextContents();
+    const linuxCycles = measured('linux', 'getpid_cycles') as number;
+    expect(cells[0]).toBe(title('linux'));
+    expect(cells[2]).toBe(linuxCycles.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+    expect(cells[4]).toBe('1.00×');
+    expect(cells[5]).toBe('223');
+    expect(cells[6]).toBe('1.68');
+    const error = ((linuxCycles - 223) / 223) * 100;
+    expect(cells[7]).toBe(`${error > 0 ? '+' : ''}${error.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+
+    // Switching the chart to µs rewrites the URL and the chart's data.
+    await page.locator('input[name="metric"][value="us"]').check();
+    expect(new URL(page.url()).searchParams.get('metric')).toBe('us');
+    const us = await chartData(page);
+    expect(us.metric).toBe('us');
+    expect(us.datasets[0].data).toEqual(systems.map((s) => measured(s, 'getpid_us')));
+    expect(us.datasets[1].data).toEqual([1.68, 3.95, 5.66, 15.41, 110.6]);
+  });
+
+  it('reproduces a view from its URL alone', async () => {
+    const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid&metric=getpid_us`)).rows as any[];
+    await page.goto(`${farm.url}/views/getpid?sweep=${sweepId}&systems=l4linux,linux&metric=us&scale=linear`);
+    await page.waitForSelector('#getpid-table tbody tr');
+    const view = await chartData(page);
+    expect(view.systems).toEqual(['linux', 'l4linux']);
+    expect(view.metric).toBe('us');
+    expect(view.datasets[0].data[0]).toEqual(mean(metrics.filter((m) => m.system === 'linux').map((m) => m.value)));
+    expect(view.datasets[1].data).toEqual([1.68, 3.95]);
+    expect(await page.evaluate(() => (window as any).__charts.getpid.options.scales.y.type)).toBe('linear');
+    expect(await page.locator('#getpid-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#systems input[value="mklinux-user"]').isChecked()).toBe(false);
+  });
+
+  it('shows a run with its metrics, counters, provenance and guest output', async () => {
+    const sweep = await farm.get(`/api/sweeps/${sweepId}`);
+    const runId = sweep.cells[0].runId;
+    const run = await farm.get(`/api/runs/${runId}`);
+    await page.goto(`${farm.url}/runs/${runId}`);
+    await page.waitForSelector('#metrics tbody tr');
+    const cyclesRow = await page.locator('#metrics tr[data-metric="getpid_cycles"] td').allTextContents();
+    const metric = run.metrics.find((m: any) => m.name === 'getpid_cycles');
+    expect(cyclesRow[0]).toBe('getpid_cycles');
+    expect(Number(cyclesRow[1].replace(/,/g, ''))).toBeCloseTo(metric.value, 3);
+    expect(cyclesRow[4].split(', ')).toHaveLength(2); // repeats: 2 samples
+    expect(Number((await page.locator('#counters tr[data-counter="cycles"] td').nth(1).textContent())!.replace(/,/g, ''))).toBe(run.counters.cycles);
+    expect(await page.locator('#provenance').textContent()).toContain(run.provenance.configHash);
+    expect(await page.locator('#stdout').textContent()).toBe(run.output.stdout);
+    expect(run.output.stdout).toContain('getpid_cycles');
+  });
+
+  it('serves the same sweep from stored results through `mklab sweep submit` and prints its table', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mklab-browser-'));
+    const specFile = path.join(dir, 'getpid.yaml');
+    writeFileSync(specFile, `name: browser-getpid again\nsystems: all\nbenches: [getpid]\nparams: {iterations: 300, repeats: 2}\nrepeats: 2\n`);
+    const res = await cli(farm, ['submit', specFile]);
+    expect(res.code).toBe(0);
+    expect(res.err).toMatch(/sweep [0-9a-f-]{36}: (\d+) cells \(\1 from stored results\)/);
+    expect(res.err).toMatch(/100%\s+\d+\/\d+ cells · \d+ cached/);
+    const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid&metric=getpid_cycles`)).rows as any[];
+    const linux = metrics.find((m) => m.system === 'linux' && m.seed === 1);
+    expect(res.out).toMatch(new RegExp(`linux\\s+getpid\\s+iterations=300 repeats=2\\s+1\\s+cached\\s+${String(linux.value).replace('.', '\\.')}\\b`));
+  });
+});
