@@ -171,9 +171,9 @@ export function tryReceive(k: L4Kernel, r: Thread): boolean {
     s.state = ThreadState.Ready;
     if (!s.receiveOp) {
       setResult(s, IPC_ERR.OK);
-      k.makeReady(s);
+      k.wake(s);
     } else if (tryReceive(k, s)) {
-      k.makeReady(s);
+      k.wake(s);
     }
     return true;
   }

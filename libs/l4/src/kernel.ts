@@ -226,7 +226,16 @@ export class L4Kernel {
     h.register(HC.PAGE_FAULT, 'l4.page_fault', this.entry((t) => pageFault(this, t)));
     for (let v = 0; v < 32; v++) if (v !== 14) h.register(HC.EXCEPTION + v, `l4.exception.${v}`, this.entry((t) => exception(this, t, v)));
     for (let i = 0; i < 16; i++) h.register(HC.IRQ + i, `l4.irq.${i}`, this.entry(() => this.interrupts.arrived(i)));
-    h.register(HC.BOOT, 'l4.boot', this.entry(() => this.reschedule()));
+    h.register(
+      HC.BOOT,
+      'l4.boot',
+      this.entry(() => {
+        // the boot stub is not the idle thread's code: idle starts at its loop on its own stack
+        this.idle.kernelEsp = kernelLinear(IDLE_STACK_TOP);
+        this.idle.resumeEip = this.stubs.idle;
+        this.reschedule();
+      }),
+    );
 
     // ---- sigma0: owns all memory above the kernel's, mapped 1:1 (idempotently)
     this.sigma0 = new Sigma0(this);
@@ -392,7 +401,11 @@ export class L4Kernel {
 
   /** Copies bytes into a task's memory through its page tables (they must be mapped). */
   writeUser(space: AddressSpace, at: number, data: ArrayLike<number>): void {
-    for (let i = 0; i < data.length; i++) this.memory.write8(this.userPhys(space, at + i, true), data[i]);
+    for (let i = 0; i < data.length; i++) {
+      const p = this.userPhys(space, at + i, true);
+      if (p < 0) throw new Error(`L4: task ${space.task} has no writable page at 0x${((at + i) >>> 0).toString(16)}`);
+      this.memory.write8(p, data[i]);
+    }
   }
 
   /** Physical address of user address `v` in `space`, or -1 when not mapped (or not writable for a write). */

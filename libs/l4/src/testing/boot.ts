@@ -10,13 +10,13 @@ export function bootL4(options: L4BootOptions = {}) {
   const machine = new Machine();
   const km: KernelMachine = machine;
   const kernel = new L4Kernel(km, options);
-  const marks: { cycle: number; eax: number }[] = [];
+  const marks: { cycle: number; eax: number; regs: number[] }[] = [];
   let stopAfter = 1;
   machine.hostcalls.register(
     TEST_MARK,
     'test.mark',
     (cpu) => {
-      marks.push({ cycle: machine.counters.cycles, eax: cpu.getReg(0) });
+      marks.push({ cycle: machine.counters.cycles, eax: cpu.getReg(0), regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => cpu.getReg(r)) });
       if (marks.length >= stopAfter) machine.stop('test-mark');
     },
     { fromUser: true },
@@ -31,4 +31,11 @@ export function bootL4(options: L4BootOptions = {}) {
       return machine.run({ cycleBudget: machine.counters.cycles + budget });
     },
   };
+}
+
+/** Register values a user-level TypeScript thread sets for an open wait (no send phase). */
+export function openWait(cpu: { setReg(r: number, v: number): void }): void {
+  cpu.setReg(0, 0xffffffff); // EAX: no send
+  cpu.setReg(5, 1); // EBP: open receive, registers only
+  cpu.setReg(1, 0); // ECX: never
 }
