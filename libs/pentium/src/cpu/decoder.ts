@@ -11,6 +11,7 @@ import { Insn, type Block } from './decoder-types';
 import { INSTRUCTION_TABLE, ONE_BYTE, TWO_BYTE, type InsnRow, type TableEntry } from './instruction-table';
 import { SegReg } from './registers';
 import { PairClass } from '../timing/timing-info';
+import { x87Timing } from '../fpu/x87-timing';
 
 const MAX_BLOCK = 64;
 
@@ -330,6 +331,14 @@ export function decodeInsn(c: Cpu, fetch: (i: number) => number, big: boolean): 
   // timing facts
   const mem = row.modrm && !d.mod3;
   timing.clocks = mem ? row.timing.mem : row.timing.reg;
+  if (opcode >= 0xd8 && opcode <= 0xdf) {
+    // the x87 engineer's table (fpu/x87-timing.ts), evaluated once at decode with the
+    // current precision control (FDIV/FSQRT clocks depend on it; programs set it once)
+    const pc = c.fpu !== null ? (c.fpu.cw >>> 8) & 3 : 3;
+    const xt = x87Timing(opcode, d.modrm, mem, pc);
+    timing.clocks = xt.clocks;
+    timing.pair = xt.isFxch ? PairClass.FXCH : xt.fxchPairable ? PairClass.FX : PairClass.NP;
+  }
   timing.length = i;
   const hasImm = imms.length > 0 && imms[0] !== JB && imms[0] !== JV && imms[0] !== MOFFS;
   timing.dispAndImm = hasDisp && hasImm;

@@ -457,8 +457,9 @@ row('system', 'RDMSR', 0x0f32, false, '', t(20, 20, NP, '[IPM]'), S.rdmsr, { use
 row('system', 'WRMSR', 0x0f30, false, '', t(30, 30, NP, '[IPM]'), S.wrmsr, { user: false, ir: EAX | ECX | EDX });
 
 // ------------------------------------------------------------------ x87
-// clocks of the x87 forms: the x87 engineer's table (fpu/); 1 here until it is wired [EST]
-for (let op = 0xd8; op <= 0xdf; op++) row('x87', 'ESC', op, true, 'FPU', t(1, 1, NP, '[EST] x87 rows pending'), S.fpuEscape, { user: true, osize: false });
+// clocks and pair class of each x87 form come from the x87 engineer's table
+// (fpu/x87-timing.ts: x87Timing), applied by the decoder; the 1 here is never charged
+for (let op = 0xd8; op <= 0xdf; op++) row('x87', 'ESC', op, true, 'FPU', t(1, 1, NP, 'fpu/x87-timing.ts (per ModRM form)'), S.fpuEscape, { user: true, osize: false });
 row('x87', 'WAIT', 0x9b, false, '', t(1, 1, NP, '[IPM]'), S.fwait, {});
 
 // ------------------------------------------------------------------ emu

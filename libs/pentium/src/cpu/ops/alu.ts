@@ -540,6 +540,8 @@ export function bsfr(c: Cpu, d: Insn): void {
   if (d.op === 0) r = 31 - Math.clz32(v & -v);
   else r = 31 - Math.clz32(v);
   setG(c, d, r);
+  // BSF 6–34 / BSR 7–42 clocks: the table's base plus one per bit scanned [IPM][REF]
+  c.charge(d.op === 0 ? r : d.size * 8 - 1 - r);
 }
 
 // --------------------------------------------------------------- flag ops etc.

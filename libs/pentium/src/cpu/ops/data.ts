@@ -78,6 +78,13 @@ export function xchgAcc(c: Cpu, d: Insn): void {
 
 export function nop(): void {}
 
+/** "MOV Sreg, r: 2–11, +8 for a new descriptor, +6 for SS" (pentium-p54c.md): extra clocks of a protected-mode descriptor load. */
+export const DESCRIPTOR_LOAD_CLOCKS = 8;
+export const SS_LOAD_EXTRA_CLOCKS = 6;
+function chargeSegLoad(c: Cpu, sreg: number, sel: number): void {
+  if ((sel & 0xfffc) !== 0) c.charge(DESCRIPTOR_LOAD_CLOCKS + (sreg === SegReg.SS ? SS_LOAD_EXTRA_CLOCKS : 0));
+}
+
 // ------------------------------------------------------------------- stack
 
 export function pushR(c: Cpu, d: Insn): void {
@@ -128,6 +135,7 @@ export function popSeg(c: Cpu, d: Insn): void {
   const esp = c.r32[4];
   const v = d.size === 4 ? c.rd32(c.linR(SegReg.SS, esp, 4)) & 0xffff : c.rd16(c.linR(SegReg.SS, esp, 2));
   loadSegmentChecked(c, d.op, v);
+  chargeSegLoad(c, d.op, v);
   c.r32[4] = esp + d.size;
   if (d.op === SegReg.SS) c.irqShadow = true;
 }
@@ -395,6 +403,7 @@ export function loadFarPtr(c: Cpu, d: Insn): void {
   const v = readMem(c, d.seg, off, d.size);
   const sel = readMem(c, d.seg, (off + d.size) & d.amask, 2);
   loadSegmentChecked(c, d.op, sel);
+  chargeSegLoad(c, d.op, sel);
   setReg(c, d.reg, d.size, v);
   if (d.op === SegReg.SS) c.irqShadow = true;
 }
@@ -404,6 +413,7 @@ export function movSregE(c: Cpu, d: Insn): void {
   if (d.reg === SegReg.CS || d.reg > 5) c.ud();
   const v = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
   loadSegmentChecked(c, d.reg, v);
+  chargeSegLoad(c, d.reg, v);
   if (d.reg === SegReg.SS) c.irqShadow = true;
 }
 /** MOV Ew, Sreg (8C): a register destination gets the zero-extended selector with a 32-bit operand size */
