@@ -3,7 +3,17 @@
 // An extended value is passed around as three numbers: `se` (sign << 15 | exponent),
 // `hi` and `lo` (significand bits 63–32 and 31–0, unsigned).
 
-import { RoundingMode, decompose, doubleFromWords, doubleHi, doubleLo, roundBig, roundFlags } from './float-bits';
+import {
+  RoundingMode,
+  decompose,
+  doubleFromWords,
+  doubleHi,
+  doubleLo,
+  roundBig,
+  roundCore,
+  roundFlags,
+  rounded,
+} from './float-bits';
 
 export const EXT_BIAS = 16383;
 
@@ -190,4 +200,49 @@ export function extRoundToBigInt(se: number, hi: number, lo: number, rc: Roundin
     }
   }
   return { n: b.neg ? -n : n, inexact };
+}
+
+/**
+ * Round (−1)^neg · (m · 2^e + sticky) to `prec` significant bits over the extended exponent
+ * range into `out`: what an x87 register holds after an operation under precision control
+ * `prec`. Sets roundFlags (underflow/overflow relative to the extended range).
+ */
+export function roundBigToExt(
+  neg: boolean,
+  m: bigint,
+  e: number,
+  sticky: boolean,
+  prec: number,
+  rc: RoundingMode,
+  out: Ext,
+): Ext {
+  const sign = neg ? 0x8000 : 0;
+  if (m === 0n && !sticky) {
+    roundFlags.inexact = false;
+    roundFlags.overflow = false;
+    roundFlags.underflow = false;
+    return out.set(sign, 0, 0);
+  }
+  roundCore(neg, m, e, sticky, prec, 1 - EXT_BIAS, rc);
+  const q = rounded.q;
+  const qe = rounded.qe;
+  if (q === 0n) return out.set(sign, 0, 0);
+  const len = q.toString(2).length;
+  const lead = qe + len - 1;
+  if (lead > EXT_BIAS) {
+    roundFlags.overflow = true;
+    roundFlags.inexact = true;
+    const toInf =
+      rc === RoundingMode.Nearest || (rc === RoundingMode.Up && !neg) || (rc === RoundingMode.Down && neg);
+    if (toInf) return out.set(sign | 0x7fff, 0x80000000, 0);
+    const mant = ((1n << BigInt(prec)) - 1n) << BigInt(64 - prec);
+    return out.set(sign | 0x7ffe, Number(mant >> 32n), Number(mant & 0xffffffffn));
+  }
+  if (lead < 1 - EXT_BIAS) {
+    // extended denormal: exponent field 0, value = significand · 2^(1 − 16383 − 63)
+    const mant = q << BigInt(qe - (1 - EXT_BIAS - 63));
+    return out.set(sign, Number(mant >> 32n), Number(mant & 0xffffffffn));
+  }
+  const mant = q << BigInt(64 - len);
+  return out.set(sign | (lead + EXT_BIAS), Number(mant >> 32n), Number(mant & 0xffffffffn));
 }

@@ -147,11 +147,34 @@ export function roundBig(
   emax: number,
   rc: RoundingMode,
 ): number {
-  roundFlags.inexact = false;
+  if (m === 0n && !sticky) {
+    roundFlags.inexact = false;
+    roundFlags.overflow = false;
+    roundFlags.underflow = false;
+    return neg ? -0 : 0;
+  }
+  roundCore(neg, m, e, sticky, prec, emin, rc);
+  return finishRounded(neg, rounded.q, rounded.qe, prec, emax, rc);
+}
+
+/** Output of roundCore: the rounded magnitude is q · 2^qe. */
+export const rounded = { q: 0n, qe: 0 };
+
+/**
+ * Round (−1)^neg · (m · 2^e + sticky) to `prec` bits with denormals below emin (no upper
+ * bound) into `rounded`; sets roundFlags.inexact/underflow (overflow is the caller's).
+ */
+export function roundCore(
+  neg: boolean,
+  m: bigint,
+  e: number,
+  sticky: boolean,
+  prec: number,
+  emin: number,
+  rc: RoundingMode,
+): void {
   roundFlags.overflow = false;
-  roundFlags.underflow = false;
   if (m === 0n) {
-    if (!sticky) return neg ? -0 : 0;
     // a value below every representable bit: only directed rounding can lift it
     m = 1n;
     e = emin - prec - 4;
@@ -194,7 +217,10 @@ export function roundBig(
     }
     if (up) q += 1n;
   }
-  return finishRounded(neg, q, qe, prec, emax, rc, inexact, lead < emin);
+  rounded.q = q;
+  rounded.qe = qe;
+  roundFlags.inexact = inexact;
+  roundFlags.underflow = inexact && lead < emin;
 }
 
 function finishRounded(
@@ -204,11 +230,7 @@ function finishRounded(
   prec: number,
   emax: number,
   rc: RoundingMode,
-  inexact: boolean,
-  tiny: boolean,
 ): number {
-  roundFlags.inexact = inexact;
-  roundFlags.underflow = tiny && inexact;
   if (q === 0n) return neg ? -0 : 0;
   const qlen = q.toString(2).length;
   if (qe + qlen - 1 > emax) {

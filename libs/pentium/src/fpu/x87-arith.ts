@@ -8,6 +8,7 @@
 // exact result is formed with BigInt and rounded once (roundBig). Operands are never NaN
 // here: NaN propagation is done by the caller, which owns the NaN payloads.
 
+import { type Ext, roundBigToExt } from './ext80';
 import {
   RoundingMode,
   decompose,
@@ -59,7 +60,7 @@ function flagsFromRound(): void {
  * Finish a result whose round-to-nearest double is r and whose exact value differs from
  * r by something of sign errSign (−1, 0, +1), or go exact when that is not enough.
  */
-const enum Op {
+export const enum Op {
   Add,
   Mul,
   Div,
@@ -280,4 +281,20 @@ export function roundToIntegral(x: number, rc: RoundingMode): number {
       r = Math.trunc(x);
   }
   return r === 0 ? (x < 0 || Object.is(x, -0) ? -0 : 0) : r;
+}
+
+/**
+ * The result of a op b (not NaN, both finite, not an invalid case) as an x87 register would
+ * hold it under precision `prec`: rounded to prec bits with the extended exponent range.
+ * Used when the double result left the double's range (UE or OE raised by the fast path),
+ * so that the register keeps the hardware's value and flags. Sets arithExc.
+ */
+export function arithToExt(op: Op, a: number, b: number, prec: number, rc: RoundingMode, out: Ext): Ext {
+  arithExc.bits = 0;
+  const x = exactOf(op, a, b);
+  roundBigToExt(x.neg, x.m, x.e, x.sticky, prec, rc, out);
+  if (roundFlags.inexact) arithExc.bits |= PE;
+  if (roundFlags.overflow) arithExc.bits |= OE | PE;
+  if (roundFlags.underflow) arithExc.bits |= UE;
+  return out;
 }

@@ -18,9 +18,9 @@
 // - Transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) use the JS
 //   Math library (fdlibm-quality, < 1 ulp of double) rather than the P5 microcode's
 //   ≤ 1 ulp of extended; argument reduction is exact where the P5 uses a 66-bit π.
-// - FPREM/FPREM1 always reduce completely in one step (C2 = 0); the P5 stops after an
-//   exponent reduction of 63 and reports C2 = 1, so guest loops run fewer iterations.
-//   The final remainder and quotient bits are the same.
+// - FPREM/FPREM1 reduce partially when the exponents differ by 64 or more (C2 = 1), with
+//   N = 32 + D mod 32 for Intel's "implementation-dependent N" (what a modern x87 does;
+//   the P5's own N is not documented).
 // - FCOM & co. compare the doubles: two raw images that differ only beyond 53 bits
 //   compare equal.
 // - C1 after arithmetic ("rounded up") is reported as 0.
@@ -62,9 +62,26 @@ import {
   extNaNToFloatBits,
   extRoundToBigInt,
   extToNumber,
+  roundBigToExt,
 } from './ext80';
 import { x87Timing } from './x87-timing';
-import { DE, IE, OE, PE, UE, ZE, arithExc, fadd, fdiv, fmul, fsqrt, precisionBits, roundToIntegral } from './x87-arith';
+import {
+  DE,
+  IE,
+  OE,
+  Op,
+  PE,
+  UE,
+  ZE,
+  arithExc,
+  arithToExt,
+  fadd,
+  fdiv,
+  fmul,
+  fsqrt,
+  precisionBits,
+  roundToIntegral,
+} from './x87-arith';
 
 export const SW_SF = 0x40;
 export const SW_ES = 0x80;
@@ -118,6 +135,13 @@ export class X87 {
   private nextIp = 0;
   private nextCs = 0;
   private nextDs = 0;
+
+  /**
+   * A denormal m32/m64 operand was fetched. DE is a pre-computation exception of lower
+   * priority than IE and ZE: it is reported only if the operation raises neither (Intel SDM
+   * vol. 1 §4.9.2; checked against a real x87: denormal ÷ 0 reports ZE alone).
+   */
+  private pendingDE = false;
 
   private readonly a = new Ext();
   private readonly b = new Ext();
@@ -306,7 +330,7 @@ export class X87 {
     if (v !== v) {
       x.set(((bits >>> 31) << 15) | 0x7fff, 0x80000000 | ((bits & 0x7fffff) << 8), 0);
     } else if (v !== 0 && (bits & 0x7f800000) === 0) {
-      this.raise(DE);
+      this.pendingDE = true;
     }
     return v;
   }
@@ -318,7 +342,7 @@ export class X87 {
     if (v !== v) {
       extFromDoubleBits(lo, hi, x);
     } else if (v !== 0 && (hi & 0x7ff00000) === 0) {
-      this.raise(DE);
+      this.pendingDE = true;
     }
     return v;
   }
@@ -365,6 +389,7 @@ export class X87 {
    */
   private arith(op: number, dstI: number, dv: number, sv: number): void {
     if (dv !== dv || sv !== sv) {
+      this.pendingDE = false;
       this.nanResult(dv, this.a, sv, this.b, true);
       this.setSTExt(dstI, this.t);
       return;
@@ -393,6 +418,19 @@ export class X87 {
         break;
     }
     this.swf &= ~SW_C1;
+    if (this.pendingDE && !(arithExc.bits & (IE | ZE))) this.raise(DE);
+    if (arithExc.bits & (UE | OE)) {
+      // The result left the double's exponent range. The hardware register keeps it with
+      // its 15-bit exponent (and raises no UE/OE until it is stored): keep that exact
+      // image, whose double is the denormal / zero / infinity closest to it.
+      const swap = op === 5 || op === 7;
+      const x = swap ? sv : dv;
+      const y = op === 4 ? -sv : op === 5 ? -dv : swap ? dv : sv;
+      arithToExt(op === 1 ? Op.Mul : op >= 6 ? Op.Div : Op.Add, x, y, prec, rc, this.t);
+      if (arithExc.bits) this.raise(arithExc.bits);
+      this.setSTExt(dstI, this.t);
+      return;
+    }
     if (arithExc.bits) this.raise(arithExc.bits);
     this.setST(dstI, r);
   }
@@ -406,12 +444,14 @@ export class X87 {
   /** FCOM/FUCOM family: ST(0) against a source. `quiet` = FUCOM (QNaNs do not raise IE). */
   private compare(av: number, sv: number, quiet: boolean): void {
     if (av !== av || sv !== sv) {
+      this.pendingDE = false;
       const aBad = av !== av && (!quiet || X87.isSNaN(this.a) || extClass(this.a.se, this.a.hi, this.a.lo) === ExtClass.Unsupported);
       const bBad = sv !== sv && (!quiet || X87.isSNaN(this.b) || extClass(this.b.se, this.b.hi, this.b.lo) === ExtClass.Unsupported);
       if (aBad || bBad) this.raise(IE);
       this.setCC(1, 1, 1);
       return;
     }
+    if (this.pendingDE) this.raise(DE);
     if (av > sv) this.setCC(0, 0, 0);
     else if (av < sv) this.setCC(0, 0, 1);
     else this.setCC(1, 0, 0);
@@ -484,8 +524,8 @@ export class X87 {
     if ((this.rawMask >> p) & 1) {
       d = extToNumber(this.rawSe[p]!, this.rawHi[p]!, this.rawLo[p]!, 53, -1022, 1023, this.rc);
       this.storeFlags();
-    } else if (v !== 0 && Math.abs(v) < 2.2250738585072014e-308) {
-      this.raise(UE); // a denormal result: exact in a register here, so no PE
+    } else if (v !== 0 && Math.abs(v) < 2.2250738585072014e-308 && !(this.cw & UE)) {
+      this.raise(UE); // tiny and exact: reported only when UE is unmasked (IEEE 754 §7.5)
     }
     out[0] = doubleLo(d);
     out[1] = doubleHi(d);
@@ -542,6 +582,7 @@ export class X87 {
    * read before any FPU state changes, so a fault leaves the FPU untouched.
    */
   execute(host: FpuHost, opcode: number, modrm: number, la: number): void {
+    this.pendingDE = false;
     const reg = (modrm >>> 3) & 7;
     const rm = modrm & 7;
     if (modrm < 0xc0) {
@@ -589,6 +630,7 @@ export class X87 {
         switch (reg) {
           case 0: {
             const v = this.m32Operand(host, la, this.b);
+            if (this.pendingDE) this.raise(DE);
             if (v !== v) this.loadNaN(this.b);
             else this.pushValue(v);
             return;
@@ -658,6 +700,7 @@ export class X87 {
         switch (reg) {
           case 0: {
             const v = this.m64Operand(host, la, this.b);
+            if (this.pendingDE) this.raise(DE);
             if (v !== v) this.loadNaN(this.b);
             else this.pushValue(v);
             return;
@@ -1217,27 +1260,36 @@ export class X87 {
   }
 
   private fxtract(): void {
-    const v = this.st0ForUnary();
-    if (v === undefined) return;
-    if ((this.emptyMask >> ((this.top - 1) & 7)) & 1) {
-      let e: number;
-      let m: number;
-      if (v === 0) {
-        this.raise(ZE);
-        e = -Infinity;
-        m = v;
-      } else if (v === Infinity || v === -Infinity) {
-        e = Infinity;
-        m = v;
-      } else {
-        e = exponentOf(v);
-        m = ldexpExact(v, -e);
-      }
-      this.setST(0, e);
-      this.pushValue(m);
-    } else {
-      this.pushCheckOnly();
+    if (this.isEmpty(0)) {
+      this.underflow();
+      this.setST(0, NaN);
+      this.pushValue(NaN);
+      return;
     }
+    const v = this.regOperand(0, this.a);
+    if (!this.pushCheckOnly()) return;
+    if (v !== v) {
+      // both the exponent and the significand are the (quieted) NaN
+      this.nanResult(v, this.a, 0, this.b, false);
+      this.setSTExt(0, this.t);
+      this.pushExt(this.t);
+      return;
+    }
+    let e: number;
+    let m: number;
+    if (v === 0) {
+      this.raise(ZE);
+      e = -Infinity;
+      m = v;
+    } else if (v === Infinity || v === -Infinity) {
+      e = Infinity;
+      m = v;
+    } else {
+      e = exponentOf(v);
+      m = ldexpExact(v, -e);
+    }
+    this.setST(0, e);
+    this.pushValue(m);
   }
 
   private frndint(): void {
@@ -1294,9 +1346,20 @@ export class X87 {
       if (e >= -1022 && e <= 1023 && Math.abs(x) >= 2.2250738585072014e-308) {
         r = ldexpExact(x, n);
       } else {
-        const d = decompose(x);
-        r = roundBig(d.neg, d.m, d.e + n, false, this.prec, -1022, 1023, this.rc);
-        this.storeFlags();
+        // beyond the double's range: the register holds x·2^n exactly with its 15-bit
+        // exponent; rounding (and UE/OE) only happens beyond the extended range
+        extFromDouble(x, this.t);
+        const exp = (this.t.se & 0x7fff) + n;
+        this.swf &= ~SW_C1;
+        if (exp >= 1 && exp <= 0x7ffe) {
+          this.t.se = (this.t.se & 0x8000) | exp;
+        } else {
+          const d = decompose(x);
+          roundBigToExt(d.neg, d.m, d.e + n, false, 64, this.rc, this.t);
+          this.storeFlags();
+        }
+        this.setSTExt(0, this.t);
+        return;
       }
     }
     this.swf &= ~SW_C1;
@@ -1328,11 +1391,24 @@ export class X87 {
       this.swf &= ~SW_C1;
       return; // ST(0) unchanged
     }
+    const d = exponentOf(x) - exponentOf(y);
     const dx = decompose(x);
     const dy = decompose(y);
     const e = Math.min(dx.e, dy.e);
     const X = dx.m << BigInt(dx.e - e);
-    const Y = dy.m << BigInt(dy.e - e);
+    let Y = dy.m << BigInt(dy.e - e);
+    if (d >= 64) {
+      // Partial remainder (Intel SDM, FPREM): reduce by ST(1)·QQ·2^(D−N) with QQ truncated,
+      // C2 = 1 so that software loops. N is "implementation-dependent, 32 to 63"; we use
+      // N = 32 + D mod 32, which reproduces the vectors taken from a real x87.
+      const shift = d - (32 + (d % 32));
+      Y <<= BigInt(shift);
+      const qq = X / Y;
+      const r = X - qq * Y;
+      this.swf = (this.swf & ~SW_CC) | SW_C2;
+      this.setST(0, roundBig(dx.neg, r, e, false, 53, -1022, 1023, RoundingMode.Nearest)); // exact
+      return;
+    }
     let q = X / Y;
     let r = X - q * Y;
     let neg = dx.neg;
@@ -1344,13 +1420,10 @@ export class X87 {
         neg = !neg;
       }
     }
-    const mag = r === 0n ? 0 : ldexpExact(Number(r), e);
-    const res = r === 0n ? (dx.neg ? -0 : 0) : neg ? -mag : mag;
+    const res = roundBig(r === 0n ? dx.neg : neg, r, e, false, 53, -1022, 1023, RoundingMode.Nearest); // exact
     const q3 = Number(q & 7n);
-    // C0 = Q2, C3 = Q0, C1 = Q1 (Intel SDM, FPREM); C2 = 0: reduction complete
-    this.swf =
-      (this.swf & ~SW_CC) | (q3 & 4 ? SW_C0 : 0) | (q3 & 1 ? SW_C3 : 0) | (q3 & 2 ? SW_C1 : 0);
-    if (res !== 0 && Math.abs(res) < 2.2250738585072014e-308) this.raise(UE);
+    // C0 = Q2, C3 = Q1, C1 = Q0 (Intel SDM, FPREM); C2 = 0: reduction complete
+    this.swf = (this.swf & ~SW_CC) | (q3 & 4 ? SW_C0 : 0) | (q3 & 2 ? SW_C3 : 0) | (q3 & 1 ? SW_C1 : 0);
     this.setST(0, res);
   }
 

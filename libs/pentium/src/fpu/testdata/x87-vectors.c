@@ -1,0 +1,127 @@
+/*
+ * Reference vectors for the x87 emulation, computed by a real x87 (the build host's).
+ * Build and run on any x86-64 Linux:
+ *   gcc -O1 -o /tmp/x87-vectors libs/pentium/src/fpu/testdata/x87-vectors.c
+ *   /tmp/x87-vectors > libs/pentium/src/fpu/testdata/x87-vectors.txt
+ * Each line: op cw a b result sw   (hex; a, b, result as 64-bit patterns; sw the status
+ * word right after the operation, before the result is stored).
+ * The x87 has kept these semantics from the 387 on: only transcendental accuracy differs
+ * between generations, and those instructions are not in the vectors.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static uint64_t bits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
+static double dbl(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
+
+enum { ADD, SUB, SUBR, MUL, DIV, DIVR, SQRT, RNDINT, PREM, PREM1, SCALE, XTRACT_SIG, XTRACT_EXP,
+       COM, UCOM, TST, XAM, IST32, IST16, IST64, ST32, NOPS };
+static const char *names[NOPS] = {"fadd", "fsub", "fsubr", "fmul", "fdiv", "fdivr", "fsqrt", "frndint",
+  "fprem", "fprem1", "fscale", "fxtract.sig", "fxtract.exp", "fcom", "fucom", "ftst", "fxam",
+  "fist32", "fist16", "fist64", "fst32"};
+
+/* ST(0) = a, ST(1) = b where the operation needs two registers; memory forms take b from memory. */
+#define BIN(insn)                                                                      \
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\t" insn " %[b]\n\t"            \
+                   "fnstsw %[sw]\n\tfstpl %[r]"                                          \
+                   : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b))
+#define UN(insn)                                                                       \
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\t" insn "\n\t"                 \
+                   "fnstsw %[sw]\n\tfstpl %[r]"                                          \
+                   : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a))
+#define TWO(insn, store)                                                               \
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[b]\n\tfldl %[a]\n\t" insn "\n\t"     \
+                   "fnstsw %[sw]\n\t" store                                              \
+                   : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b))
+
+static void run(int op, uint16_t cw, double a, double b) {
+  double r = 0;
+  uint16_t sw = 0;
+  uint64_t res = 0;
+  int32_t i32 = 0;
+  int16_t i16 = 0;
+  int64_t i64 = 0;
+  float f32 = 0;
+  switch (op) {
+  case ADD: BIN("faddl"); break;
+  case SUB: BIN("fsubl"); break;
+  case SUBR: BIN("fsubrl"); break;
+  case MUL: BIN("fmull"); break;
+  case DIV: BIN("fdivl"); break;
+  case DIVR: BIN("fdivrl"); break;
+  case SQRT: UN("fsqrt"); break;
+  case RNDINT: UN("frndint"); break;
+  case PREM: TWO("fprem", "fstpl %[r]\n\tfstp %%st(0)"); break;
+  case PREM1: TWO("fprem1", "fstpl %[r]\n\tfstp %%st(0)"); break;
+  case SCALE: TWO("fscale", "fstpl %[r]\n\tfstp %%st(0)"); break;
+  case XTRACT_SIG: UN("fxtract\n\tfxch\n\tfstp %%st(0)"); break;
+  case XTRACT_EXP: UN("fxtract\n\tfstp %%st(0)"); break;
+  case COM: BIN("fcoml"); break;
+  case UCOM: TWO("fucom", "fstpl %[r]\n\tfstp %%st(0)"); break;
+  case TST: UN("ftst"); break;
+  case XAM: UN("fxam"); break;
+  case IST32:
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfistpl %[i]\n\tfnstsw %[sw]"
+                     : [i] "=m"(i32), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a));
+    res = (uint32_t)i32;
+    break;
+  case IST16:
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfistps %[i]\n\tfnstsw %[sw]"
+                     : [i] "=m"(i16), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a));
+    res = (uint16_t)i16;
+    break;
+  case IST64:
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfistpll %[i]\n\tfnstsw %[sw]"
+                     : [i] "=m"(i64), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a));
+    res = (uint64_t)i64;
+    break;
+  case ST32:
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfstps %[f]\n\tfnstsw %[sw]"
+                     : [f] "=m"(f32), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a));
+    { uint32_t u; memcpy(&u, &f32, 4); res = u; }
+    break;
+  }
+  if (op < IST32) res = bits(r);
+  printf("%s %04x %016llx %016llx %016llx %04x\n", names[op], cw, (unsigned long long)bits(a),
+         (unsigned long long)bits(b), (unsigned long long)res, sw);
+}
+
+static uint64_t lcg_state = 0x9e3779b97f4a7c15ull;
+static double rnd_double(int emin, int emax) {
+  lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
+  uint64_t u = lcg_state;
+  int e = emin + (int)((u >> 8) % (uint64_t)(emax - emin + 1));
+  uint64_t frac = (u >> 12) ^ (u << 40);
+  frac &= 0xfffffffffffffull;
+  uint64_t sign = (u >> 63) & 1;
+  return dbl((sign << 63) | ((uint64_t)(e + 1023) << 52) | frac);
+}
+
+int main(void) {
+  const double specials[] = {0.0, -0.0, 1.0, -1.0, 1.5, 2.5, -2.5, 3.0, 0.1, 1.0 / 3.0, 7.0, 1e300, -1e-300,
+                             4.9406564584124654e-324, 1.7976931348623157e308, 65535.5, -2147483648.5,
+                             9.2233720368547758e18, 1.0 / 0.0, -1.0 / 0.0, dbl(0x7ff8000000000001ull)};
+  const int ns = sizeof specials / sizeof specials[0];
+  /* precision control: 53 bits in all four rounding modes, 24 bits nearest and chop */
+  const uint16_t cws[] = {0x027f, 0x067f, 0x0a7f, 0x0e7f, 0x007f, 0x0c7f};
+  double as[64], bs[64];
+  int n = 0;
+  for (int i = 0; i < 16; i++) { as[n] = rnd_double(-30, 30); bs[n] = rnd_double(-30, 30); n++; }
+  for (int i = 0; i < 6; i++) { as[n] = rnd_double(-900, 900); bs[n] = rnd_double(-900, 900); n++; }
+  for (int c = 0; c < 6; c++) {
+    for (int op = 0; op < NOPS; op++) {
+      int binary = op <= DIVR || op == PREM || op == PREM1 || op == SCALE || op == COM || op == UCOM;
+      if (binary) {
+        /* half the pairs of specials at 53 bits/nearest; a sample of them in the other modes */
+        for (int i = 0; i < ns; i += (c == 0 ? 1 : 4))
+          for (int j = (i & 1); j < ns; j += (c == 0 ? 2 : 5)) run(op, cws[c], specials[i], specials[j]);
+        for (int i = 0; i < n; i++) run(op, cws[c], as[i], op == SCALE ? (double)(int)(bs[i] * 8) : bs[i]);
+      } else {
+        for (int i = 0; i < ns; i++) run(op, cws[c], specials[i], 0);
+        for (int i = 0; i < n; i++) run(op, cws[c], as[i] * (op >= IST32 && op <= IST64 ? 1e6 : 1), 0);
+      }
+    }
+  }
+  return 0;
+}
