@@ -358,8 +358,10 @@ row('string', 'OUTS', 0x6f, false, 'DX,Xv', t(10, 10, NP, '[IPM]'), S.insOuts, {
 // --------------------------------------------------------------- branch
 for (let cc = 0; cc < 16; cc++) {
   // Jcc 1 PV (mispredicted 4/5: the branch predictor) [IPM][REF]
-  row('branch', 'J' + CC[cc], 0x70 + cc, false, 'Jb', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc });
-  row('branch', 'J' + CC[cc], 0x0f80 + cc, false, 'Jv', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc });
+  // a conditional branch does not end its block: the not-taken path runs on in the same
+  // block (the run loop leaves the block when EIP is not the next instruction's)
+  row('branch', 'J' + CC[cc], 0x70 + cc, false, 'Jb', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
+  row('branch', 'J' + CC[cc], 0x0f80 + cc, false, 'Jv', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
 }
 row('branch', 'JMP', 0xeb, false, 'Jb', t(1, 1, PV, '[IPM]'), C.jmpRel, { w: false, branch: BranchKind.Jmp, osize: true });
 row('branch', 'JMP', 0xe9, false, 'Jv', t(1, 1, PV, '[IPM]'), C.jmpRel, { w: false, branch: BranchKind.Jmp });
@@ -370,10 +372,10 @@ row('branch', 'JMP', 0xff, true, 'Ev', t(2, 2, NP, '[IPM]'), C.jmpE, { ext: 4, w
 row('branch', 'RET', 0xc3, false, '', t(2, 2, NP, '[IPM]'), C.ret, { branch: BranchKind.Ret, osize: true });
 row('branch', 'RET', 0xc2, false, 'Iw', t(3, 3, NP, '[IPM]'), C.ret, { branch: BranchKind.Ret, osize: true });
 // LOOP 5/6, JCXZ 5/6 NP [IPM][REF]
-row('branch', 'LOOPNE', 0xe0, false, 'Jb', t(7, 7, NP, '[IPM]'), C.loop, { op: 0, flags: 'r', ir: ECX, iw: ECX, branch: BranchKind.Jcc, osize: true });
-row('branch', 'LOOPE', 0xe1, false, 'Jb', t(7, 7, NP, '[IPM]'), C.loop, { op: 1, flags: 'r', ir: ECX, iw: ECX, branch: BranchKind.Jcc, osize: true });
-row('branch', 'LOOP', 0xe2, false, 'Jb', t(5, 5, NP, '[IPM][REF]'), C.loop, { op: 2, ir: ECX, iw: ECX, branch: BranchKind.Jcc, osize: true });
-row('branch', 'JECXZ', 0xe3, false, 'Jb', t(5, 5, NP, '[IPM][REF]'), C.loop, { op: 3, ir: ECX, branch: BranchKind.Jcc, osize: true });
+row('branch', 'LOOPNE', 0xe0, false, 'Jb', t(7, 7, NP, '[IPM]'), C.loop, { op: 0, flags: 'r', ir: ECX, iw: ECX, branch: BranchKind.Jcc, ends: false, osize: true });
+row('branch', 'LOOPE', 0xe1, false, 'Jb', t(7, 7, NP, '[IPM]'), C.loop, { op: 1, flags: 'r', ir: ECX, iw: ECX, branch: BranchKind.Jcc, ends: false, osize: true });
+row('branch', 'LOOP', 0xe2, false, 'Jb', t(5, 5, NP, '[IPM][REF]'), C.loop, { op: 2, ir: ECX, iw: ECX, branch: BranchKind.Jcc, ends: false, osize: true });
+row('branch', 'JECXZ', 0xe3, false, 'Jb', t(5, 5, NP, '[IPM][REF]'), C.loop, { op: 3, ir: ECX, branch: BranchKind.Jcc, ends: false, osize: true });
 
 // ------------------------------------------------------------------ far
 // far JMP 18 / far CALL 22 (same privilege, PM) [IPM][REF]; gates and task switches add theirs
