@@ -48,12 +48,13 @@ interface ChartData {
 }
 
 async function chartData(page: Page): Promise<ChartData> {
+  // Runs in the page (the test's tsconfig has no DOM types: the page's globals go through `globalThis`).
   return page.evaluate(() => {
-    const w = window as any;
+    const w = globalThis as any;
     const chart = w.__charts.getpid;
     // the same object chart.js draws from
     if (chart !== w.Chart.getChart('getpid-chart')) throw new Error('window.__charts.getpid is not the drawn chart');
-    const canvas = document.getElementById('getpid-chart') as HTMLCanvasElement;
+    const canvas = w.document.getElementById('getpid-chart');
     return {
       labels: [...chart.data.labels],
       datasets: chart.data.datasets.map((d: any) => ({ label: d.label, data: [...d.data] })),
@@ -200,7 +201,7 @@ describe('dashboard against the real farm (getpid)', () => {
     expect(view.metric).toBe('us');
     expect(view.datasets[0].data[0]).toEqual(mean(metrics.filter((m) => m.system === 'linux').map((m) => m.value)));
     expect(view.datasets[1].data).toEqual([1.68, 3.95]);
-    expect(await page.evaluate(() => (window as any).__charts.getpid.options.scales.y.type)).toBe('linear');
+    expect(await page.evaluate(() => (globalThis as any).__charts.getpid.options.scales.y.type)).toBe('linear');
     expect(await page.locator('#getpid-table tbody tr').count()).toBe(2);
     expect(await page.locator('#systems input[value="mklinux-user"]').isChecked()).toBe(false);
   });

@@ -1,5 +1,6 @@
 // Shared helpers of the dashboard pages: API access, DOM building, formatting.
 // Plain ES module, no framework, no build step.
+/* global document, location, history, fetch, URL, Node */
 
 /** GET (or POST) a JSON document from the farm's REST API; throws an Error with the API's message. */
 export async function fetchJson(url, init) {

@@ -2,6 +2,7 @@
 // The paper's Table 2: getpid cost per system, measured (from the sweep's runs) beside
 // the published value, as a grouped bar chart and a table. Everything the view shows
 // is decided by the URL, so a link reproduces it.
+/* global window, document, location, URLSearchParams, setTimeout, clearTimeout */
 import { asList, clearError, fetchJson, fmt, fmtFixed, h, setQuery, shortId, showError, TERMINAL_SWEEP } from './common.js';
 import { buildGetpidView, REFERENCE_DATASET } from './getpid-model.js';
 

@@ -1,4 +1,5 @@
 // `/` — the list of sweeps with their status. State in the URL: ?status=<filter>.
+/* global document, location, URLSearchParams, setTimeout, clearTimeout */
 import { asList, clearError, fetchJson, fmtDate, h, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, sweepProgress } from './sweep-model.js';
 
