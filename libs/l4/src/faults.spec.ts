@@ -1,0 +1,104 @@
+import { Asm, R } from './testing/asm';
+import { bootL4, openWait, TEST_MARK } from './testing/boot';
+import { encodeTimeouts, IPC_ERR } from './ipc-abi';
+import { fpage } from './fpage';
+import { threadId } from './thread-id';
+import type { KernelCpu } from './machine-port';
+
+const CODE = 0x1000;
+const SEND_ZERO = encodeTimeouts({ send: 0 });
+
+describe('page faults and exceptions as IPC', () => {
+  it('a page fault becomes an IPC to the thread’s user-level pager; its map reply installs the page and the faulting load completes', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const PAGER_PAGE = 0x30000;
+    const faults: { addr: number; eip: number; from: number }[] = [];
+    // the pager: a TypeScript thread at user level (task 6) that answers every fault with its own page
+    let waiting = false;
+    const pagerStep = (cpu: KernelCpu) => {
+      if (!waiting) {
+        waiting = true;
+        return openWait(cpu);
+      }
+      faults.push({ addr: cpu.getReg(R.EDX), eip: cpu.getReg(R.EBX), from: cpu.getReg(R.ESI) });
+      cpu.setReg(R.EAX, 2); // map message
+      cpu.setReg(R.EDX, cpu.getReg(R.EDX) & ~0xfff); // snd_base: lands at the fault address
+      cpu.setReg(R.EBX, fpage(PAGER_PAGE, 12, true));
+      cpu.setReg(R.EBP, 1);
+      cpu.setReg(R.ECX, SEND_ZERO);
+    };
+    const pagerTask = kernel.bootTask({ task: 6, userLoop: pagerStep, zeroPages: { at: PAGER_PAGE, bytes: 0x1000 }, prio: 110 });
+    kernel.writeUser(pagerTask.space, PAGER_PAGE + 0x24, [0x78, 0x56, 0x34, 0x12]);
+    const a = new Asm(CODE);
+    a.load(R.EAX, 0x400024).label('after').hostcall(TEST_MARK);
+    a.movImm(R.EBX, 0xabcd).store(0x400028, R.EBX).hostcall(TEST_MARK).label('end').jmp('end');
+    const code = a.assemble();
+    const client = kernel.bootTask({ task: 4, image: { at: CODE, bytes: code }, pager: threadId(6, 0) });
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    expect(marks[0].eax).toBe(0x12345678); // the load, restarted after the mapping, read the pager's page
+    expect(faults).toEqual([{ addr: 0x400024, eip: CODE, from: threadId(4, 0) }]); // read fault: bit 1 clear
+    expect(machine.counters.kernel.pageFaultIpcs).toBe(1);
+    // the mapping is shared: the client's store is visible in the pager's page
+    expect(machine.memory.read32(kernel.userPhys(pagerTask.space, PAGER_PAGE + 0x28, false))).toBe(0xabcd);
+    expect(kernel.mdb.lookup(client.space, 0x400000)?.parent === kernel.mdb.lookup(pagerTask.space, PAGER_PAGE)).toBe(true);
+  });
+
+  it('sigma0 pages a task idempotently: physical page = fault address, first task to ask owns it, others are refused', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const PHYS = 0x00900000;
+    machine.memory.write32(PHYS + 0x10, 0xcafe);
+    const a = new Asm(CODE);
+    a.load(R.EAX, PHYS + 0x10).hostcall(TEST_MARK).label('end').jmp('end');
+    const t = kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() } }); // pager: sigma0
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    expect(marks[0].eax).toBe(0xcafe);
+    expect(t.space.lookup(PHYS)).toEqual({ frame: PHYS, writable: true });
+    expect(kernel.sigma0.ownerOf(PHYS)).toBe(4);
+    expect(machine.counters.kernel.sigma0Pages).toBe(1);
+    expect(machine.counters.kernel.pageFaultIpcs).toBe(1);
+  });
+
+  it('an exception is reflected to the thread’s exception handler by IPC; the reply sets the new EIP', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const seen: number[][] = [];
+    let waiting = false;
+    kernel.bootTask({
+      task: 7,
+      prio: 110,
+      userLoop: (cpu) => {
+        if (!waiting) {
+          waiting = true;
+          return openWait(cpu);
+        }
+        seen.push([cpu.getReg(R.EDX), cpu.getReg(R.EBX), cpu.getReg(R.EDI), cpu.getReg(R.ESI)]);
+        cpu.setReg(R.EAX, 0);
+        cpu.setReg(R.EDX, cpu.getReg(R.EDI) + 2); // new EIP: skip the 2-byte faulting instruction
+        cpu.setReg(R.EBX, 0xffffffff); // ESP unchanged
+        cpu.setReg(R.EBP, 1);
+        cpu.setReg(R.ECX, SEND_ZERO);
+      },
+    });
+    const a = new Asm(CODE);
+    a.movImm(R.EAX, 0x77).label('ud').ud2().hostcall(TEST_MARK);
+    a.label('int80').int(0x80).hostcall(TEST_MARK).label('end').jmp('end');
+    const code = a.assemble();
+    kernel.bootTask({ task: 4, image: { at: CODE, bytes: code }, exceptionHandler: threadId(7, 0) });
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    expect(seen[0]).toEqual([6, 0, a.addr('ud'), threadId(4, 0)]); // #UD, no error code, its EIP
+    // int 0x80 has no gate for user mode: #GP with the IDT error code (vector 0x80 · 8 + 2), the trampoline's case
+    expect(seen[1]).toEqual([13, 0x80 * 8 + 2, a.addr('int80'), threadId(4, 0)]);
+    expect(marks[0].eax).toBe(0x77); // registers survive the reflection
+    expect(machine.counters.kernel.exceptionIpcs).toBe(2);
+  });
+
+  it('a fault with no pager stops the run with a clear reason', () => {
+    const { kernel, machine } = bootL4({ timerHz: 0 });
+    const a = new Asm(CODE);
+    a.load(R.EAX, 0x500000).label('end').jmp('end');
+    kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() }, pager: threadId(9, 0) });
+    const r = machine.run({ cycleBudget: 10_000_000 });
+    expect(r.reason).toBe('stopped');
+    expect(r.stopReason).toMatch(/thread 4\.0 faulted at 0x500000 .*no pager/);
+    void IPC_ERR;
+  });
+});
