@@ -465,7 +465,8 @@ export class LinuxKernel implements FileEnv {
       const sa = t.sigactions[sig];
       if (sa.handler === SIG_IGN) continue;
       if (sa.handler === SIG_DFL) {
-        if (t.pid === 1) continue; // init gets no default actions
+        // 2.0 exempts pid 1 from default actions; here pid 1 is the experiment's program,
+        // not a system init, so default actions apply to it as to any process
         const act = defaultAction(sig);
         if (act === 'ignore' || act === 'continue') continue;
         this.count('signalsDelivered');

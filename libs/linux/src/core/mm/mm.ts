@@ -67,6 +67,11 @@ export class Mm {
     ctx.initPageDirectory(this.pgd);
   }
 
+  /** Pages whose reference count mappings hold (the shared zero page is not counted, as 2.0's ZERO_PAGE). */
+  private isCounted(phys: number): boolean {
+    return phys !== this.ctx.zeroPage && this.ctx.pages.isManaged(phys);
+  }
+
   findArea(addr: number): VmArea | undefined {
     for (const a of this.areas) if (addr < a.end) return addr >= a.start ? a : undefined;
     return undefined;
@@ -179,7 +184,7 @@ export class Mm {
     const page = pageAlignDown(addr);
     const old = (pte & PTE_FRAME) >>> 0;
     this.ctx.count('cowFaults');
-    if (old !== this.ctx.zeroPage && pages.isManaged(old) && pages.refCount(old) === 1) {
+    if (this.isCounted(old) && pages.refCount(old) === 1) {
       mem.write32(ptr, (pte | PTE_RW) >>> 0);
       this.ctx.flushUserPage(this, page);
       return;
@@ -192,7 +197,7 @@ export class Mm {
     } else {
       mem.writeBytes(phys, mem.readBytes(old, PAGE_SIZE));
       this.ctx.charge('page-copy', 1, { read: [[old, PAGE_SIZE]], write: [[phys, PAGE_SIZE]] });
-      if (pages.isManaged(old)) pages.put(old);
+      if (this.isCounted(old)) pages.put(old);
     }
     mem.write32(ptr, (phys | (pte & 0xfff) | PTE_RW) >>> 0);
     this.ctx.flushUserPage(this, page);
@@ -219,7 +224,7 @@ export class Mm {
       const cow = (area.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
       forEachUserPte(mem, this.pgd, area.start, area.end, (linear, ptr, pte) => {
         const phys = (pte & PTE_FRAME) >>> 0;
-        if (pages.isManaged(phys)) {
+        if (this.isCounted(phys)) {
           pages.get(phys);
           child.rss++;
         }
@@ -243,7 +248,7 @@ export class Mm {
     let n = 0;
     forEachUserPte(mem, this.pgd, start, end, (_linear, ptr, pte) => {
       const phys = (pte & PTE_FRAME) >>> 0;
-      if (pages.isManaged(phys)) {
+      if (this.isCounted(phys)) {
         pages.put(phys);
         this.rss--;
       }
