@@ -61,15 +61,23 @@ import {
 export const SEGMENT_LOAD_EXTRA = 10;
 
 /**
- * [fit] Instructions of the system-call entry and exit paths beyond the counted
- * SAVE_ALL/RESTORE_ALL/dispatch/ret_from_sys_call sequence. The counted sequence (28 +
- * 31 instructions + the sys_* body) left native getpid short of calibration.md's 223
- * cycles; this single path-length parameter closes the gap. It stands for what the
- * recalled listing misses (2.0.21's syscall tracing/vm86 checks, the lcall7 and
- * bottom-half bookkeeping). Fitted on getpid native only; every other system call
- * and path inherits it unchanged (it is part of every system call, as on hardware).
+ * [fit] Instructions of the system-call path beyond the counted SAVE_ALL / dispatch /
+ * ret_from_sys_call / RESTORE_ALL sequence (28 + 30 instructions + the sys_* body),
+ * the single parameter fitted to calibration.md's native getpid row (223 cycles).
+ *
+ *   before the fit: 168 cycles per getpid (guest/bench/getpid, 2000 × 3, steady state)
+ *   the fit:        +79 instructions at 0.3 pairing ≈ +55 cycles → 223 cycles (error < 1%)
+ *
+ * Why a gap of this size: the counted path is the recalled 2.0 listing, and the CPU
+ * model charges the transitions at the low end of the reference ranges (INT ring 3 →
+ * 0 at 42 of Intel's 27–82, IRET at 27). 79 instructions is more than 2.0.21's
+ * uncounted detail (syscall tracing and vm86 checks, bottom-half bookkeeping) can hold:
+ * part of this parameter stands for transition cost the CPU model does not charge.
+ * It is a property of the system-call path, so every system call inherits it; no other
+ * path uses it. Re-fit it when the CPU's INT/IRET clocks change (the calibration test
+ * in test/calibration.spec.ts fails then).
  */
-export const SYSCALL_PATH_FIT = 0;
+export const SYSCALL_PATH_FIT = 79;
 
 /**
  * Code layout of the kernel text: each path's code is placed consecutively, in the
