@@ -178,7 +178,7 @@ for (let op = 0; op < 8; op++) {
   row('alu', m, base + 2, true, 'Gb,Eb', t(1, 2, pair, '[IPM][REF]'), A.aluGE, { op, flags, w, undef });
   row('alu', m, base + 3, true, 'Gv,Ev', t(1, 2, pair, '[IPM][REF]'), A.aluGE, { op, flags, w, undef, exec32: A.aluGE32 });
   row('alu', m, base + 4, false, 'AL,Ib', t(1, 1, pair, '[IPM]'), A.aluAccI, { op, flags, w, undef });
-  row('alu', m, base + 5, false, 'eAX,Iv', t(1, 1, pair, '[IPM]'), A.aluAccI, { op, flags, w, undef });
+  row('alu', m, base + 5, false, 'eAX,Iv', t(1, 1, pair, '[IPM]'), A.aluAccI, { op, flags, w, undef, exec32: A.aluAccI32 });
   row('alu', m, 0x80, true, 'Eb,Ib', t(1, rmw, pair, '[IPM]'), A.aluEI, { ext: op, op, flags, w, undef });
   row('alu', m, 0x81, true, 'Ev,Iv', t(1, rmw, pair, '[IPM]'), A.aluEI, { ext: op, op, flags, w, undef, exec32: A.aluEI32 });
   row('alu', m, 0x82, true, 'Eb,Ib', t(1, rmw, pair, '[IPM] (82 aliases 80)'), A.aluEI, { ext: op, op, flags, w, undef });
@@ -195,8 +195,8 @@ row('alu', 'TEST', 0xf7, true, 'Ev,Iv', t(1, 2, NP, '[IPM][AGN]'), A.testEI, { e
 row('alu', 'TEST', 0xf7, true, 'Ev,Iv', t(1, 2, NP, '[IPM][AGN] (F7 /1 aliases /0)'), A.testEI, { ext: 1, flags: 'w', w: false, undef: AF });
 for (let r = 0; r < 8; r++) {
   // INC/DEC r 1 UV [IPM]
-  row('alu', 'INC', 0x40 + r, false, 'Zv', t(1, 1, UV, '[IPM]'), A.incdecReg, { op: 0, flags: 'w' });
-  row('alu', 'DEC', 0x48 + r, false, 'Zv', t(1, 1, UV, '[IPM]'), A.incdecReg, { op: 1, flags: 'w' });
+  row('alu', 'INC', 0x40 + r, false, 'Zv', t(1, 1, UV, '[IPM]'), A.incdecReg, { op: 0, flags: 'w', exec32: A.incReg32 });
+  row('alu', 'DEC', 0x48 + r, false, 'Zv', t(1, 1, UV, '[IPM]'), A.incdecReg, { op: 1, flags: 'w', exec32: A.decReg32 });
 }
 row('alu', 'INC', 0xfe, true, 'Eb', t(1, 3, UV, '[IPM]'), A.incdecE, { ext: 0, op: 0, flags: 'w' });
 row('alu', 'DEC', 0xfe, true, 'Eb', t(1, 3, UV, '[IPM]'), A.incdecE, { ext: 1, op: 1, flags: 'w' });
@@ -293,7 +293,7 @@ row('move', 'MOVZX', 0x0fb6, true, 'Gv,Eb', t(3, 3, NP, '[IPM][REF]'), D.movx, {
 row('move', 'MOVZX', 0x0fb7, true, 'Gv,Ew', t(3, 3, NP, '[IPM][REF]'), D.movx, { op: 1 });
 row('move', 'MOVSX', 0x0fbe, true, 'Gv,Eb', t(3, 3, NP, '[IPM][REF]'), D.movx, { op: 2 });
 row('move', 'MOVSX', 0x0fbf, true, 'Gv,Ew', t(3, 3, NP, '[IPM][REF]'), D.movx, { op: 3 });
-row('move', 'LEA', 0x8d, true, 'Gv,M', t(1, 1, UV, '[IPM]'), D.lea, { memOnly: true });
+row('move', 'LEA', 0x8d, true, 'Gv,M', t(1, 1, UV, '[IPM]'), D.lea, { memOnly: true, exec32: D.lea32 });
 // XCHG r,r 2, r,m 3 (locked bus) NP [IPM][REF]
 row('move', 'XCHG', 0x86, true, 'Eb,Gb', t(3, 3, NP, '[IPM][REF]'), D.xchgEG);
 row('move', 'XCHG', 0x87, true, 'Ev,Gv', t(3, 3, NP, '[IPM][REF]'), D.xchgEG);
@@ -360,8 +360,8 @@ for (let cc = 0; cc < 16; cc++) {
   // Jcc 1 PV (mispredicted 4/5: the branch predictor) [IPM][REF]
   // a conditional branch does not end its block: the not-taken path runs on in the same
   // block (the run loop leaves the block when EIP is not the next instruction's)
-  row('branch', 'J' + CC[cc], 0x70 + cc, false, 'Jb', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
-  row('branch', 'J' + CC[cc], 0x0f80 + cc, false, 'Jv', t(1, 1, PV, '[IPM][REF]'), C.jcc, { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
+  row('branch', 'J' + CC[cc], 0x70 + cc, false, 'Jb', t(1, 1, PV, '[IPM][REF]'), C.JCC_BY_CC[cc], { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
+  row('branch', 'J' + CC[cc], 0x0f80 + cc, false, 'Jv', t(1, 1, PV, '[IPM][REF]'), C.JCC_BY_CC[cc], { op: cc, flags: 'r', w: false, branch: BranchKind.Jcc, ends: false });
 }
 row('branch', 'JMP', 0xeb, false, 'Jb', t(1, 1, PV, '[IPM]'), C.jmpRel, { w: false, branch: BranchKind.Jmp, osize: true });
 row('branch', 'JMP', 0xe9, false, 'Jv', t(1, 1, PV, '[IPM]'), C.jmpRel, { w: false, branch: BranchKind.Jmp });

@@ -117,6 +117,11 @@ export function aluAccI(c: Cpu, d: Insn): void {
   if (d.op !== CMP) setReg(c, 0, d.size, r);
 }
 
+export function aluAccI32(c: Cpu, d: Insn): void {
+  const r = alu(c, d.op, c.r32[0], d.imm, 4);
+  if (d.op !== CMP) c.r32[0] = r;
+}
+
 /** group 1: ALU Eb/Ev, imm (op = ModRM.reg) */
 export function aluEI(c: Cpu, d: Insn): void {
   const op = d.op,
@@ -172,6 +177,31 @@ function incdec(c: Cpu, v: number, dec: boolean, size: number): number {
 export function incdecReg(c: Cpu, d: Insn): void {
   setReg(c, d.reg, d.size, incdec(c, getReg(c, d.reg, d.size), d.op === 1, d.size));
 }
+export function incReg32(c: Cpu, d: Insn): void {
+  c.fixCF();
+  const v = c.r32[d.reg];
+  const r = (v + 1) | 0;
+  c.r32[d.reg] = r;
+  c.fKind = LF_ADD;
+  c.fOp1 = v;
+  c.fOp2 = 1;
+  c.fRes = r;
+  c.fSign = 31;
+  c.lazy = ARITH & ~CF;
+}
+export function decReg32(c: Cpu, d: Insn): void {
+  c.fixCF();
+  const v = c.r32[d.reg];
+  const r = (v - 1) | 0;
+  c.r32[d.reg] = r;
+  c.fKind = LF_SUB;
+  c.fOp1 = v;
+  c.fOp2 = 1;
+  c.fRes = r;
+  c.fSign = 31;
+  c.lazy = ARITH & ~CF;
+}
+
 /** INC/DEC E (FE/FF /0 /1) */
 export function incdecE(c: Cpu, d: Insn): void {
   if (d.mod3) {

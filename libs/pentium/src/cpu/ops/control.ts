@@ -1,7 +1,7 @@
 // Control transfer: Jcc, JMP, CALL, RET, LOOP/JCXZ, far JMP/CALL/RET (protected mode,
 // including call gates and task switches), INT n / INT3 / INTO, IRET.
 
-import type { Cpu } from '../cpu';
+import { LF_SUB, type Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { BranchKind } from '../../timing/timing-info';
 import { SegReg, Vector } from '../registers';
@@ -22,6 +22,50 @@ export function jcc(c: Cpu, d: Insn): void {
   if (taken) c.eip = t;
   c.branch(taken, t, BranchKind.Jcc);
 }
+
+// Fast conditional jumps: after a 32-bit CMP/SUB (the common case in gcc code) the
+// condition is a direct comparison of the operands; otherwise the generic evaluation.
+const ARITH_ALL = 0x8d5;
+function cmp32(c: Cpu): boolean {
+  return c.lazy === ARITH_ALL && c.fKind === LF_SUB && c.fSign === 31;
+}
+function jumpIf(c: Cpu, d: Insn, taken: boolean): void {
+  const t = target(c, d);
+  if (taken) c.eip = t;
+  c.branch(taken, t, BranchKind.Jcc);
+}
+export function jz(c: Cpu, d: Insn): void {
+  jumpIf(c, d, c.getZF());
+}
+export function jnz(c: Cpu, d: Insn): void {
+  jumpIf(c, d, !c.getZF());
+}
+export function jl(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 < c.fOp2 : c.cond(0xc));
+}
+export function jge(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 >= c.fOp2 : c.cond(0xd));
+}
+export function jle(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 <= c.fOp2 : c.cond(0xe));
+}
+export function jg(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 > c.fOp2 : c.cond(0xf));
+}
+export function jb(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 >>> 0 < c.fOp2 >>> 0 : c.cond(0x2));
+}
+export function jae(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 >>> 0 >= c.fOp2 >>> 0 : c.cond(0x3));
+}
+export function jbe(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 >>> 0 <= c.fOp2 >>> 0 : c.cond(0x6));
+}
+export function ja(c: Cpu, d: Insn): void {
+  jumpIf(c, d, cmp32(c) ? c.fOp1 >>> 0 > c.fOp2 >>> 0 : c.cond(0x7));
+}
+/** Jcc handler per condition code (generic jcc for O/NO/S/NS/P/NP) */
+export const JCC_BY_CC = [jcc, jcc, jb, jae, jz, jnz, jbe, ja, jcc, jcc, jcc, jcc, jl, jge, jle, jg];
 
 export function jmpRel(c: Cpu, d: Insn): void {
   const t = target(c, d);

@@ -56,6 +56,11 @@ export function lea(c: Cpu, d: Insn): void {
   setReg(c, d.reg, d.size, ea(c, d) & maskOf(d.size));
 }
 
+export function lea32(c: Cpu, d: Insn): void {
+  if (d.mod3) c.ud();
+  c.r32[d.reg] = ea(c, d);
+}
+
 export function xchgEG(c: Cpu, d: Insn): void {
   const size = d.size;
   if (d.mod3) {
