@@ -622,6 +622,17 @@ const FILE_OF: Record<string, string> = {
   branch: 'branch', bcd: 'misc', flag: 'misc', x87: 'misc', system: 'misc',
 };
 
+function mayWriteMemory(f: Form): boolean {
+  const code = [...f.setup, ...f.insn];
+  return (
+    code.some((l) => l.includes('instr_mem')) ||
+    (f.show & 0x8000) !== 0 || // the form shows the stack: it pushes or pops
+    f.special === SP.STRING ||
+    f.special === SP.CX8B ||
+    f.slots.some((v) => (v & 0xff) === K.MEM || (v & 0xff) === K.ADDR || (v & 0xff) === K.SADDR)
+  );
+}
+
 function emitFile(name: string, forms: Form[]): string {
   const lines: string[] = [];
   lines.push(
@@ -643,6 +654,8 @@ function emitFile(name: string, forms: Form[]): string {
     const s = [...f.slots, 0, 0, 0, 0].slice(0, 4);
     // a form whose flags come from a slot needs no second flag state
     if (f.slots.some((v) => (v & 0xff) === K.FLAGS)) f.flagmode = 0;
+    // bit 1: the form may write memory, which the runtime then restores before every case
+    if (mayWriteMemory(f)) f.flagmode |= 2;
     lines.push(
       `        .long name_${i}, stub_${i}, ${s.map((v) => hex(v, 8)).join(', ')}, ${f.special}, ${hex(f.aux, 3)}, ${hex(f.undef, 3)}, ${hex(f.show, 8)}, ${f.flagmode}`,
     );

@@ -26,6 +26,9 @@ export interface ProgramSpec {
   /** argv after argv[0] (argv[0] is the image name) */
   args: string[];
   env: string[];
+  /** the program execs other images from $GUEST_BIN: the only variable that differs
+   *  between native (the image directory) and emulated (/bin) runs; never printed */
+  needsBin?: boolean;
   /** the expected ending: exit status, or the signal that kills it */
   exit: { status: number } | { signal: number };
   /** output depends on timing (benchmarks): compared by shape, not byte for byte */
@@ -42,6 +45,7 @@ const SPECIAL: Record<string, Partial<ProgramSpec>> = {
   },
   'test-args': { args: ['one', 'two words', '', '--flag=x'], exit: { status: 5 } },
   'test-exit3': { exit: { status: 3 } },
+  'test-exec': { needsBin: true },
   'test-segv': { exit: { signal: 11 } },
 };
 
@@ -58,7 +62,7 @@ export interface ProgramRun {
 /** Runs an image directly on this x86-64 Linux host (which executes i386 binaries). */
 export function runNative(backend: string, name: string, spec: ProgramSpec = programSpec(name)): ProgramRun {
   const env: Record<string, string> = {};
-  for (const kv of spec.env) {
+  for (const kv of [...spec.env, ...(spec.needsBin ? [`GUEST_BIN=${imageDir(backend)}`] : [])]) {
     const eq = kv.indexOf('=');
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }

@@ -32,7 +32,8 @@ struct form {
   unsigned aux;       /* the special's parameter: see run_form */
   unsigned undef;     /* EFLAGS bits Intel leaves undefined */
   unsigned show;      /* memory shown: offset (instr_mem, or instr_stack | 0x8000) | dwords << 16 */
-  unsigned flagmode;  /* 0: alternate two states by case, 1: both states for every case */
+  unsigned flagmode;  /* bit 0: both flag states for every case (else they alternate);
+                         bit 1: the form may write memory (restored before every case) */
 };
 
 /* slot kinds */
@@ -253,7 +254,7 @@ static int div_faults(const struct form *f, unsigned divisor) {
 }
 
 static void run_form(int fi, const struct form *f) {
-  int n[4], idx[4], total = 1, c, k, s, nflag = f->flagmode ? 2 : 1;
+  int n[4], idx[4], total = 1, c, k, s, nflag = (f->flagmode & 1) ? 2 : 1;
   unsigned show_off = f->show & 0xffff, show_n = (f->show >> 16) & 0xff;
   for (s = 0; s < 4; s++) {
     n[s] = slot_count(f->slot[s]);
@@ -271,10 +272,10 @@ static void run_form(int fi, const struct form *f) {
       idx[s] = rest % n[s];
       rest /= n[s];
     }
-    init_memory();
+    if (c == 0 || (f->flagmode & 2)) init_memory();
     for (k = 0; k < 8; k++) instr_in.r[k] = 0x11111111u * (k + 1);
     instr_in.r[4] = (unsigned)(instr_stack + STACK_TOP_OFF);
-    instr_in.eflags = t_flags2[(f->flagmode ? c % 2 : c) & 1];
+    instr_in.eflags = t_flags2[c & 1];
     for (s = 0; s < 4; s++)
       if (f->slot[s]) set_slot(f->slot[s], slot_value(f->slot[s], idx[s]));
     /* specials that shape the inputs or hide undefined outputs */
