@@ -102,7 +102,12 @@ describe('dashboard against the real farm (getpid)', () => {
     await farm?.close();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    // MKLAB_SCREENSHOT_DIR=/some/dir keeps a picture of each page for a human to look at
+    if (process.env.MKLAB_SCREENSHOT_DIR) {
+      const name = expect.getState().currentTestName?.replace(/[^a-z0-9]+/gi, '-').slice(0, 80) ?? 'page';
+      await page.screenshot({ path: path.join(process.env.MKLAB_SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    }
     expect(pageErrors).toEqual([]);
     // chart.js and everything else come from our own server, never a CDN
     expect(offsite).toEqual([]);

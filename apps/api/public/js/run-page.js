@@ -65,11 +65,17 @@ function render(run) {
       .map(([name, value]) => h('tr', { 'data-counter': name }, h('td', {}, h('code', {}, name)), h('td', { class: 'num' }, fmt(value)))),
   );
 
-  const provenance = [...flatten(run.provenance), ...flatten(run.build, 'build'), ...flatten(run.host, 'host')];
+  // Identity first (what makes the run reusable), then what was only recorded; the long
+  // machine configuration folds away below.
+  const { machineConfig, ...identity } = run.provenance || {};
+  const provenance = [...flatten(identity), ...flatten(run.build, 'build'), ...flatten(run.host, 'host')];
   if (run.configHash && !provenance.some(([k]) => k === 'configHash')) provenance.unshift(['configHash', run.configHash]);
-  document.querySelector('#provenance tbody').replaceChildren(
-    ...provenance.map(([name, value]) => h('tr', {}, h('th', {}, name), h('td', {}, h('code', {}, value ?? '—')))),
-  );
+  const kvRows = (pairs) => pairs.map(([name, value]) => h('tr', { 'data-key': name }, h('th', {}, name), h('td', {}, h('code', {}, value === null || value === undefined ? '—' : String(value)))));
+  document.querySelector('#provenance tbody').replaceChildren(...kvRows(provenance));
+  const machine = flatten(machineConfig);
+  document.getElementById('machine-config-count').textContent = String(machine.length);
+  document.querySelector('#machine-config tbody').replaceChildren(...kvRows(machine));
+  document.getElementById('machine-config').hidden = machine.length === 0;
 
   const output = run.output || {};
   document.getElementById('exit-status').textContent = `exit status ${output.exitStatus ?? '—'}`;

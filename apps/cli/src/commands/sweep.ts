@@ -63,9 +63,13 @@ export async function runSweepCommand(argv: string[], io: SweepCommandIo = proce
   const [sub, ...rest] = argv;
   try {
     const opts = parseOptions(rest);
-    if (sub === undefined || sub === 'help' || sub === '--help') {
+    if (sub === undefined) {
+      io.stderr.write(USAGE + '\n');
+      return EXIT.usage;
+    }
+    if (sub === 'help' || sub === '--help') {
       io.stdout.write(USAGE + '\n');
-      return sub === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     const client = new FarmClient(io.baseUrl);
     switch (sub) {
