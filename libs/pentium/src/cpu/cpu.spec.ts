@@ -1,5 +1,5 @@
 import { CODE, enterUser, flatMachine, GDT_BASE, KCODE, KDATA, KSTACK, loadCode, PAGE_DIR, PAGE_TABLE, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, UDATA, USTACK, writeDescriptor } from './test-support';
-import { TSS32, tssDescriptor, decodeSegmentDescriptor } from './descriptors';
+import { TSS32, tssDescriptor, decodeSegmentDescriptor, encodeSegmentDescriptor, DESC_TYPE } from './descriptors';
 import { CR0, CR4, SegReg } from './registers';
 import { CPUID_FEATURES, CPUID_SIGNATURE } from './ops/system';
 import type { Machine } from '../machine';
@@ -398,5 +398,54 @@ describe('external interrupts', () => {
     const m = flatMachine();
     loadCode(m, [0xfb, 0xf4]);
     expect(m.run({ cycleBudget: 1e9 }).reason).toBe('deadlock');
+  });
+});
+
+describe('single-step', () => {
+  it('raises #DB after each instruction while TF is set, with EIP at the next instruction', () => {
+    const m = flatMachine();
+    const seen: number[] = [];
+    m.hostcalls.register(3, 'db', (c) => {
+      seen.push(m.memory.read32(c.getReg(4)));
+      if (seen.length === 3) {
+        // clear TF in the saved EFLAGS so the IRET returns with single-stepping off
+        m.memory.write32(c.getReg(4) + 8, m.memory.read32(c.getReg(4) + 8) & ~0x100);
+      }
+    });
+    m.memory.writeBytes(0x31000, [0x0f, 0x3f, 0x03, 0x00, 0xcf]); // HOSTCALL 3; IRET
+    setGate(m, 1, 0x31000);
+    // pushfd; or dword [esp], 0x100; popfd; nop; nop; nop; nop; STOP
+    loadCode(m, [0x9c, 0x81, 0x0c, 0x24, ...le32(0x100), 0x9d, 0x90, 0x90, 0x90, 0x90, ...STOP]);
+    runToStop(m);
+    expect(seen).toEqual([CODE + 10, CODE + 11, CODE + 12]);
+  });
+});
+
+describe('#SS and #TS', () => {
+  it('#SS(0) when a ring-3 push goes below a small expand-up stack segment, delivered on the TSS stack', () => {
+    const m = flatMachine();
+    stopOn(m, 12);
+    // GDT 7: ring-3 data segment, base 0, limit 0xfff (byte granular)
+    writeDescriptor(m.memory, GDT_BASE, 7, encodeSegmentDescriptor({ base: 0, limit: 0xfff, type: DESC_TYPE.DATA_RW, dpl: 3, granularity: false }));
+    const userCode = 0x21000;
+    // mov ax, 0x3b; mov ss, ax; mov esp, 0x2000; push eax
+    m.memory.writeBytes(userCode, [0x66, 0xb8, 0x3b, 0x00, 0x8e, 0xd0, 0xbc, ...le32(0x2000), 0x50]);
+    enterUser(m, userCode);
+    runToStop(m);
+    expect(top(m, 0)).toBe(0); // error code
+    expect(top(m, 1)).toBe(userCode + 11);
+    expect(top(m, 4)).toBe(0x2000); // the faulting ESP, unchanged
+    expect(top(m, 5)).toBe(0x3b);
+  });
+
+  it('#TS(selector) for a JMP to a TSS whose limit is below 0x67', () => {
+    const m = flatMachine();
+    stopOn(m, 10);
+    writeDescriptor(m.memory, GDT_BASE, 8, tssDescriptor(0x5000, 0x50));
+    loadCode(m, [0xea, ...le32(0), 0x40, 0x00]);
+    runToStop(m);
+    expect(top(m, 0)).toBe(0x40);
+    expect(top(m, 1)).toBe(CODE);
+    expect(m.cpu.trSel).toBe(TSS_SEL);
   });
 });

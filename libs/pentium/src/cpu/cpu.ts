@@ -1005,7 +1005,8 @@ export class Cpu {
       return;
     }
     const insns = block.insns;
-    const n = insns.length;
+    // single-step (EFLAGS.TF): one instruction, then the run loop raises the #DB trap
+    const n = this.flags & EFLAGS.TF ? 1 : insns.length;
     const csLimit = this.segChkR[SegReg.CS] ? this.segLimit[SegReg.CS] >>> 0 : 0xffffffff;
     this.blockBreak = false;
     for (let i = 0; i < n; i++) {
@@ -1095,8 +1096,11 @@ export class Cpu {
         continue;
       }
       if (this.halted) return;
+      const singleStep = (this.flags & EFLAGS.TF) !== 0;
       try {
         this.runBlock();
+        // single-step trap after the instruction (EIP = the next one); no debug registers (DR6 not modelled)
+        if (singleStep) this.deliver(Vector.DB, -1, IntKind.Exception);
       } catch (e) {
         if (e !== FAULT) throw e;
         this.eip = this.instEip;
