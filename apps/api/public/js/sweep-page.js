@@ -69,7 +69,8 @@ function render(sweep) {
           h('td', {}, c.bench),
           h('td', {}, h('code', {}, formatParams(c.params))),
           h('td', { class: 'num' }, c.seed ?? '—'),
-          h('td', {}, statusBadge(c.status)),
+          // an infrastructure failure after the last retry (guest errors are on the run)
+          h('td', {}, statusBadge(c.status), c.error ? h('div', { class: 'note cell-error' }, c.error) : null),
           h('td', {}, progressBar(c.status === 'done' || c.status === 'cached' ? 1 : c.progress, c.status)),
           h('td', {}, c.runId ? h('a', { href: `/runs/${encodeURIComponent(c.runId)}` }, shortId(c.runId)) : '—'),
         ),
