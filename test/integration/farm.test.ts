@@ -79,20 +79,27 @@ describe.each(BACKENDS)('farm on the %s queue backend', (backend) => {
       .send({ name: 'endless', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000_000_000, work: 20_000 }, seeds: [1, 2, 3, 4] })
       .expect(201);
     const id = res.body.id;
-    await h.waitFor('two running cells with progress', async () => {
+    const running = await h.waitFor('two running cells with progress', async () => {
       const s = (await h.http().get(`/api/sweeps/${id}`)).body;
-      return s.cells.filter((c: any) => c.status === 'running' && c.progress > 0).length === 2;
+      return s.cells.filter((c: any) => c.status === 'running' && c.progress > 0).length === 2 ? s : null;
     });
+    const queuedJobs = running.cells.filter((c: any) => c.status === 'queued').map((c: any) => c.jobId);
+    expect(queuedJobs).toHaveLength(2);
+    for (const j of queuedJobs) expect(await h.api.queue.inspectJob(j)).not.toBeNull();
     const t0 = Date.now();
     const cancelled = (await h.http().post(`/api/sweeps/${id}/cancel`).expect(200)).body;
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.cells.every((c: any) => c.status === 'cancelled')).toBe(true);
+    for (const j of queuedJobs) expect(await h.api.queue.inspectJob(j)).toBeNull();
     // The pool threads are free again once the running cells have stopped:
     // a small sweep completes right away.
     const next = await h.http().post('/api/sweeps').send({ name: 'after', systems: ['sim-b'], benches: ['spin'], params: { cycles: 1_000_000, work: 10 }, seeds: [77, 78] }).expect(201);
     const after = await h.drainAndWait(next.body.id, 10_000);
     expect(after.status).toBe('done');
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // cooperative abort only (the harness disables the thread-termination backstop);
+    // the bound is loose for a loaded 2-core machine: experiment-pool.spec.ts
+    // measures the simulated work done after an abort.
+    expect(Date.now() - t0).toBeLessThan(10_000);
     const [{ n }] = await h.sql(`SELECT count(*)::int AS n FROM runs WHERE params->>'cycles' = '1000000000000'`);
     expect(n).toBe(0);
     await h.waitFor('the endless jobs to leave the queue', async () => {
@@ -131,5 +138,30 @@ describe('infrastructure failures', () => {
     expect(counts.failed).toBe(1);
     // harness: 2 retries, so three attempts in all
     expect(await h.api.queue.inspectJob(sweep.cells[0].jobId)).toMatchObject({ state: 'failed', attemptsMade: 3 });
+  });
+});
+
+describe.each(BACKENDS)('overlapping sweeps on the %s queue backend', (backend) => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness(backend, `overlap_${backend}`);
+    await h.startWorker({ poolSize: 2 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('run a cell both ask for once, and both get its result', async () => {
+    const shared = { systems: ["sim-a"], benches: ["spin"], params: { cycles: 1_000_000_000, work: 100_000 } };
+    const a = await h.http().post('/api/sweeps').send({ name: 'a', ...shared, seeds: [1] }).expect(201);
+    await h.waitFor('the shared cell to run', async () => (await h.http().get(`/api/sweeps/${a.body.id}`)).body.cells[0].status === 'running');
+    const b = await h.http().post('/api/sweeps').send({ name: 'b', ...shared, seeds: [1, 2] }).expect(201);
+    expect(b.body).toMatchObject({ cells: 2, cached: 0 });
+    const [sa, sb] = [await h.drainAndWait(a.body.id), await h.drainAndWait(b.body.id)];
+    expect(sa.status).toBe('done');
+    expect(sb.status).toBe('done');
+    expect(sb.cells[0].runId).toBe(sa.cells[0].runId);
+    const [{ n }] = await h.sql(`SELECT count(*)::int AS n FROM runs`);
+    expect(n).toBe(2);
   });
 });

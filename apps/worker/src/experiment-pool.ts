@@ -86,6 +86,16 @@ export class ExperimentPool implements ExperimentRunner {
     }
   }
 
+  /** ids of the threads alive now (a terminated thread is replaced by one with a new id) */
+  get threadIds(): number[] {
+    return this.pool.threads.map((t) => t.threadId);
+  }
+
+  /** tasks run to completion so far */
+  get completed(): number {
+    return this.pool.completed;
+  }
+
   async close(): Promise<void> {
     await this.pool.close({ force: true });
   }

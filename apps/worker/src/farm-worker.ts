@@ -25,6 +25,10 @@ export interface FarmWorkerOptions {
   /** the module the pool threads load (default: the lab, compiled or from sources) */
   labModulePath?: string;
   cancelPollMs?: number;
+  /** after a cooperative abort, how long before the pool thread is terminated instead (ms) */
+  hardAbortMs?: number;
+  /** how often queued cells are checked against stored runs (ms) */
+  reconcileEveryMs?: number;
   /** reuse an open data source (the embedded farm shares one with the api) */
   dataSource?: DataSource;
 }
@@ -44,7 +48,7 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
   const store = new TypeormFarmStore(dataSource);
   await store.syncCatalogue(lab.listSystems(), lab.listBenches());
   const host = `${os.hostname()}:${process.pid}`;
-  const pool = new ExperimentPool({ size: opts.poolSize, labModulePath: opts.labModulePath });
+  const pool = new ExperimentPool({ size: opts.poolSize, labModulePath: opts.labModulePath, hardAbortMs: opts.hardAbortMs });
   const queue = selectQueueDriver({
     redisUrl: opts.redisUrl,
     databaseUrl: opts.databaseUrl,
@@ -61,6 +65,12 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
     if (ownDb) await dataSource.destroy();
     throw e;
   }
+  // The safety net for the window the submit-time check cannot close: a queued
+  // cell whose identity got a stored run meanwhile is linked to it.
+  const reconcile = setInterval(() => {
+    store.reconcileStoredRuns().catch((e) => console.error(`[farm worker] reconcile: ${(e as Error).message}`));
+  }, opts.reconcileEveryMs ?? 10_000);
+  reconcile.unref();
   let stopped: Promise<void> | null = null;
   return {
     host,
@@ -68,6 +78,7 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
     queue,
     stop: (graceMs = 30_000) =>
       (stopped ??= (async () => {
+        clearInterval(reconcile);
         await worker.close(graceMs);
         await queue.close();
         await pool.close();

@@ -15,6 +15,17 @@ import type { BenchInfo, SystemInfo } from '@mklab/lab';
 
 const LIVE = `('queued', 'running')`;
 
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
+/** Rows of an UPDATE … RETURNING: TypeORM's postgres driver answers those with [rows, affectedCount]. */
+async function updateReturning<T>(q: Queryable, sql: string, params: unknown[]): Promise<T[]> {
+  const r = await q.query(sql, params);
+  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0];
+  return r;
+}
+
 export class TypeormFarmStore implements FarmStore {
   private readonly buildIds = new Map<string, number>();
 
@@ -128,11 +139,10 @@ export class TypeormFarmStore implements FarmStore {
 
   async cancelSweep(sweepId: string): Promise<CancelledSweep> {
     return this.db.transaction(async (m) => {
-      const found = await m.query(`SELECT status FROM sweeps WHERE id = $1 FOR UPDATE`, [sweepId]);
+      // Lock order everywhere: cells first, then their sweeps (see refreshSweeps).
+      const found = await m.query(`SELECT status FROM sweeps WHERE id = $1`, [sweepId]);
       if (!found.length) return { found: false, unwantedJobIds: [] };
-      await m.query(`UPDATE sweeps SET status = 'cancelled', finished_at = COALESCE(finished_at, now()) WHERE id = $1 AND status IN ${LIVE}`, [sweepId]);
-      const cancelled: { emulator_build_id: number; config_hash: string; job_id: string }[] = await m.query(
-        `UPDATE sweep_cells SET status = 'cancelled', updated_at = now() WHERE sweep_id = $1 AND status IN ${LIVE}
+      const cancelled: { emulator_build_id: number; config_hash: string; job_id: string }[] = await updateReturning(m, `UPDATE sweep_cells SET status = 'cancelled', updated_at = now() WHERE sweep_id = $1 AND status IN ${LIVE}
          RETURNING emulator_build_id, config_hash, job_id`,
         [sweepId],
       );
@@ -144,6 +154,8 @@ export class TypeormFarmStore implements FarmStore {
         );
         if (n === 0) unwanted.push(c.job_id);
       }
+      await m.query(`SELECT id FROM sweeps WHERE id = $1 FOR UPDATE`, [sweepId]);
+      await m.query(`UPDATE sweeps SET status = 'cancelled', finished_at = COALESCE(finished_at, now()) WHERE id = $1 AND status IN ${LIVE}`, [sweepId]);
       return { found: true, unwantedJobIds: unwanted };
     });
   }
@@ -158,8 +170,7 @@ export class TypeormFarmStore implements FarmStore {
   private async updateLive(identity: RunIdentity, set: string, params: unknown[]): Promise<string[]> {
     const buildId = await this.buildId(identity.emulatorVersion);
     if (buildId === null) return [];
-    const rows: { sweep_id: string }[] = await this.db.query(
-      `UPDATE sweep_cells SET ${set}, updated_at = now() WHERE emulator_build_id = $1 AND config_hash = $2 AND status IN ${LIVE} RETURNING sweep_id`,
+    const rows: { sweep_id: string }[] = await updateReturning(this.db, `UPDATE sweep_cells SET ${set}, updated_at = now() WHERE emulator_build_id = $1 AND config_hash = $2 AND status IN ${LIVE} RETURNING sweep_id`,
       [buildId, identity.configHash, ...params],
     );
     return [...new Set(rows.map((r) => r.sweep_id))];
@@ -168,8 +179,7 @@ export class TypeormFarmStore implements FarmStore {
   async claimCells(identity: RunIdentity, host: string): Promise<number> {
     const buildId = await this.buildId(identity.emulatorVersion);
     if (buildId === null) return 0;
-    const rows: { sweep_id: string }[] = await this.db.query(
-      `UPDATE sweep_cells SET status = 'running', host = $3, updated_at = now()
+    const rows: { sweep_id: string }[] = await updateReturning(this.db, `UPDATE sweep_cells SET status = 'running', host = $3, updated_at = now()
        WHERE emulator_build_id = $1 AND config_hash = $2 AND status IN ${LIVE} RETURNING sweep_id`,
       [buildId, identity.configHash, host],
     );
@@ -230,8 +240,7 @@ export class TypeormFarmStore implements FarmStore {
         const [existing] = await m.query(`SELECT id FROM runs WHERE emulator_build_id = $1 AND config_hash = $2`, [buildId, r.configHash]);
         runId = existing.id;
       }
-      const cells: { sweep_id: string }[] = await m.query(
-        `UPDATE sweep_cells SET status = $3, run_id = $4, progress = 1, cached = false, updated_at = now()
+      const cells: { sweep_id: string }[] = await updateReturning(m, `UPDATE sweep_cells SET status = $3, run_id = $4, progress = 1, cached = false, updated_at = now()
          WHERE emulator_build_id = $1 AND config_hash = $2 AND status IN ${LIVE} RETURNING sweep_id`,
         [buildId, r.configHash, r.status === 'ok' ? 'done' : 'failed', runId],
       );
@@ -241,14 +250,34 @@ export class TypeormFarmStore implements FarmStore {
     });
   }
 
+  async reconcileStoredRuns(sweepId?: string): Promise<string[]> {
+    const rows: { sweep_id: string }[] = await updateReturning(this.db, `UPDATE sweep_cells c SET status = 'cached', cached = true, run_id = r.id, progress = 1, updated_at = now()
+       FROM runs r
+       WHERE c.status = 'queued' AND r.emulator_build_id = c.emulator_build_id AND r.config_hash = c.config_hash
+         ${sweepId ? 'AND c.sweep_id = $1' : ''}
+       RETURNING c.sweep_id`,
+      sweepId ? [sweepId] : [],
+    );
+    const sweepIds = [...new Set(rows.map((r) => r.sweep_id))];
+    await this.refreshSweepStatus(sweepIds);
+    return sweepIds;
+  }
+
   async refreshSweepStatus(sweepIds: string[]): Promise<void> {
     if (sweepIds.length) await refreshSweeps(this.db.manager, sweepIds);
   }
 }
 
-/** A sweep's status follows from its cells; a cancelled sweep stays cancelled. */
+/**
+ * A sweep's status follows from its cells; a cancelled sweep stays cancelled.
+ * Two transactions finishing the last two cells of a sweep must not both count
+ * the other's cell as still running: each first locks the sweep rows (after
+ * its own cell updates), so the second waits for the first to commit and its
+ * count, a new statement with a new snapshot, sees both cells.
+ */
 async function refreshSweeps(m: EntityManager, sweepIds: string[]): Promise<void> {
   if (!sweepIds.length) return;
+  await m.query(`SELECT id FROM sweeps WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [sweepIds]);
   await m.query(
     `UPDATE sweeps s SET
        status = CASE WHEN s.status = 'cancelled' THEN 'cancelled'

@@ -55,7 +55,6 @@ describe('L4 IPC on the emulated Pentium', () => {
     // rest is what the machine adds (TLB refills after the flush, cache and write-buffer stalls, 5 user instructions)
     expect(IPC_PATH_CLOCKS).toBe(30);
     expect(r.oneWay).toBeGreaterThan(121);
-    // eslint-disable-next-line no-console
     console.log(
       `L4 one-way short IPC, two large spaces, warm loop: ${r.oneWay.toFixed(1)} cycles ` +
         `(anchor: 121 direct; per IPC ${r.per('pageWalks').toFixed(2)} page walks, ${r.per('l1dMisses').toFixed(2)} L1D misses, ` +
@@ -74,7 +73,6 @@ describe('L4 IPC on the emulated Pentium', () => {
     expect(small.per('kernel.smallSpaceSwitches')).toBe(1);
     expect(small.per('pageWalks')).toBe(0); // nothing is refilled
     expect(small.oneWay).toBeLessThan(large.oneWay);
-    // eslint-disable-next-line no-console
     console.log(`L4 one-way short IPC, two small spaces: ${small.oneWay.toFixed(1)} cycles vs large ${large.oneWay.toFixed(1)}`);
   });
 

@@ -109,7 +109,7 @@ function sendPhase(k: L4Kernel, s: Thread): void {
     }
     s.sendOp = null;
     if (s.receiveOp) {
-      if (tryReceive(k, s)) k.makeReady(d);
+      if (tryReceive(k, s)) k.wake(d);
       else k.switchDirect(d); // call / reply-and-wait: straight to the partner
     } else {
       setResult(s, IPC_ERR.OK);

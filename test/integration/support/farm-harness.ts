@@ -71,6 +71,8 @@ export async function startHarness(backend: QueueBackendKind, name: string): Pro
         lab: fixture,
         labModulePath: FIXTURE_LAB_PATH,
         cancelPollMs: 100,
+        // no thread termination backstop: cancellation must be cooperative to pass
+        hardAbortMs: 600_000,
       });
       workers.push(w);
       return w;
@@ -97,15 +99,23 @@ export async function startHarness(backend: QueueBackendKind, name: string): Pro
     },
     sql: (query, params) => api.dataSource.query(query, params),
     waitFor,
-    drainAndWait: async (sweepId, timeoutMs = 60_000) =>
-      waitFor(
-        `sweep ${sweepId} to finish`,
-        async () => {
-          const res = await request(api.app.getHttpServer()).get(`/api/sweeps/${sweepId}`);
-          return res.status === 200 && !['queued', 'running'].includes(res.body.status) ? res.body : null;
-        },
-        timeoutMs,
-      ),
+    drainAndWait: async (sweepId, timeoutMs = 60_000) => {
+      let last: any = null;
+      try {
+        return await waitFor(
+          `sweep ${sweepId} to finish`,
+          async () => {
+            const res = await request(api.app.getHttpServer()).get(`/api/sweeps/${sweepId}`);
+            last = res.body;
+            return res.status === 200 && !['queued', 'running'].includes(res.body.status) ? res.body : null;
+          },
+          timeoutMs,
+        );
+      } catch (e) {
+        const cells = (last?.cells ?? []).map((c: any) => `${c.ordinal}:${c.status}@${c.progress}`).join(' ');
+        throw new Error(`${(e as Error).message}; sweep ${last?.status}, cells ${cells}, queue ${JSON.stringify(await api.queue.counts())}`);
+      }
+    },
     close: async () => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.stop(0)));

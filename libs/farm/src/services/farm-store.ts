@@ -43,6 +43,11 @@ export interface FarmStore {
   /** run + metrics + samples + cell updates in ONE transaction, idempotent on identity */
   writeRun(record: RunRecord): Promise<WrittenRun>;
   failCells(identity: RunIdentity, message: string): Promise<string[]>;
+  /**
+   * Links queued cells whose identity already has a stored run (a run written
+   * while their sweep was being submitted); returns the sweeps touched.
+   */
+  reconcileStoredRuns(sweepId?: string): Promise<string[]>;
   /** recomputes each sweep's status from its cells */
   refreshSweepStatus(sweepIds: string[]): Promise<void>;
 }

@@ -63,6 +63,9 @@ export class SweepService {
         throw e;
       }
     }
+    // A run of one of these identities may have been written while the sweep's
+    // transaction was open (neither saw the other): link it now.
+    await this.deps.store.reconcileStoredRuns(created.sweepId);
     return { id: created.sweepId, cells: plan.value.cells.length, cached: created.cached };
   }
 

@@ -46,7 +46,6 @@ import {
   emptyAction,
   signalStatus,
   sigmask,
-  stoppedStatus,
 } from './signal';
 import { Blocking, NSIG, Task, TaskState } from './task';
 import { WaitQueue } from './wait-queue';
@@ -115,16 +114,15 @@ export class LinuxKernel implements FileEnv {
     this.pages = new PageAllocator(this.mem, range.start, range.end);
     this.zeroPage = this.pages.alloc(true);
     this.uaccess = new UserAccess(this.mem, (n, touch) => this.charge('uaccess.copy', n, touch));
-    const k = this;
     this.mmContext = {
       mem: this.mem,
       pages: this.pages,
       zeroPage: this.zeroPage,
-      initPageDirectory: (pgd) => k.arch.initPageDirectory(pgd),
-      flushUserPage: (mm, linear) => k.arch.flushUserPage(mm, linear),
-      flushUserAll: (mm) => k.arch.flushUserAll(mm),
-      charge: (path, units, touch) => k.charge(path, units, touch),
-      count: (c) => k.count(c),
+      initPageDirectory: (pgd) => this.arch.initPageDirectory(pgd),
+      flushUserPage: (mm, linear) => this.arch.flushUserPage(mm, linear),
+      flushUserAll: (mm) => this.arch.flushUserAll(mm),
+      charge: (path, units, touch) => this.charge(path, units, touch),
+      count: (c) => this.count(c),
     };
     this.table = buildSyscallTable();
     this.arch.attach(this);

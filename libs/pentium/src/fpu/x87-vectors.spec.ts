@@ -68,20 +68,46 @@ const vectors: Vector[] = readFileSync(join(__dirname, 'testdata', 'x87-vectors.
   });
 
 const MEM_OP: Record<string, number> = { fadd: 0, fmul: 1, fcom: 2, fsub: 4, fsubr: 5, fdiv: 6, fdivr: 7 };
-const UNARY: Record<string, number[]> = {
-  fsqrt: [0xfa],
-  frndint: [0xfc],
-  ftst: [0xe4],
-  fxam: [0xe5],
-  'fxtract.sig': [0xf4, 0xc9, -1],
-  'fxtract.exp': [0xf4, -1],
+// one-operand sequences: [opcode, modrm] pairs after FLD m64 a
+const UNARY: Record<string, [number, number][]> = {
+  fsqrt: [[0xd9, 0xfa]],
+  frndint: [[0xd9, 0xfc]],
+  ftst: [[0xd9, 0xe4]],
+  fxam: [[0xd9, 0xe5]],
+  'fxtract.sig': [
+    [0xd9, 0xf4],
+    [0xd9, 0xc9],
+    [0xdd, 0xd8],
+  ],
+  'fxtract.exp': [
+    [0xd9, 0xf4],
+    [0xdd, 0xd8],
+  ],
+  fsin: [[0xd9, 0xfe]],
+  fcos: [[0xd9, 0xff]],
+  fptan: [
+    [0xd9, 0xf2],
+    [0xdd, 0xd8],
+  ],
+  'fsincos.cos': [
+    [0xd9, 0xfb],
+    [0xdd, 0xd9],
+  ],
+  f2xm1: [[0xd9, 0xf0]],
 };
+// two-operand instructions on ST(0) = a, ST(1) = b
 const TWO: Record<string, [number, number]> = {
   fprem: [0xd9, 0xf8],
   fprem1: [0xd9, 0xf5],
   fscale: [0xd9, 0xfd],
   fucom: [0xdd, 0xe1],
+  fpatan: [0xd9, 0xf3],
+  fyl2x: [0xd9, 0xf1],
+  fyl2xp1: [0xd9, 0xf9],
 };
+/** Computed by the JS Math library, not the P5 microcode: compared within ULPS. */
+const TRANSCENDENTAL = new Set(['fsin', 'fcos', 'fptan', 'fsincos.cos', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']);
+const ULPS = 2n;
 
 /** Run one vector; returns the result bits and the status word after the operation. */
 function replay(v: Vector): { result: bigint; sw: number } {
@@ -102,10 +128,7 @@ function replay(v: Vector): { result: bigint; sw: number } {
     fstpResult();
   } else if (v.op in UNARY) {
     x.execute(h, 0xdd, M(0), A);
-    for (const modrm of UNARY[v.op]!) {
-      if (modrm === -1) x.execute(h, 0xdd, 0xd8, -1); // FSTP ST(0)
-      else x.execute(h, 0xd9, modrm, -1);
-    }
+    for (const [op, modrm] of UNARY[v.op]!) x.execute(h, op, modrm, -1);
     fstpResult();
   } else if (v.op in TWO) {
     x.execute(h, 0xdd, M(0), B);
@@ -139,6 +162,17 @@ function replay(v: Vector): { result: bigint; sw: number } {
 // C1 after arithmetic is "rounded up", which the emulation reports as 0 (x87.ts header).
 const C1_MEANINGFUL = new Set(['fprem', 'fprem1', 'fxam', 'fcom', 'fucom', 'ftst']);
 
+/** Distance in units in the last place between two doubles given as bit patterns (same sign). */
+function ulpDistance(a: bigint, b: bigint): bigint {
+  if (a === b) return 0n;
+  const sa = a >> 63n;
+  const sb = b >> 63n;
+  const ea = (a >> 52n) & 0x7ffn;
+  const eb = (b >> 52n) & 0x7ffn;
+  if (sa !== sb || ea === 0x7ffn || eb === 0x7ffn) return 1n << 62n; // sign, ∞ or NaN differ
+  return a > b ? a - b : b - a;
+}
+
 describe('x87 against vectors from a real x87', () => {
   it('has the vectors', () => {
     expect(vectors.length).toBeGreaterThan(5000);
@@ -148,10 +182,15 @@ describe('x87 against vectors from a real x87', () => {
     const failures: string[] = [];
     let compared = 0;
     for (const v of vectors) {
+      // FYL2XP1 is undefined for x ≤ −1 (Intel SDM; the reference returns arbitrary values)
+      if (v.op === 'fyl2xp1' && (v.a & (1n << 63n)) !== 0n && (v.a & ~(1n << 63n)) >= 0x3ff0000000000000n) continue;
       const got = replay(v);
       compared++;
-      const mask = 0xffff & ~(C1_MEANINGFUL.has(v.op) ? 0 : 0x200);
-      if (got.result !== v.result || (got.sw & mask) !== (v.sw & mask)) {
+      const approx = TRANSCENDENTAL.has(v.op);
+      // transcendentals: PE/UE may differ with the last bit; C1 is "rounded up"
+      const mask = 0xffff & ~(C1_MEANINGFUL.has(v.op) ? 0 : 0x200) & ~(approx ? 0x30 : 0);
+      const resultOk = approx ? ulpDistance(got.result, v.result) <= ULPS : got.result === v.result;
+      if (!resultOk || (got.sw & mask) !== (v.sw & mask)) {
         failures.push(
           `line ${v.line}: ${v.op} cw=${v.cw.toString(16)} a=${v.a.toString(16)} b=${v.b.toString(16)}: ` +
             `result ${got.result.toString(16)} (want ${v.result.toString(16)}), ` +
@@ -160,6 +199,6 @@ describe('x87 against vectors from a real x87', () => {
       }
     }
     expect(failures.slice(0, 20)).toEqual([]);
-    expect(compared).toBe(vectors.length);
+    expect(compared).toBeGreaterThan(vectors.length - 20);
   });
 });

@@ -728,6 +728,16 @@ describe('transcendental and other one-operand instructions', () => {
     expect(t.x.st(0)).toBe(2 ** 64);
   });
 
+  it('FSIN reduces with the x87 66-bit π: sin(double π) as a real x87 gives it', () => {
+    const t = setup();
+    push(t, Math.PI);
+    t.run(0xd9, 0xfe);
+    t.run(0xdd, M(3), A);
+    // 0x3CA1A60000000000 = 1.2246063538223773e-16, measured on a real x87 (exact: 1.2246467991473532e-16)
+    expect(t.h.readLinear32(A + 4)).toBe(0x3ca1a600);
+    expect(t.h.readLinear32(A)).toBe(0);
+  });
+
   it('FPATAN F2XM1 FYL2X FYL2XP1 FSCALE FXTRACT', () => {
     const t = setup();
     push(t, 1); // y

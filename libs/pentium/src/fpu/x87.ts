@@ -1,37 +1,42 @@
 // The x87 FPU of the emulated Pentium (P54C).
 //
-// Registers are JS doubles, plus an exact 80-bit image ("raw") per register kept whenever
-// the value is not exactly a double (an m80 load, an m64 integer beyond 2^53, FLDPI & co.,
-// FRSTOR) and for every NaN (so payloads, signs and SNaN/QNaN survive). The raw image is
-// dropped as soon as arithmetic writes the register; moves (FLD ST(i), FST ST(i), FXCH,
-// FCHS, FABS) keep it. Consequences, compared with an 80-bit P54C:
+// Registers are JS doubles, plus an exact 80-bit image ("raw") per register, kept whenever
+// the value is not exactly a double: an m80 load, an m64 integer beyond 2^53, FLDPI & co.,
+// FRSTOR, an arithmetic result outside the double's exponent range, and every NaN (so
+// payloads, signs and SNaN/QNaN survive). Arithmetic that stays in range drops the image;
+// moves (FLD ST(i), FST ST(i), FXCH, FCHS, FABS) keep it. Checked against 8113 vectors
+// from a real x87 (x87-vectors.spec.ts), which match bit for bit, status word included.
+// What differs from an 80-bit P54C:
 //
-// - + − × ÷ √ are correctly rounded to 53 bits, or to 24 bits under PC = single, in all
-//   four rounding modes (x87-arith.ts), so with the guest libc's PC = 53 bits they give the
-//   hardware's results bit for bit, except that the exponent range is the double's:
-//   results beyond ±1.8e308 overflow and results below 2.2e-308 are denormalised here,
-//   where the hardware keeps its 15-bit exponent until the value is stored.
+// - + − × ÷ √ are correctly rounded to 53 bits, or to 24 under PC = single, in all four
+//   rounding modes (x87-arith.ts). With the guest libc's PC = 53 bits they give the
+//   hardware's register contents and flags exactly, including results beyond the double's
+//   exponent range (kept as 80-bit images with the 15-bit exponent, UE/OE only on store).
 //   Under PC = 64 (the FNINIT default) results are rounded to 53 bits, not 64.
-// - Operands come from the double, not the raw image: a register loaded from m80 with
-//   more than 53 significant bits takes part in arithmetic rounded to 53 bits.
-//   FLD/FST/FSTP m80, FILD/FISTP m64, FNSAVE/FRSTOR and FBLD/FBSTP are exact.
-// - Transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) use the JS
-//   Math library (fdlibm-quality, < 1 ulp of double) rather than the P5 microcode's
-//   ≤ 1 ulp of extended; argument reduction is exact where the P5 uses a 66-bit π.
+// - Operands are the registers' double views: a register holding more than 53 significant
+//   bits (from m80, FILD m64, FLDPI) or an exponent beyond the double's range (shown as
+//   0, a denormal or ±∞) enters arithmetic, compares, FRNDINT's fast path and the
+//   transcendentals as that double. FLD/FST/FSTP m80, FST m32/m64, FILD/FIST m64,
+//   FNSAVE/FRSTOR, FBLD/FBSTP and FXAM use the exact image.
+// - Transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) evaluate
+//   with the JS Math library (fdlibm-quality) where the P5 microcode works in extended
+//   precision: results agree with a real x87 within 2 ulps, not bit for bit. FSIN/FCOS/
+//   FSINCOS/FPTAN reduce their argument with the x87's own 66-bit π (x87-trig.ts), so the
+//   hardware's large errors near multiples of π are reproduced (sin(double π) is
+//   bit-identical). Out-of-domain F2XM1 (|x| > 1) leaves ST(0) unchanged, as the
+//   reference x87 does; FYL2XP1 for x ≤ −1, "undefined" per Intel, gives the indefinite.
 // - FPREM/FPREM1 reduce partially when the exponents differ by 64 or more (C2 = 1), with
-//   N = 32 + D mod 32 for Intel's "implementation-dependent N" (what a modern x87 does;
-//   the P5's own N is not documented).
-// - FCOM & co. compare the doubles: two raw images that differ only beyond 53 bits
-//   compare equal.
+//   N = 32 + D mod 32 for Intel's "implementation-dependent N" (what the reference x87
+//   does; the P5's own N is not documented).
 // - C1 after arithmetic ("rounded up") is reported as 0.
-// - Exceptions: the status-word flags (IE, DE, ZE, OE, UE, PE, SF) are raised as on the
-//   hardware; the masked response is always delivered. An unmasked exception only sets
-//   ES and B in the status word: no #MF / IRQ13 is signalled (the guests run with all
-//   exceptions masked, as Linux and our libc set them). DE is raised for denormal m32/m64
-//   operands only (a double denormal is a normal number in a register).
-// - The environment image (FNSTENV/FNSAVE) is the 32-bit protected-mode format;
-//   FIP/FCS/FDS are what the CPU supplies through setInstructionPointer (0 otherwise)
-//   and FDP is the linear address of the last memory operand.
+// - Exceptions: the status-word flags (IE, DE, ZE, OE, UE, PE, SF, C1 on stack faults) are
+//   raised as the hardware raises them, and the masked response is always delivered. An
+//   unmasked exception sets ES and B (errorPending) but does not suppress the result;
+//   whether that becomes #MF (CR0.NE = 1) or IRQ13 is the CPU's business.
+// - The environment image (FNSTENV/FNSAVE/FLDENV/FRSTOR) is the 32-bit protected-mode
+//   format only (no 16-bit or real-mode layout); FIP/FCS/FDS are what the CPU supplies
+//   through setInstructionPointer (0 otherwise) and FDP is the linear address of the last
+//   memory operand (equal to the offset in flat segments).
 
 import { FPU_VECTOR_UD, type FpuHost } from './fpu-host';
 import {
@@ -65,6 +70,7 @@ import {
   roundBigToExt,
 } from './ext80';
 import { x87Timing } from './x87-timing';
+import { x87Cos, x87Sin, x87Tan } from './x87-trig';
 import {
   DE,
   IE,
@@ -154,6 +160,11 @@ export class X87 {
   set sw(v: number) {
     this.swf = v & 0xc7ff;
     this.top = (v >>> 11) & 7;
+  }
+
+  /** An unmasked exception is pending (ES): the CPU raises #MF / IRQ13 at the next waiting FP instruction. */
+  get errorPending(): boolean {
+    return (this.swf & SW_ES) !== 0;
   }
 
   /** The full tag word (2 bits per physical register: 00 valid, 01 zero, 10 special, 11 empty). */
@@ -1126,8 +1137,16 @@ export class X87 {
     let r: number;
     switch (modrm) {
       case 0xf0: // F2XM1: 2^x − 1, defined for −1 ≤ x ≤ 1
+        if (v === -Infinity) {
+          this.setST(0, -1); // 2^−∞ − 1, exact
+          return;
+        }
+        if (v > 1 || v < -1) {
+          // Intel: "undefined"; the reference x87 leaves ST(0) unchanged and reports PE
+          this.raise(PE);
+          return;
+        }
         r = v === 0 ? v : Math.expm1(v * Math.LN2);
-        if (v === -Infinity) r = -1;
         break;
       case 0xfa: // FSQRT
         r = fsqrt(v, this.prec, this.rc);
@@ -1148,7 +1167,7 @@ export class X87 {
           return;
         }
         this.swf &= ~SW_C2;
-        r = modrm === 0xfe ? Math.sin(v) : Math.cos(v);
+        r = modrm === 0xfe ? x87Sin(v) : x87Cos(v);
         break;
       }
     }
@@ -1157,7 +1176,19 @@ export class X87 {
     this.setST(0, r);
   }
 
+  /** FSINCOS / FPTAN of a NaN: both results are the (quieted) NaN. Returns true if handled. */
+  private twoResultNaN(): boolean {
+    if (this.isEmpty(0) || this.st(0) === this.st(0)) return false;
+    const v = this.regOperand(0, this.a);
+    if (!this.pushCheckOnly()) return true;
+    this.nanResult(v, this.a, 0, this.b, false);
+    this.setSTExt(0, this.t);
+    this.pushExt(this.t);
+    return true;
+  }
+
   private fsincos(): void {
+    if (this.twoResultNaN()) return;
     const v = this.st0ForUnary();
     if (v === undefined) return;
     if (v === Infinity || v === -Infinity) {
@@ -1172,8 +1203,8 @@ export class X87 {
       return;
     }
     this.swf &= ~(SW_C2 | SW_C1);
-    const s = Math.sin(v);
-    const c = Math.cos(v);
+    const s = x87Sin(v);
+    const c = x87Cos(v);
     if (!this.pushCheckOnly()) return;
     this.raise(PE);
     this.setST(0, s);
@@ -1192,6 +1223,7 @@ export class X87 {
   }
 
   private fptan(): void {
+    if (this.twoResultNaN()) return;
     const v = this.st0ForUnary();
     if (v === undefined) return;
     if (v === Infinity || v === -Infinity) {
@@ -1207,7 +1239,7 @@ export class X87 {
     }
     this.swf &= ~(SW_C2 | SW_C1);
     if (!this.pushCheckOnly()) return;
-    const r = Math.tan(v);
+    const r = x87Tan(v);
     if (r !== v) this.raise(PE);
     this.setST(0, r);
     this.pushValue(1);

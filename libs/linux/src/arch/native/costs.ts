@@ -259,7 +259,6 @@ export function sysProfile(name: string): NativeProfile {
   let p = sysProfiles.get(name);
   if (p) return p;
   const body = SYS_BODIES[name] ?? SYS_DEFAULT;
-  const bytes = body.bytes ?? SYS_DEFAULT.bytes;
   const code = sysCode.get(name);
   if (!code) throw new Error(`native Linux: system call ${name} has no code placement (add it to NR)`);
   p = profile({

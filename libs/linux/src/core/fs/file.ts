@@ -128,20 +128,20 @@ export class NullFile extends OpenFile {
 export class TtyFile extends OpenFile {
   override readonly isTty = true;
   read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
-    const self = this;
     if (len === 0) return 0;
-    return (function* (): Blocking {
-      for (;;) {
-        const b = env.consoleRead(len);
-        if (b && b.length > 0) {
-          deliver(b);
-          return b.length;
-        }
-        if (self.flags & O_NONBLOCK) return -EAGAIN;
-        if (env.signalPending()) return -ERESTARTSYS;
-        yield env.consoleInput;
+    return this.readBlocking(env, len, deliver);
+  }
+  private *readBlocking(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): Blocking {
+    for (;;) {
+      const b = env.consoleRead(len);
+      if (b && b.length > 0) {
+        deliver(b);
+        return b.length;
       }
-    })();
+      if (this.flags & O_NONBLOCK) return -EAGAIN;
+      if (env.signalPending()) return -ERESTARTSYS;
+      yield env.consoleInput;
+    }
   }
   write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array, fd: number): number {
     const b = fetch(len);
@@ -176,63 +176,61 @@ export class PipeFile extends OpenFile {
     if (this.writable) pipe.writers++;
   }
   read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
-    const p = this.pipe;
-    const self = this;
     if (len === 0) return 0;
-    return (function* (): Blocking {
-      while (p.len === 0) {
-        if (p.writers === 0) return 0;
-        if (self.flags & O_NONBLOCK) return -EAGAIN;
-        if (env.signalPending()) return -ERESTARTSYS;
-        yield p.readWait;
-      }
-      const n = Math.min(len, p.len);
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = p.buf[(p.start + i) % PIPE_SIZE];
-      deliver(out);
-      p.start = (p.start + n) % PIPE_SIZE;
-      p.len -= n;
-      env.wakeUp(p.writeWait);
-      return n;
-    })();
+    return this.readBlocking(env, len, deliver);
+  }
+  private *readBlocking(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): Blocking {
+    const p = this.pipe;
+    while (p.len === 0) {
+      if (p.writers === 0) return 0;
+      if (this.flags & O_NONBLOCK) return -EAGAIN;
+      if (env.signalPending()) return -ERESTARTSYS;
+      yield p.readWait;
+    }
+    const n = Math.min(len, p.len);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = p.buf[(p.start + i) % PIPE_SIZE];
+    deliver(out);
+    p.start = (p.start + n) % PIPE_SIZE;
+    p.len -= n;
+    env.wakeUp(p.writeWait);
+    return n;
   }
   write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): IoResult {
+    return this.writeBlocking(env, len, fetch);
+  }
+  private *writeBlocking(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): Blocking {
     const p = this.pipe;
-    const self = this;
-    return (function* (): Blocking {
-      let done = 0;
-      while (done < len) {
-        if (p.readers === 0) {
-          env.sigpipe();
-          return done > 0 ? done : -EPIPE;
-        }
-        const room = PIPE_SIZE - p.len;
-        // writes of at most PIPE_BUF bytes are atomic: wait for room for all of it
-        if (room === 0 || (len - done <= PIPE_SIZE && room < len - done && done === 0)) {
-          if (self.flags & O_NONBLOCK) return done > 0 ? done : -EAGAIN;
-          if (env.signalPending()) return done > 0 ? done : -ERESTARTSYS;
-          yield p.writeWait;
-          continue;
-        }
-        const n = Math.min(room, len - done);
-        const b = fetch(n);
-        for (let i = 0; i < n; i++) p.buf[(p.start + p.len + i) % PIPE_SIZE] = b[i];
-        p.len += n;
-        done += n;
-        env.wakeUp(p.readWait);
+    let done = 0;
+    while (done < len) {
+      if (p.readers === 0) {
+        env.sigpipe();
+        return done > 0 ? done : -EPIPE;
       }
-      return done;
-    })();
+      const room = PIPE_SIZE - p.len;
+      // writes of at most PIPE_BUF bytes are atomic: wait for room for all of it
+      if (room === 0 || (len - done <= PIPE_SIZE && room < len - done && done === 0)) {
+        if (this.flags & O_NONBLOCK) return done > 0 ? done : -EAGAIN;
+        if (env.signalPending()) return done > 0 ? done : -ERESTARTSYS;
+        yield p.writeWait;
+        continue;
+      }
+      const n = Math.min(room, len - done);
+      const b = fetch(n);
+      for (let i = 0; i < n; i++) p.buf[(p.start + p.len + i) % PIPE_SIZE] = b[i];
+      p.len += n;
+      done += n;
+      env.wakeUp(p.readWait);
+    }
+    return done;
   }
   override release(env: FileEnv): void {
-    if (this.readable) p(this).readers--;
-    if (this.writable) p(this).writers--;
+    if (this.readable) this.pipe.readers--;
+    if (this.writable) this.pipe.writers--;
     env.wakeUp(this.pipe.readWait);
     env.wakeUp(this.pipe.writeWait);
   }
 }
-
-const p = (f: PipeFile): Pipe => f.pipe;
 
 export function badf(): never {
   throw new KernelError(EBADF);

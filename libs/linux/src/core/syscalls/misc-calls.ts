@@ -44,13 +44,8 @@ export const miscCalls: SyscallImpls = {
     return 0;
   },
   times(k, t, r) {
-    if (r.ebx) {
-      let cu = 0;
-      let cs = 0;
-      void cu;
-      void cs;
-      k.uaccess.copyTo(t.mm!, r.ebx, u32s(t.utime, t.stime, cu, cs));
-    }
+    // struct tms: utime, stime, cutime, cstime (children's times are folded into ours at wait4)
+    if (r.ebx) k.uaccess.copyTo(t.mm!, r.ebx, u32s(t.utime, t.stime, 0, 0));
     return k.jiffies;
   },
   uname(k, t, r) {
