@@ -68,15 +68,27 @@ export function collectMeasured(metricRows) {
   return out;
 }
 
+/** A run's params as one sortable key: `iterations=300 repeats=2` (names sorted). */
+export function paramsKey(params) {
+  return Object.keys(params || {})
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join(' ');
+}
+
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /**
- * Rows of the getpid table and the chart's series.
+ * Rows of the getpid table and the chart's series. Runs with different params are never
+ * averaged together: when the sweep varies them, `params` (a paramsKey) picks one
+ * combination, by default the first in sorted order; seeds of one combination are.
  * @param {{ metricRows: object[], reference: object, systems: {id:string,title?:string,arch?:string}[],
- *           selected?: string[] | null, kind?: 'cycles'|'us' }} input
+ *           selected?: string[] | null, kind?: 'cycles'|'us', params?: string | null }} input
  */
-export function buildGetpidView({ metricRows, reference, systems, selected, kind = 'cycles' }) {
-  const measured = collectMeasured(metricRows);
+export function buildGetpidView({ metricRows, reference, systems, selected, kind = 'cycles', params = null }) {
+  const paramChoices = [...new Set(metricRows.map((r) => paramsKey(r.params)))].sort();
+  const chosenParams = params !== null && paramChoices.includes(params) ? params : (paramChoices[0] ?? null);
+  const measured = collectMeasured(metricRows.filter((r) => paramsKey(r.params) === chosenParams));
   const paper = normalizeReference(reference);
   const catalog = new Map(systems.map((s) => [s.id, s]));
   const titleOf = (id) => catalog.get(id)?.title ?? paper.get(id)?.label ?? id;
@@ -110,6 +122,8 @@ export function buildGetpidView({ metricRows, reference, systems, selected, kind
   const paperKey = kind === 'us' ? 'paperUs' : 'paperCycles';
   return {
     kind,
+    params: chosenParams,
+    paramChoices,
     nativeId,
     rows,
     available: order.map((id) => ({ id, title: titleOf(id), measured: measured.has(id) })),

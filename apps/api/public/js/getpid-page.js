@@ -1,4 +1,4 @@
-// `/views/getpid?sweep=<id>&systems=<id,id,…>&metric=cycles|us&scale=log|linear`
+// `/views/getpid?sweep=<id>&systems=<id,id,…>&metric=cycles|us&scale=log|linear&params=<k=v k=v>`
 // The paper's Table 2: getpid cost per system, measured (from the sweep's runs) beside
 // the published value, as a grouped bar chart and a table. Everything the view shows
 // is decided by the URL, so a link reproduces it.
@@ -13,6 +13,8 @@ const state = {
   systems: query.get('systems') ? query.get('systems').split(',').filter(Boolean) : null,
   metric: query.get('metric') === 'us' ? 'us' : 'cycles',
   scale: query.get('scale') === 'linear' ? 'linear' : 'log',
+  /** which params combination when the sweep varies them (absent: the first) */
+  params: query.get('params'),
 };
 
 const canvas = document.getElementById('getpid-chart');
@@ -42,7 +44,7 @@ function chartUnit() {
 }
 
 function syncUrl() {
-  setQuery({ sweep: state.sweep, systems: state.systems ? state.systems.join(',') : '', metric: state.metric, scale: state.scale });
+  setQuery({ sweep: state.sweep, systems: state.systems ? state.systems.join(',') : '', metric: state.metric, scale: state.scale, params: state.params });
 }
 
 for (const input of document.querySelectorAll('input[name="metric"]')) {
@@ -61,6 +63,13 @@ for (const input of document.querySelectorAll('input[name="scale"]')) {
     render();
   });
 }
+
+const paramsSelect = document.getElementById('params');
+paramsSelect.addEventListener('change', () => {
+  state.params = paramsSelect.value;
+  syncUrl();
+  render();
+});
 
 async function load() {
   clearTimeout(timer);
@@ -87,7 +96,7 @@ async function load() {
 
 function render() {
   if (!data) return;
-  const view = buildGetpidView({ ...data, selected: state.systems, kind: state.metric });
+  const view = buildGetpidView({ ...data, selected: state.systems, kind: state.metric, params: state.params });
   const { sweep } = data;
   document.getElementById('sweep-link').replaceChildren(
     h('a', { href: `/sweeps/${encodeURIComponent(sweep.id)}` }, `sweep ${sweep.name || shortId(sweep.id)}`),
@@ -96,6 +105,9 @@ function render() {
   document.body.dataset.sweepStatus = sweep.status;
 
   renderSystemChoices(view.available);
+  document.getElementById('params-box').hidden = view.paramChoices.length < 2;
+  paramsSelect.replaceChildren(...view.paramChoices.map((key) => h('option', { value: key, selected: key === view.params }, key)));
+  canvas.dataset.params = view.params ?? '';
 
   chart.data.labels = view.chart.labels;
   chart.data.datasets = [

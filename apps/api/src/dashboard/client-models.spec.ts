@@ -49,6 +49,20 @@ describe('getpid-model', () => {
     });
   });
 
+  it('never averages runs of different params: one combination at a time', () => {
+    const metricRows = [
+      { ...metric('linux', 'getpid_cycles', 200, 1), params: { repeats: 1, iterations: 100 } },
+      { ...metric('linux', 'getpid_cycles', 210, 2), params: { iterations: 100, repeats: 1 } },
+      { ...metric('linux', 'getpid_cycles', 300, 3), params: { iterations: 1000, repeats: 1 } },
+    ];
+    const first = call('getpid-model.js', 'buildGetpidView', { metricRows, reference: [], systems: SYSTEMS });
+    expect(first.paramChoices).toEqual(['iterations=100 repeats=1', 'iterations=1000 repeats=1']);
+    expect(first.params).toBe('iterations=100 repeats=1');
+    expect(first.rows).toMatchObject([{ system: 'linux', runs: 2, cycles: 205 }]);
+    const other = call('getpid-model.js', 'buildGetpidView', { metricRows, reference: [], systems: SYSTEMS, params: 'iterations=1000 repeats=1' });
+    expect(other.rows).toMatchObject([{ system: 'linux', runs: 1, cycles: 300 }]);
+  });
+
   it("labels a system the catalogue lacks with the paper's own name", () => {
     const reference = [{ systemId: 'mklinux-inkernel', systemLabel: 'MkLinux in-kernel', metric: 'getpid_cycles', value: 2050, unit: 'cycles' }];
     const view = call('getpid-model.js', 'buildGetpidView', { metricRows: [], reference, systems: SYSTEMS });
