@@ -165,3 +165,24 @@ describe.each(BACKENDS)('overlapping sweeps on the %s queue backend', (backend) 
     expect(n).toBe(2);
   });
 });
+
+describe.each(BACKENDS)('priorities on the %s queue backend', (backend) => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness(backend, `prio_${backend}`);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('run the cells of a higher-priority sweep first', async () => {
+    const cells = { systems: ['sim-a'], benches: ['spin'], params: { cycles: 2_000_000, work: 100 } };
+    const low = await h.http().post('/api/sweeps').send({ name: 'low', priority: 10, ...cells, seeds: [1, 2, 3] }).expect(201);
+    const high = await h.http().post('/api/sweeps').send({ name: 'high', priority: 90, ...cells, seeds: [11, 12, 13] }).expect(201);
+    await h.startWorker({ poolSize: 1 });
+    await h.drainAndWait(low.body.id);
+    await h.drainAndWait(high.body.id);
+    const order = await h.sql(`SELECT seed FROM runs ORDER BY created_at, id`);
+    expect(order.slice(0, 3).map((r: any) => r.seed).sort()).toEqual([11, 12, 13]);
+  });
+});
