@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import * as path from 'node:path';
 import { DASHBOARD_ROUTES, DashboardModule } from './dashboard.module';
+import { findPublicDir } from './public-assets';
 
 describe('DashboardModule', () => {
   let app: INestApplication;
@@ -49,5 +51,17 @@ describe('DashboardModule', () => {
 
   it('leaves /api to the API', async () => {
     await request(app.getHttpServer()).get('/api/sweeps').expect(404);
+  });
+});
+
+describe('findPublicDir', () => {
+  const sources = path.resolve(__dirname, '../../public');
+  it('finds the pages from the sources and from the build in dist/', () => {
+    expect(findPublicDir(__dirname)).toBe(sources);
+    const repo = path.resolve(__dirname, '../../../..');
+    expect(findPublicDir(path.join(repo, 'dist/apps/api/src/dashboard'))).toBe(sources);
+  });
+  it('says where it looked when the pages are missing', () => {
+    expect(() => findPublicDir('/nowhere/a/b/c/d/e')).toThrow(/no public directory with index.html among \/nowhere/);
   });
 });

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 // Where the dashboard's static files live. From the sources (ts-jest, ts-node) the
 // pages sit at apps/api/public beside src/; from the build (dist/apps/api/src/dashboard)
 // they are not copied, so we go back up to the repository's apps/api/public.
-export function findPublicDir(): string {
+export function findPublicDir(fromDir: string = __dirname): string {
   const candidates = [
-    path.resolve(__dirname, '../../public'),
-    path.resolve(__dirname, '../../../../../apps/api/public'),
+    path.resolve(fromDir, '../../public'),
+    path.resolve(fromDir, '../../../../../apps/api/public'),
   ];
   for (const dir of candidates) {
     if (existsSync(path.join(dir, 'index.html'))) return dir;
