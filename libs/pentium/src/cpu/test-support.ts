@@ -3,8 +3,9 @@
 // to place hand-assembled code. Used by the CPU's specs; kernels build their own tables.
 
 import { Machine, type MachineOptions } from '../machine';
-import { SegReg, CR0, CR4 } from './registers';
+import { SegReg, CR0 } from './registers';
 import { flatCode, flatData, interruptGate, trapGate, tssDescriptor, writeDescriptor, TSS32, taskGate, callGate } from './descriptors';
+// (the `untimed` option is honoured by the ELF runner; flat machines always carry the timing model)
 
 export const KCODE = 0x08;
 export const KDATA = 0x10;
@@ -61,7 +62,6 @@ export function flatMachine(opts: FlatOptions = {}): Machine {
     cpu.loadCr3(PAGE_DIR);
     cpu.setCr0(cpu.cr0 | CR0.PG);
   }
-  void CR4;
   return m;
 }
 
@@ -91,7 +91,7 @@ export function enterUser(m: Machine, eip: number): void {
   // build an IRET frame on the kernel stack and run a tiny ring-0 stub that IRETs
   const stub = CODE - 0x100;
   const frame = [eip, UCODE, 0x202, USTACK, UDATA];
-  let esp = KSTACK - 20;
+  const esp = KSTACK - 20;
   for (let i = 0; i < 5; i++) m.memory.write32(esp + i * 4, frame[i]);
   m.memory.writeBytes(stub, [
     0x66, 0xb8, UDATA, 0x00, // mov ax, UDATA
@@ -101,6 +101,4 @@ export function enterUser(m: Machine, eip: number): void {
   ]);
   m.cpu.setReg(4, esp);
   m.cpu.eip = stub;
-  esp = 0;
-  void esp;
 }
