@@ -44,7 +44,7 @@ describe('page faults and exceptions as IPC', () => {
   });
 
   it('sigma0 pages a task idempotently: physical page = fault address, first task to ask owns it, others are refused', () => {
-    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 1000 });
     const PHYS = 0x00900000;
     machine.memory.write32(PHYS + 0x10, 0xcafe);
     const a = new Asm(CODE);
@@ -56,6 +56,17 @@ describe('page faults and exceptions as IPC', () => {
     expect(kernel.sigma0.ownerOf(PHYS)).toBe(4);
     expect(machine.counters.kernel.sigma0Pages).toBe(1);
     expect(machine.counters.kernel.pageFaultIpcs).toBe(1);
+    // another task asking for the same page is refused (its fault repeats); nor can it be handed out at boot
+    const b = new Asm(CODE);
+    b.load(R.EAX, PHYS + 0x10).hostcall(TEST_MARK).label('end').jmp('end');
+    const other = kernel.bootTask({ task: 5, image: { at: CODE, bytes: b.assemble() }, prio: 110 }); // above the spinning task 4
+    machine.run({ cycleBudget: machine.counters.cycles + 400_000 }); // the next clock tick lets it run
+    expect(machine.counters.kernel.sigma0Refusals).toBeGreaterThan(1);
+    expect(other.space.lookup(PHYS)).toBeNull();
+    expect(marks.length).toBe(1);
+    expect(() => kernel.sigma0.mapTo(other, PHYS, 0x100000, 0x1000)).toThrow(/belongs to task 4/);
+    kernel.sigma0.mapTo(other, PHYS + 0x1000, 0x100000, 0x2000);
+    expect(other.space.lookup(0x101000)).toEqual({ frame: PHYS + 0x2000, writable: true });
   });
 
   it('an exception is reflected to the thread’s exception handler by IPC; the reply sets the new EIP', () => {

@@ -157,6 +157,11 @@ export class MappingDatabase {
     const lo = start >>> 0;
     const hi = lo + bytes;
     const out: number[] = [];
+    if (bytes / PAGE_SIZE <= m.size) {
+      // a small region: probe its pages
+      for (let v = lo - (lo % PAGE_SIZE); v < hi; v += PAGE_SIZE) if (m.has(v)) out.push(v);
+      return out;
+    }
     for (const v of m.keys()) if (v >= lo && v < hi) out.push(v);
     return out.sort((a, b) => a - b);
   }

@@ -30,6 +30,8 @@ export class Sigma0 {
   private readonly end: number;
   private readonly requestProfile: PathProfile;
   private waiting = false;
+  /** no free page below this address (allocation hint) */
+  private freeHint = SIGMA0_MEMORY;
 
   constructor(private readonly k: L4Kernel) {
     this.task = k.createTask(SIGMA0_TASK);
@@ -59,13 +61,26 @@ export class Sigma0 {
 
   /** Boot-time allocation on behalf of a task (what a root server asks sigma0 for). */
   takeFreeFrame(task: number): number {
-    for (let p = SIGMA0_MEMORY; p < this.end; p += PAGE_SIZE) {
-      if (!this.owner.has(p)) {
-        this.owner.set(p, task);
-        return p;
-      }
+    const p = this.lowestFree();
+    if (p < 0) throw new Error('sigma0: out of memory');
+    this.owner.set(p, task);
+    return p;
+  }
+
+  /**
+   * Boot-time: sigma0 hands `task` the physical range [phys, phys + bytes) mapped at
+   * `at` (what a server such as L4Linux asks sigma0 for at start-up, page by page).
+   * Pages another task owns are refused with an error.
+   */
+  mapTo(task: Task, phys: number, at: number, bytes: number, writable = true): void {
+    for (let off = 0; off < bytes; off += PAGE_SIZE) {
+      const p = phys + off;
+      const o = this.owner.get(p);
+      if (p < SIGMA0_MEMORY || p >= this.end) throw new Error(`sigma0: 0x${p.toString(16)} is not sigma0's memory`);
+      if (o !== undefined && o !== task.number) throw new Error(`sigma0: page 0x${p.toString(16)} belongs to task ${o}`);
+      this.owner.set(p, task.number);
+      this.k.mdb.map(this.space, p, task.space, at + off, writable);
     }
-    throw new Error('sigma0: out of memory');
   }
 
   /** The server body, at user level between two IPCs: the last IPC's message is in the registers. */
@@ -119,7 +134,12 @@ export class Sigma0 {
   }
 
   private lowestFree(): number {
-    for (let p = SIGMA0_MEMORY; p < this.end; p += PAGE_SIZE) if (!this.owner.has(p)) return p;
+    for (let p = this.freeHint; p < this.end; p += PAGE_SIZE) {
+      if (!this.owner.has(p)) {
+        this.freeHint = p;
+        return p;
+      }
+    }
     return -1;
   }
 }
