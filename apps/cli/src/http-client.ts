@@ -57,6 +57,9 @@ export interface SweepDetail {
   cells: SweepCell[];
 }
 
+/** A row of GET /api/sweeps: the sweep without its cells, with counts per status. */
+export type SweepSummary = Omit<SweepDetail, 'cells'>;
+
 export interface SubmittedSweep {
   id: string;
   cells: number;
@@ -91,6 +94,10 @@ export class FarmClient {
 
   submitSweep(body: string, contentType: 'application/json' | 'application/yaml'): Promise<SubmittedSweep> {
     return this.request('POST', '/api/sweeps', { body, contentType });
+  }
+
+  async listSweeps(): Promise<SweepSummary[]> {
+    return listOf<SweepSummary>(await this.request<unknown>('GET', '/api/sweeps'));
   }
 
   getSweep(id: string): Promise<SweepDetail> {

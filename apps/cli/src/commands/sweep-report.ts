@@ -1,7 +1,7 @@
 // What `mklab sweep` prints: the progress line while a sweep runs and the table of
 // results when it ends. Pure functions over the API's documents.
 import { formatTable } from '../format-table';
-import type { MetricRow, SweepCell, SweepDetail } from '../http-client';
+import type { MetricRow, SweepCell, SweepDetail, SweepSummary } from '../http-client';
 
 export const TERMINAL_SWEEP_STATUSES = new Set(['done', 'failed', 'cancelled']);
 const FINISHED_CELL = new Set(['done', 'failed', 'cancelled', 'cached']);
@@ -89,4 +89,14 @@ export function sweepSummary(sweep: SweepDetail): string {
   const counts = countCells(sweep.cells);
   const parts = Object.entries(counts).map(([s, n]) => `${n} ${s}`);
   return `sweep ${sweep.id} "${sweep.name}": ${sweep.status} (${sweep.cells.length} cells${parts.length ? ': ' + parts.join(', ') : ''})`;
+}
+
+/** `mklab sweep list`: one line per sweep, newest first as the API gives them. */
+export function sweepListTable(sweeps: SweepSummary[]): string {
+  const rows = sweeps.map((s) => {
+    const c = s.counts ?? {};
+    const finished = (c.done ?? 0) + (c.cached ?? 0) + (c.failed ?? 0) + (c.cancelled ?? 0);
+    return [s.id, s.name, s.status, `${finished}/${c.total ?? '?'}`, (c.failed ?? 0) ? String(c.failed) : '', String(s.createdAt ?? '')];
+  });
+  return formatTable(['id', 'name', 'status', 'finished', 'failed', 'created'], rows);
 }

@@ -141,6 +141,27 @@ describe('mklab sweep', () => {
     expect(c.err.join('')).toContain("unknown sweep command 'launch'");
   });
 
+  it('lists the sweeps and watches a running one with status --watch', async () => {
+    let polls = 0;
+    stub = await startStub((req, res) => {
+      if (req.url === '/api/sweeps') {
+        return json(res, 200, [{ id: 'a1', name: 'first', status: 'running', createdAt: '2026-11-28T06:00:00.000Z', counts: { total: 4, done: 1, failed: 1, running: 2 } }]);
+      }
+      if (req.url === '/api/sweeps/a1') {
+        polls++;
+        return json(res, 200, { id: 'a1', name: 'first', status: polls < 3 ? 'running' : 'done', cells: [cell('1', 'linux', polls < 3 ? 'running' : 'done', 0.5, polls < 3 ? null : 'r1')] });
+      }
+      return json(res, 200, { rows: [{ runId: 'r1', system: 'linux', bench: 'getpid', metric: 'getpid_cycles', value: 223, unit: 'cycles' }], series: [] });
+    });
+    const c = capture();
+    expect(await runSweepCommand(['list'], c.io(stub.url))).toBe(EXIT.ok);
+    expect(c.out.join('')).toMatch(/a1\s+first\s+running\s+2\/4\s+1\s+2026-11-28T06:00:00.000Z/);
+    expect(await runSweepCommand(['status', 'a1', '--watch'], c.io(stub.url))).toBe(EXIT.ok);
+    expect(polls).toBe(3);
+    expect(c.err.join('')).toContain(' 50%  0/1 cells · 1 running');
+    expect(c.out.join('')).toMatch(/linux\s+getpid\s+iterations=100\s+1\s+done\s+223/);
+  });
+
   it('cancels and shows the sweep afterwards; a 404 is reported with its message', async () => {
     stub = await startStub((req, res) => {
       if (req.url === '/api/sweeps/5/cancel') return json(res, 201, { ok: true });

@@ -4,11 +4,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FarmApiError, FarmClient, FarmUnreachableError, type SweepDetail } from '../http-client';
-import { progressLine, resultsTable, sweepSummary, TERMINAL_SWEEP_STATUSES } from './sweep-report';
+import { progressLine, resultsTable, sweepListTable, sweepSummary, TERMINAL_SWEEP_STATUSES } from './sweep-report';
 
 const USAGE = `usage:
   mklab sweep submit <spec.json|spec.yaml> [--no-wait] [--json] [--interval ms]
-  mklab sweep status <id> [--json]
+  mklab sweep status <id> [--watch] [--json]
+  mklab sweep list [--json]
   mklab sweep cancel <id>
 The farm's URL comes from MKLAB_URL (default http://localhost:3000).`;
 
@@ -33,15 +34,17 @@ interface Options {
   positional: string[];
   wait: boolean;
   json: boolean;
+  watch: boolean;
   intervalMs: number | null;
 }
 
 function parseOptions(args: string[]): Options {
-  const o: Options = { positional: [], wait: true, json: false, intervalMs: null };
+  const o: Options = { positional: [], wait: true, json: false, watch: false, intervalMs: null };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--no-wait') o.wait = false;
     else if (a === '--json') o.json = true;
+    else if (a === '--watch') o.watch = true;
     else if (a === '--interval') {
       const v = Number(args[++i]);
       if (!Number.isInteger(v) || v < 50) throw new UsageError(`--interval wants milliseconds ≥ 50, got '${args[i] ?? ''}'`);
@@ -79,6 +82,8 @@ export async function runSweepCommand(argv: string[], io: SweepCommandIo = proce
         return await status(client, opts, io);
       case 'cancel':
         return await cancel(client, opts, io);
+      case 'list':
+        return await list(client, opts, io);
       default:
         throw new UsageError(`unknown sweep command '${sub}'`);
     }
@@ -150,7 +155,12 @@ async function submit(client: FarmClient, opts: Options, io: SweepCommandIo): Pr
 
 async function status(client: FarmClient, opts: Options, io: SweepCommandIo): Promise<number> {
   const id = onePositional(opts, 'sweep id');
-  const sweep = await client.getSweep(id);
+  let sweep = await client.getSweep(id);
+  if (opts.watch && !TERMINAL_SWEEP_STATUSES.has(sweep.status)) {
+    const watched = await watch(client, id, opts.intervalMs ?? io.pollMs ?? 1000, io);
+    if (!watched) return EXIT.interrupted;
+    sweep = watched;
+  }
   if (!TERMINAL_SWEEP_STATUSES.has(sweep.status)) {
     if (opts.json) {
       io.stdout.write(JSON.stringify(sweep, null, 2) + '\n');
@@ -162,6 +172,14 @@ async function status(client: FarmClient, opts: Options, io: SweepCommandIo): Pr
     return EXIT.ok;
   }
   return printFinal(client, sweep, opts, io);
+}
+
+async function list(client: FarmClient, opts: Options, io: SweepCommandIo): Promise<number> {
+  if (opts.positional.length) throw new UsageError(`unexpected argument '${opts.positional[0]}'`);
+  const sweeps = await client.listSweeps();
+  if (opts.json) io.stdout.write(JSON.stringify(sweeps, null, 2) + '\n');
+  else io.stdout.write(sweepListTable(sweeps) + '\n');
+  return EXIT.ok;
 }
 
 async function cancel(client: FarmClient, opts: Options, io: SweepCommandIo): Promise<number> {
