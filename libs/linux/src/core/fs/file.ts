@@ -34,6 +34,9 @@ export interface FileEnv {
   sigpipe(): void;
 }
 
+/** Transfers move through the kernel a page at a time. */
+export const IO_CHUNK = 4096;
+
 /** The result of a read or write: a number, or a generator when the call may block. */
 export type IoResult = number | Blocking;
 
@@ -70,18 +73,39 @@ export class RegularFile extends OpenFile {
   read(_env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
     const inode = this.inode!;
     if (inode.isDir) throw new KernelError(EISDIR);
-    const b = inode.read(this.pos, len);
-    deliver(b);
-    this.pos += b.length;
-    return b.length;
+    let done = 0;
+    while (done < len) {
+      const b = inode.read(this.pos, Math.min(IO_CHUNK, len - done));
+      if (b.length === 0) break;
+      try {
+        deliver(b);
+      } catch (e) {
+        if (done > 0) return done;
+        throw e;
+      }
+      this.pos += b.length;
+      done += b.length;
+    }
+    return done;
   }
   write(_env: FileEnv, len: number, fetch: (n: number) => Uint8Array): number {
     const inode = this.inode!;
     if (this.flags & O_APPEND) this.pos = inode.size;
-    const b = fetch(len);
-    inode.write(this.pos, b);
-    this.pos += b.length;
-    return b.length;
+    // a page at a time, as generic_file_write: a fault part-way returns what was written
+    let done = 0;
+    while (done < len) {
+      let b: Uint8Array;
+      try {
+        b = fetch(Math.min(IO_CHUNK, len - done));
+      } catch (e) {
+        if (done > 0) return done;
+        throw e;
+      }
+      inode.write(this.pos, b);
+      this.pos += b.length;
+      done += b.length;
+    }
+    return done;
   }
   override lseek(offset: number, whence: number): number {
     let base: number;
@@ -109,8 +133,18 @@ export class NullFile extends OpenFile {
   }
   read(_env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
     if (!this.zero) return 0;
-    deliver(new Uint8Array(len));
-    return len;
+    let done = 0;
+    while (done < len) {
+      const n = Math.min(IO_CHUNK, len - done);
+      try {
+        deliver(new Uint8Array(n));
+      } catch (e) {
+        if (done > 0) return done;
+        throw e;
+      }
+      done += n;
+    }
+    return done;
   }
   write(_env: FileEnv, len: number): number {
     return len;
@@ -144,9 +178,19 @@ export class TtyFile extends OpenFile {
     }
   }
   write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array, fd: number): number {
-    const b = fetch(len);
-    env.consoleWrite(b, fd);
-    return b.length;
+    let done = 0;
+    while (done < len) {
+      let b: Uint8Array;
+      try {
+        b = fetch(Math.min(IO_CHUNK, len - done));
+      } catch (e) {
+        if (done > 0) return done;
+        throw e;
+      }
+      env.consoleWrite(b, fd);
+      done += b.length;
+    }
+    return done;
   }
   override release(): void {
     if (this.inode) this.inode.fs.release(this.inode);

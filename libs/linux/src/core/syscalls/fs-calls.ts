@@ -67,7 +67,11 @@ export const fsCalls: SyscallImpls = {
     const buf = r.ecx >>> 0;
     const len = r.edx >>> 0;
     if (len > 0x7fffffff) return -EINVAL;
-    return f.read(k, len, (b) => k.uaccess.copyTo(t.mm!, buf, b));
+    let off = 0;
+    return f.read(k, len, (b) => {
+      k.uaccess.copyTo(t.mm!, buf + off, b);
+      off += b.length;
+    });
   },
   write(k, t, r) {
     const fd = r.ebx;
