@@ -1,4 +1,4 @@
-import { CODE, enterUser, flatMachine, GDT_BASE, KCODE, KDATA, KSTACK, loadCode, PAGE_DIR, PAGE_TABLE, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, UDATA, USTACK, writeDescriptor } from './test-support';
+import { callGate, CODE, enterUser, flatMachine, GDT_BASE, KCODE, KDATA, KSTACK, loadCode, PAGE_DIR, PAGE_TABLE, runToStop, setGate, setTaskGate, STOP, TSS_BASE, TSS_SEL, UCODE, UDATA, USTACK, writeDescriptor } from './test-support';
 import { TSS32, tssDescriptor, decodeSegmentDescriptor, encodeSegmentDescriptor, DESC_TYPE } from './descriptors';
 import { CR0, CR4, SegReg } from './registers';
 import { CPUID_FEATURES, CPUID_SIGNATURE } from './ops/system';
@@ -447,5 +447,94 @@ describe('#SS and #TS', () => {
     expect(top(m, 0)).toBe(0x40);
     expect(top(m, 1)).toBe(CODE);
     expect(m.cpu.trSel).toBe(TSS_SEL);
+  });
+});
+
+describe('more system instructions', () => {
+  it('far CALL through a ring-3 call gate to ring 0 copies the parameter, RETF imm returns to ring 3', () => {
+    const m = flatMachine();
+    const frames: number[][] = [];
+    m.hostcalls.register(4, 'gate', (c) => frames.push([0, 1, 2, 3, 4].map((i) => m.memory.read32(c.getReg(4) + 4 * i)).concat([c.cpl, c.getReg(4)])));
+    const handler = 0x31000;
+    m.memory.writeBytes(handler, [0x0f, 0x3f, 0x04, 0x00, 0xca, 0x04, 0x00]); // HOSTCALL 4; RETF 4
+    writeDescriptor(m.memory, GDT_BASE, 9, callGate(KCODE, handler, 3, 1));
+    const userCode = 0x21000;
+    m.memory.writeBytes(userCode, [0x6a, 0x55, 0x9a, ...le32(0), 0x4b, 0x00, ...STOP]); // push 0x55; call far 0x4b:0
+    enterUser(m, userCode);
+    runToStop(m);
+    expect(frames).toHaveLength(1);
+    const [eip, cs, param, esp, ss, cpl, kesp] = frames[0];
+    expect([eip, cs, param, esp, ss, cpl]).toEqual([userCode + 9, UCODE, 0x55, USTACK - 4, UDATA, 0]);
+    expect(kesp).toBe(KSTACK - 20);
+    expect(m.cpu.cpl).toBe(3);
+    expect(m.cpu.getReg(4)).toBe(USTACK);
+  });
+
+  it('INT through a task gate runs the other task, whose IRET returns after the INT', () => {
+    const m = flatMachine();
+    const tss2 = 0x5000;
+    writeDescriptor(m.memory, GDT_BASE, 6, tssDescriptor(tss2));
+    m.memory.write32(tss2 + TSS32.EIP, 0x32000);
+    m.memory.write32(tss2 + TSS32.EFLAGS, 2);
+    m.memory.write32(tss2 + TSS32.ESP, 0x7000);
+    m.memory.write32(tss2 + TSS32.CS, KCODE);
+    for (const o of [TSS32.SS, TSS32.DS, TSS32.ES, TSS32.FS, TSS32.GS]) m.memory.write32(tss2 + o, KDATA);
+    m.memory.writeBytes(0x32000, [0xc7, 0x05, ...le32(0x6000), ...le32(9), 0xcf]);
+    setTaskGate(m, 0x50, 0x30);
+    loadCode(m, [0xcd, 0x50, 0xcc]); // int 0x50; int3
+    stopOn(m, 3);
+    runToStop(m);
+    expect(m.memory.read32(0x6000)).toBe(9);
+    expect(m.cpu.trSel).toBe(TSS_SEL);
+    expect(top(m, 0)).toBe(CODE + 3); // INT3 is a trap: EIP after it
+  });
+
+  it('INTO traps only when OF is set; OUT to port 0xE9 reaches the console', () => {
+    const m = flatMachine();
+    stopOn(m, 4);
+    // mov al,'A'; out 0xe9,al; xor eax,eax; into; mov eax,0x7fffffff; inc eax; into
+    loadCode(m, [0xb0, 0x41, 0xe6, 0xe9, 0x31, 0xc0, 0xce, 0xb8, ...le32(0x7fffffff), 0x40, 0xce]);
+    runToStop(m);
+    expect(m.console.text('port')).toBe('A');
+    expect(top(m, 0)).toBe(CODE + 14); // INTO is a trap: EIP after it
+  });
+
+  it('keeps a stale translation until INVLPG, as the P54C TLB does', () => {
+    const m = flatMachine({ paging: true });
+    m.memory.write32(0x45000, 111);
+    m.memory.write32(0x46000, 222);
+    m.hostcalls.register(5, 'remap', () => m.memory.write32(PAGE_TABLE + 0x45 * 4, 0x46000 | 7));
+    loadCode(m, [
+      0xa1, ...le32(0x45000), // mov eax, [0x45000]
+      0x0f, 0x3f, 0x05, 0x00, // HOSTCALL 5: the kernel remaps the page without INVLPG
+      0x8b, 0x1d, ...le32(0x45000), // mov ebx, [0x45000]
+      0x0f, 0x01, 0x3d, ...le32(0x45000), // invlpg [0x45000]
+      0x8b, 0x0d, ...le32(0x45000), // mov ecx, [0x45000]
+      ...STOP,
+    ]);
+    runToStop(m);
+    expect([m.cpu.getReg(0), m.cpu.getReg(3), m.cpu.getReg(1)]).toEqual([111, 111, 222]);
+    expect(m.counters.tlbInvalidations).toBe(1);
+  });
+
+  it('SGDT/LIDT in guest code, the x87 through the escape, #NM with CR0.TS', () => {
+    const m = flatMachine();
+    loadCode(m, [
+      0x0f, 0x01, 0x05, ...le32(0x6000), // sgdt [0x6000]
+      0xd9, 0xe8, 0xd9, 0xe8, 0xde, 0xc1, // fld1; fld1; faddp
+      0xdb, 0x1d, ...le32(0x6010), // fistp dword [0x6010]
+      ...STOP,
+    ]);
+    runToStop(m);
+    expect(m.memory.read16(0x6000)).toBe(16 * 8 - 1);
+    expect(m.memory.read32(0x6002)).toBe(GDT_BASE);
+    expect(m.memory.read32(0x6010)).toBe(2);
+
+    const n = flatMachine();
+    stopOn(n, 7);
+    n.cpu.setCr0(n.cpu.cr0 | CR0.TS);
+    loadCode(n, [0xd9, 0xe8]);
+    runToStop(n);
+    expect(top(n, 0)).toBe(CODE);
   });
 });
