@@ -65,7 +65,7 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   c.trBase = base;
   c.trLimit = limit;
   c.trType = 0xb;
-  if (c.cr0 & CR0.PG) c.loadCr3(newCr3);
+  if (c.cr0 & CR0.PG) c.writeCr3(newCr3); // its clocks are part of the 85
   c.setCr0(c.cr0 | CR0.TS);
   c.setEflags(newEflags);
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];

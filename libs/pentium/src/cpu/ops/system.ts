@@ -39,7 +39,6 @@ export function popf(c: Cpu, d: Insn): void {
   let keep = 0x30000; // VM, RF
   if (c.cpl > 0) keep |= 0x3000;
   if (c.cpl > ((old >>> 12) & 3)) keep |= IF;
-  if (!(old & IF) && v & IF && !(keep & IF)) c.irqShadow = false;
   c.setEflags((v & ~keep) | (old & keep));
 }
 
