@@ -239,6 +239,7 @@ export class L4Kernel {
 
     // ---- sigma0: owns all memory above the kernel's, mapped 1:1 (idempotently)
     this.sigma0 = new Sigma0(this);
+    cpu.setReg(ESP, kernelLinear(IDLE_STACK_TOP));
     cpu.eip = this.stubs.boot;
   }
 
@@ -512,6 +513,7 @@ export class L4Kernel {
     return () => {
       const t = this.current;
       this.save(t);
+      this.charge(L4_COSTS.kernelEntry, [t.kernelEsp, kernelLinear(G_CURRENT)], [t.kernelEsp - 4]);
       handler(t);
       this.leave();
     };
