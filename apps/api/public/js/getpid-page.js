@@ -47,22 +47,19 @@ function syncUrl() {
   setQuery({ sweep: state.sweep, systems: state.systems ? state.systems.join(',') : '', metric: state.metric, scale: state.scale, params: state.params });
 }
 
-for (const input of document.querySelectorAll('input[name="metric"]')) {
-  input.checked = input.value === state.metric;
-  input.addEventListener('change', () => {
-    state.metric = input.value;
-    syncUrl();
-    render();
-  });
+/** A radio group bound to one field of the state (and so of the URL). */
+function bindRadios(name) {
+  for (const input of document.querySelectorAll(`input[name="${name}"]`)) {
+    input.checked = input.value === state[name];
+    input.addEventListener('change', () => {
+      state[name] = input.value;
+      syncUrl();
+      render();
+    });
+  }
 }
-for (const input of document.querySelectorAll('input[name="scale"]')) {
-  input.checked = input.value === state.scale;
-  input.addEventListener('change', () => {
-    state.scale = input.value;
-    syncUrl();
-    render();
-  });
-}
+bindRadios('metric');
+bindRadios('scale');
 
 const paramsSelect = document.getElementById('params');
 paramsSelect.addEventListener('change', () => {
