@@ -40,7 +40,6 @@ const STACK_TOP = 512; // offset into instr_stack
 const STACK_SHOW = 0x8000 | (STACK_TOP - 32);
 
 const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
-const CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 
 type Width = 8 | 16 | 32 | 64;
 
@@ -75,11 +74,6 @@ function regSlot(w: Width, r: number, table: number): number {
 function memSlot(offset: number, table: number): number {
   return slot(K.MEM, 0, offset / 4, table);
 }
-const REG_NAMES: Record<number, string[]> = {
-  8: ['AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH'],
-  16: ['AX', 'CX', 'DX', 'BX', 'SP', 'BP', 'SI', 'DI'],
-  32: ['EAX', 'ECX', 'EDX', 'EBX', 'ESP', 'EBP', 'ESI', 'EDI'],
-};
 
 function opcodeBytes(row: InsnRow): number[] {
   return row.opcode > 0xff ? [0x0f, row.opcode & 0xff] : [row.opcode];
@@ -156,6 +150,9 @@ function destWriteOnly(row: InsnRow): boolean {
     (row.mnemonic === 'IMUL' && (row.opcode === 0x69 || row.opcode === 0x6b))
   );
 }
+
+/** Intel: LOCK is legal with these, and only with a memory destination. */
+const LOCKABLE = new Set(['ADD', 'ADC', 'AND', 'BTC', 'BTR', 'BTS', 'CMPXCHG', 'CMPXCHG8B', 'DEC', 'INC', 'NEG', 'NOT', 'OR', 'SBB', 'SUB', 'XOR', 'XADD', 'XCHG']);
 
 const SHIFT_NAMES = ['ROL', 'ROR', 'RCL', 'RCR', 'SHL', 'SHR', 'SAL', 'SAR'];
 
@@ -255,6 +252,11 @@ function genModrm(row: InsnRow, size: 16 | 32): Form[] {
       if (eW === 64) f.show = show(TEST_MEM, 2);
       if (f.slots.length > 4) throw new Error(`generator: ${f.name} needs ${f.slots.length} slots`);
       forms.push(f);
+      // the LOCK prefix on the memory form of the instructions that accept it (first
+      // immediate only)
+      if (e.kind === 'mem' && eIdx === 0 && LOCKABLE.has(row.mnemonic) && row.writesDst && (Number.isNaN(imm) || imm === useImms[0])) {
+        forms.push({ ...f, name: f.name + ' LOCK', insn: [byteLine([0xf0]), ...f.insn], slots: [...f.slots] });
+      }
     }
   }
   return forms;
@@ -471,16 +473,23 @@ function genLea(row: InsnRow, size: 16 | 32): Form[] {
   });
 }
 
-/** MOV through base + index*scale + disp into the test memory. */
+/** MOV through base + index*scale + disp into the test memory, plain and with each
+ *  segment override whose segment is flat for a Linux process (ES CS SS DS; FS and GS
+ *  hold the null selector natively). */
 function genSibMov(row: InsnRow, size: 16 | 32): Form[] {
   const g = EDX;
-  // EBX = instr_mem + TEST_MEM - 8 - 4, ESI = 1: [ebx + esi*4 + 8] is the test memory
-  const f = baseForm(row, size, 'mem [ebx+esi*4+8]');
-  f.setup.push('movl $1, %esi');
-  f.insn.push(byteLine([...prefix(row, size), row.opcode, 0x44 | (g << 3), (2 << 6) | (ESI << 3) | EBX, 0x08]));
-  f.slots.push(slot(K.ADDR, EBX, (TEST_MEM - 12) / 4, 0));
-  f.slots.push(row.opcode === 0x8b ? memSlot(TEST_MEM, valueTable(size, true)) : regSlot(size, g, valueTable(size, true)));
-  return [f];
+  const overrides: [string, number[]][] = [['', []], ['ES:', [0x26]], ['CS:', [0x2e]], ['SS:', [0x36]], ['DS:', [0x3e]]];
+  return overrides
+    .filter(([seg]) => !(seg === 'CS:' && row.opcode === 0x89)) // no writes through CS
+    .map(([seg, pre]) => {
+      // EBX = instr_mem + TEST_MEM - 8 - 4, ESI = 1: [ebx + esi*4 + 8] is the test memory
+      const f = baseForm(row, size, `mem ${seg}[ebx+esi*4+8]`);
+      f.setup.push('movl $1, %esi');
+      f.insn.push(byteLine([...pre, ...prefix(row, size), row.opcode, 0x44 | (g << 3), (2 << 6) | (ESI << 3) | EBX, 0x08]));
+      f.slots.push(slot(K.ADDR, EBX, (TEST_MEM - 12) / 4, 0));
+      f.slots.push(row.opcode === 0x8b ? memSlot(TEST_MEM, valueTable(size, true)) : regSlot(size, g, valueTable(size, true)));
+      return f;
+    });
 }
 
 function genString(row: InsnRow, size: 16 | 32): Form[] {
