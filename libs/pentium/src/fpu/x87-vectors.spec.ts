@@ -14,8 +14,9 @@ class FlatHost implements FpuHost {
   readLinear16(la: number): number {
     return this.dv.getUint16(la, true);
   }
+  // signed words here (the unit-test host returns them unsigned): the FPU accepts either
   readLinear32(la: number): number {
-    return this.dv.getUint32(la, true);
+    return this.dv.getInt32(la, true);
   }
   writeLinear8(la: number, v: number): void {
     this.mem[la] = v;

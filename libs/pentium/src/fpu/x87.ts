@@ -751,11 +751,11 @@ export class X87 {
             this.fbld(host, la);
             return;
           case 5: {
-            const lo = host.readLinear32(la);
-            const hi = host.readLinear32(la + 4);
-            if ((hi >= 0xffe00000 || hi < 0x00200000)) {
-              // |value| < 2^53: exact as a double
-              this.pushValue((hi | 0) * 4294967296 + lo);
+            const lo = host.readLinear32(la) >>> 0;
+            const hi = host.readLinear32(la + 4) | 0; // hosts may return words signed or unsigned
+            if (hi >= -0x200000 && hi < 0x200000) {
+              // −2^53 ≤ value < 2^53: exact as a double
+              this.pushValue(hi * 4294967296 + lo);
             } else {
               const n = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
               this.pushExt(extFromBigInt(n, this.b));
