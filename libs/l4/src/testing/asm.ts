@@ -48,6 +48,9 @@ export class Asm {
   inc(r: number): this {
     return this.emit(0x40 + r);
   }
+  rdtsc(): this {
+    return this.emit(0x0f, 0x31);
+  }
   ud2(): this {
     return this.emit(0x0f, 0x0b);
   }
