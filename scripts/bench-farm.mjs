@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, performance, setTimeout */
 // npm run bench:farm — the farm's own overhead and scaling, on the real
 // PostgreSQL and Redis (scratch database per measurement, dropped afterwards):
 //   1. jobs/second through queue + pool for trivial cells (the fixture lab's

@@ -1,4 +1,6 @@
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file loaded by plain Node */
+/* global require, module, setInterval, clearInterval, performance, AbortController */
 // The piscina pool's thread: loads the lab (compiled from dist/, or the
 // TypeScript sources through ts-source-hook when the farm itself runs from
 // sources under jest) and runs one experiment per task.

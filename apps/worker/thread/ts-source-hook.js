@@ -1,4 +1,6 @@
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file loaded by plain Node */
+/* global require, module, process, __dirname */
 // Lets plain Node load mklab's TypeScript sources: `.ts` files are transpiled on
 // require (typescript.transpileModule, no type check) and `@mklab/<lib>` maps to
 // libs/<lib>/src/index.ts as in tsconfig.json. Used where the farm runs from the
