@@ -63,7 +63,7 @@ export function bootLinux(machine: Machine, opts: BootOptions): LinuxSystem {
   }
   const rootfs = RamFs.fromTree(opts.rootfs);
   const arch = new NativeArch(machine);
-  const kernel = new LinuxKernel({ mem: machine.memory, arch, rootfs, counters: machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
+  const kernel = new LinuxKernel({ mem: machine.memory, arch, rootfs, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
   arch.createTask(kernel.idle);
   const argv = opts.init.argv ?? [opts.init.path];
   const envp = opts.init.envp ?? [];

@@ -60,11 +60,14 @@ export interface KernelOptions {
   mem: PhysMem;
   arch: Arch;
   rootfs: RamFs;
-  /** machine.counters.kernel (kept up to date in place) */
-  counters: KernelCounters;
+  /** where the kernel's counters go: machine.counters.kernel, or a getter for it (it is replaced when the machine's counters are reset) */
+  counters: KernelCounters | (() => KernelCounters);
   /** seconds since the Epoch at cycle 0 of the emulated clock */
   bootEpochSeconds?: number;
 }
+
+/** The counters the core keeps (all start at 0, so every run reports the same set). */
+export const KERNEL_COUNTERS = ['syscalls', 'enosys', 'contextSwitches', 'pageFaults', 'cowFaults', 'zeroFaults', 'fileFaults', 'forks', 'execs', 'exits', 'signalsDelivered', 'timerTicks', 'fpuRestores'] as const;
 
 /** 1997-10-05 00:00:00 UTC, the first day of SOSP'97: a fixed boot date keeps runs deterministic. */
 export const DEFAULT_BOOT_EPOCH = 876009600;
@@ -75,7 +78,7 @@ export class LinuxKernel implements FileEnv {
   readonly mem: PhysMem;
   readonly arch: Arch;
   readonly fs: RamFs;
-  readonly counters: KernelCounters;
+  private readonly countersOf: () => KernelCounters;
   readonly pages: PageAllocator;
   readonly uaccess: UserAccess;
   readonly mmContext: MmContext;
@@ -105,11 +108,10 @@ export class LinuxKernel implements FileEnv {
     this.mem = opts.mem;
     this.arch = opts.arch;
     this.fs = opts.rootfs;
-    this.counters = opts.counters;
+    const c = opts.counters;
+    this.countersOf = typeof c === 'function' ? c : () => c;
     this.bootEpochSeconds = opts.bootEpochSeconds ?? DEFAULT_BOOT_EPOCH;
-    for (const c of ['syscalls', 'enosys', 'contextSwitches', 'pageFaults', 'cowFaults', 'zeroFaults', 'fileFaults', 'forks', 'execs', 'exits', 'signalsDelivered', 'timerTicks']) {
-      this.counters[c] ??= 0;
-    }
+    for (const name of KERNEL_COUNTERS) this.counters[name] ??= 0;
     const range = this.arch.freeMemoryRange();
     this.pages = new PageAllocator(this.mem, range.start, range.end);
     this.zeroPage = this.pages.alloc(true);
@@ -135,8 +137,13 @@ export class LinuxKernel implements FileEnv {
     this.current = this.idle;
   }
 
+  get counters(): KernelCounters {
+    return this.countersOf();
+  }
+
   count(name: string, n = 1): void {
-    this.counters[name] = (this.counters[name] ?? 0) + n;
+    const c = this.countersOf();
+    c[name] = (c[name] ?? 0) + n;
   }
 
   charge(path: CorePath, units?: number, touch?: PathTouch): void {

@@ -76,6 +76,8 @@ export const LATCH = Math.floor((1193180 + 50) / 100);
 const EFLAGS_IF = 1 << 9;
 const EFLAGS_USER_MASK = 0x00000dd5 | 0x40000 | 0x100; // arithmetic flags, DF, TF, AC: what user mode may set
 const IRET_FRAME_BYTES = 20;
+/** FNSAVE's 32-bit protected-mode image: 28-byte environment + 8 × 10-byte registers */
+const FPU_IMAGE_BYTES = 108;
 
 export class NativeArch implements Arch {
   readonly name = 'native' as const;
@@ -347,9 +349,11 @@ export class NativeArch implements Arch {
       regs,
       cr3: child.mm ? child.mm.pgd : SWAPPER_PG_DIR,
     });
-    if (this.fpuUsed.has(this.kernel.current)) {
-      // the child inherits the FPU state: save it into the child's image (2.0 copy_thread: fnsave into p->tss.i387)
-      this.saveFpuTo(child);
+    const parent = this.kernel.current;
+    if (this.fpuUsed.has(parent)) {
+      // the child inherits the FPU state (2.0 copy_thread: the i387 image is copied)
+      if (this.fpuOwner === parent) this.saveFpuTo(child);
+      else this.machine.memory.writeBytes(child.structPhys + TS_I387, this.machine.memory.readBytes(parent.structPhys + TS_I387, FPU_IMAGE_BYTES));
       this.fpuUsed.add(child);
     }
   }
@@ -365,8 +369,12 @@ export class NativeArch implements Arch {
       mem.write32(this.frame + 12, esp);
       mem.write32(this.frame + 16, USER_DS);
       for (const s of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) cpu.loadSegment(s, USER_DS);
+      // 2.0 flush_thread: the new image starts without FPU state; if ours is in the x87, stts()
       this.fpuUsed.delete(task);
-      if (this.fpuOwner === task) this.fpuOwner = null;
+      if (this.fpuOwner === task) {
+        this.fpuOwner = null;
+        cpu.setCr0(cpu.cr0 | CR0.TS);
+      }
       return;
     }
     // a task that has not run yet (init): its first switch lands on the resume stub
@@ -511,6 +519,7 @@ export class NativeArch implements Arch {
     this.chargeProfile(MATH_STATE_RESTORE, t, 0, undefined);
     cpu.setCr0(cpu.cr0 & ~CR0.TS); // clts
     if (this.fpuOwner !== t) {
+      this.kernel.count('fpuRestores');
       if (this.fpuOwner) this.fpuInstruction(0xdd, 0x30, linear(this.fpuOwner.structPhys + TS_I387)); // fnsave
       if (this.fpuUsed.has(t)) this.fpuInstruction(0xdd, 0x20, linear(t.structPhys + TS_I387)); // frstor
       else {
