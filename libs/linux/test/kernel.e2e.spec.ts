@@ -101,4 +101,28 @@ describe('native Linux kernel, end to end', () => {
     // the machine mostly halted: far fewer instructions than cycles
     expect(machine.counters.instructions).toBeLessThan(machine.counters.cycles / 100);
   });
+  test('two CPU-bound processes share the CPU by timer preemption (hardware task switches), then the parent reaps the child', () => {
+    const N = 500_000; // DIV r32 is 41 clocks: ~22M cycles each, longer than the 10-tick (13.3M-cycle) slices after fork
+    const code = [
+      ...movEax(2), ...INT80, // fork
+      0x89, 0xc6, // mov esi,eax
+      0xb9, ...le32(N), // mov ecx,N
+      ...movEbx(1),
+      0x31, 0xd2, 0xf7, 0xf3, 0x49, 0x75, 0xf9, // loop: xor edx,edx; div ebx; dec ecx; jnz loop
+      0x85, 0xf6, // test esi,esi
+      0x75, 0x0c, // jnz parent
+      ...movEbx(5), ...movEax(1), ...INT80, // child: exit(5)
+      0x83, 0xec, 0x04, // parent: sub esp,4
+      ...movEbx(0xffffffff), 0x89, 0xe1, 0x31, 0xd2, ...movEax(7), ...INT80, // waitpid(-1, esp, 0)
+      0x8b, 0x1c, 0x24, 0xc1, 0xeb, 0x08, 0x83, 0xc3, 0x0a, // ebx = (status >> 8) + 10
+      ...movEax(1), ...INT80,
+    ];
+    const { machine, linux } = runProgram({ path: '/init' }, { '/init': tinyElf(code) }, 200_000_000);
+    expect(linux.initExit()).toEqual({ code: 15, signal: null });
+    const k = machine.counters.kernel;
+    // the parent keeps the CPU until its 10 ticks are used, then they alternate
+    expect(k.timerTicks).toBeGreaterThanOrEqual(30);
+    expect(k.contextSwitches).toBeGreaterThanOrEqual(3);
+    expect(machine.counters.cycles).toBeGreaterThan(2 * N * 41);
+  });
 });
