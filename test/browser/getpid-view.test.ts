@@ -129,9 +129,20 @@ describe('dashboard against the real farm (getpid)', () => {
     await page.goto(`${farm.url}/sweeps/${sweepId}`);
     await page.waitForSelector(`tr[data-cell-id]`);
     expect(await page.locator('tr[data-cell-id]').count()).toBe(created.cells);
+    // Record every cell status the page shows while it polls (each poll redraws the rows).
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      const seen = new Set<string>();
+      const note = () => w.document.querySelectorAll('tr[data-cell-id]').forEach((tr: any) => seen.add(tr.getAttribute('data-status')));
+      note();
+      new w.MutationObserver(note).observe(w.document.querySelector('#cells tbody'), { childList: true });
+      w.__seenStatuses = seen;
+    });
     // The page's own polling has to bring it to the end: no reload from the test.
     await page.waitForSelector(['done', 'failed', 'cancelled'].map((st) => `body[data-sweep-status="${st}"]`).join(', '), { timeout: waitMs(created.cells) });
     await expectSweepDone(farm, sweepId);
+    // a run lasts seconds and the page polls every second: it showed cells running, live
+    expect(await page.evaluate(() => [...(globalThis as any).__seenStatuses])).toEqual(expect.arrayContaining(['running', 'done']));
     const cells = await page.$$eval('tr[data-cell-id]', (rows) =>
       rows.map((r) => ({ status: r.getAttribute('data-status'), progress: Number(r.querySelector('.bar')?.getAttribute('data-progress')), run: r.querySelector('a[href^="/runs/"]')?.getAttribute('href') })),
     );
