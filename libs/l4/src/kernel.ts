@@ -304,6 +304,8 @@ export class L4Kernel {
     this.mdb.removeSpace(task.space);
     if (task.space.small && this.smallSpaces) this.smallSpaces.release(task.space.small);
     this.interrupts.detachTask(task);
+    // a small-space caller may run on the dying task's directory: move the CPU off it first
+    if ((this.cpu.cr3 & 0xfffff000) === task.space.pdir) this.cpu.loadCr3(this.kernelTask.space.pdir);
     task.space.destroy();
     if (this.userSpace === task.space) this.userSpace = null;
     this.tasks[task.number] = undefined;

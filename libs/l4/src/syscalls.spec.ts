@@ -110,6 +110,50 @@ describe('lthread_ex_regs, task_new, scheduling', () => {
     expect(kernel.mdb.lookup(pager.space, PAGE)?.children.length).toBe(0);
   });
 
+  it('a small-space task deletes the large task whose directory the CPU still holds, and creates another: the CPU leaves the freed directory', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0, smallSpaces: true });
+    const PAGE = 0x30000;
+    let waiting = false;
+    const pager = kernel.bootTask({
+      task: 6,
+      prio: 110,
+      zeroPages: { at: PAGE, bytes: 0x1000 },
+      userLoop: (cpu: KernelCpu) => {
+        if (!waiting) {
+          waiting = true;
+          return openWait(cpu);
+        }
+        cpu.setReg(R.EAX, 2);
+        cpu.setReg(R.EDX, cpu.getReg(R.EDX) & ~0xfff);
+        cpu.setReg(R.EBX, fpage(PAGE, 12, false));
+        cpu.setReg(R.EBP, 1);
+        cpu.setReg(R.ECX, encodeTimeouts({ send: 0 }));
+      },
+    });
+    const child = new Asm(CODE);
+    child.movImm(R.EAX, 0x88).hostcall(TEST_MARK).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 1).movImm(R.ECX, 0).int(0x30).label('end').jmp('end');
+    kernel.writeUser(pager.space, PAGE, child.assemble());
+    const a = new Asm(CODE);
+    const create = (task: number) => a.movImm(R.ESI, threadId(task, 0)).movImm(R.EDX, CODE).movImm(R.ECX, 0).movImm(R.EBX, threadId(6, 0)).movImm(R.EAX, 0).int(0x36);
+    const sleep = () => a.movImm(R.ESI, threadId(4, 0)).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 0).movImm(R.ECX, encodeTimeouts({ receive: 100 })).int(0x30);
+    create(8);
+    sleep();
+    a.movImm(R.ESI, threadId(8, 0)).movImm(R.EBX, 0).int(0x36).hostcall(TEST_MARK); // delete task 8
+    create(9);
+    sleep();
+    a.movImm(R.EAX, 0x99).hostcall(TEST_MARK).label('end').jmp('end');
+    kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() }, prio: 100, small: 4 << 20 });
+    expect(runUntilMarks(1).reason).toBe('stopped'); // the child runs: its directory is loaded
+    const dir8 = kernel.tasks[8]!.space.pdir;
+    expect(machine.cpu.cr3 & ~0xfff).toBe(dir8);
+    expect(runUntilMarks(2).reason).toBe('stopped'); // task 4 (small: no CR3 load) deleted it
+    expect(kernel.tasks[8]).toBeUndefined();
+    expect(machine.cpu.cr3 & ~0xfff).not.toBe(dir8);
+    expect(runUntilMarks(4).reason).toBe('stopped');
+    expect(marks.map((m) => m.eax)).toEqual([0x88, 0, 0x88, 0x99]);
+    expect(kernel.tasks[9]!.space.pdir).toBe(dir8); // the freed directory was reused for task 9
+  });
+
   it('time slices rotate threads of equal priority; a higher priority thread runs alone', () => {
     const spinner = (slot: number) => {
       const a = new Asm(CODE);
