@@ -57,6 +57,8 @@ describe('L4 IPC on the emulated Pentium', () => {
     expect(r.per('tlbFlushes')).toBe(1);
     expect(r.per('kernel.addressSpaceSwitches')).toBe(1);
     expect(r.per('traps')).toBe(1);
+    expect(r.per('kernel.directSwitches')).toBe(1); // every IPC switched straight to its partner
+    expect(r.per('kernel.lazyDequeues') || 0).toBe(0); // and never walked the ready queue
     // direct cost by construction: INT 42 + kernel path + MOV CR3 22 + IRET 27 = 121; the
     // rest is what the machine adds (TLB refills after the flush, cache and write-buffer stalls, 5 user instructions)
     expect(IPC_PATH_CLOCKS).toBe(30);

@@ -438,11 +438,14 @@ export class L4Kernel {
 
   /** The current thread cannot run on: run the best ready thread (or idle). */
   reschedule(): void {
-    this.current = this.scheduler.pick() ?? this.idle;
+    const dropped = { n: 0 };
+    this.current = this.scheduler.pick(dropped) ?? this.idle;
+    if (dropped.n) this.bump('lazyDequeues', dropped.n);
   }
 
   /** Direct process switch on IPC: `to` runs next, on the current thread's time (no ready-queue walk). */
   switchDirect(to: Thread): void {
+    this.bump('directSwitches');
     to.state = ThreadState.Ready;
     this.scheduler.enqueue(to);
     this.current = to;
