@@ -43,7 +43,10 @@ function render(sweep) {
   const cells = Array.isArray(sweep.cells) ? sweep.cells : [];
   document.title = `Sweep ${sweep.name || shortId(sweep.id)} · mklab`;
   document.getElementById('title').replaceChildren(`Sweep ${sweep.name || shortId(sweep.id)} `, statusBadge(sweep.status));
-  document.getElementById('subtitle').textContent = `${sweep.id} · created ${fmtDate(sweep.createdAt)} · priority ${sweep.priority ?? '—'} · ${cells.length} cells`;
+  const finished = sweep.finishedAt ? ` · finished ${fmtDate(sweep.finishedAt)}` : '';
+  document.getElementById('subtitle').textContent = `${sweep.id} · created ${fmtDate(sweep.createdAt)}${finished} · priority ${sweep.priority ?? '—'} · ${cells.length} cells`;
+  // a sweep-level failure (for instance: it could not be queued)
+  document.getElementById('sweep-error').textContent = sweep.error ?? '';
   document.body.dataset.sweepStatus = sweep.status;
 
   const overall = sweepProgress(sweep);
