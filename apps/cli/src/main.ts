@@ -13,7 +13,8 @@ const USAGE = `usage:
   mklab benches [--json]
   mklab start                      the farm on the embedded PostgreSQL (npm start)
   mklab migrate                    apply database migrations
-  mklab sweep submit|status|cancel ...   talk to a running farm (MKLAB_URL)`;
+  mklab sweep submit <spec> | status <id> [--watch] | list | cancel <id>
+                                   talk to a running farm (MKLAB_URL, default http://localhost:3000)`;
 
 class UsageError extends Error {}
 
