@@ -365,7 +365,7 @@ function copyLong(
     if (!writeUser(k, r, rd, len)) return { error: IPC_ERR.RECV_PF_TIMEOUT, dwords: n, strings: i };
     k.bump('stringBytes', len);
   }
-  return { error, dwords: n, strings: count };
+  return { error, dwords: Math.max(n, REGISTER_DWORDS), strings: count };
 }
 
 /** Copies `bytes` from `s`'s space to `r`'s, page by page through the kernel window; false when a page is missing or read-only. */

@@ -1,6 +1,6 @@
 import { Asm, R } from './testing/asm';
 import { bootL4, TEST_MARK } from './testing/boot';
-import { NO_PHASE, receiveWindow } from './ipc-abi';
+import { dope, MSG, NO_PHASE, receiveBuffer, receiveWindow } from './ipc-abi';
 import { fpage } from './fpage';
 import { threadId } from './thread-id';
 
@@ -80,5 +80,33 @@ describe('map, grant and flush through IPC', () => {
     const s = scenario(false, true);
     expect(s.after.changed).toBe(3);
     expect(s.after.a).toBeNull();
+  });
+});
+
+describe('map items in a long message', () => {
+  it('two items (registers, then the buffer) land in the receiver’s window at the senders’ offsets', () => {
+    const { kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const BUF = 0x20000;
+    const w32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+    const r = new Asm(CODE);
+    r.movImm(R.EAX, NO_PHASE).movImm(R.EBP, receiveBuffer(BUF, true)).movImm(R.ECX, 0).int(0x30).hostcall(TEST_MARK).label('end').jmp('end');
+    const rt = kernel.bootTask({ task: 5, image: { at: CODE, bytes: r.assemble() }, zeroPages: { at: BUF, bytes: 0x1000 }, prio: 110 });
+    kernel.writeUser(rt.space, BUF + MSG.RCV_FPAGE, w32(fpage(0x400000, 22)));
+    kernel.writeUser(rt.space, BUF + MSG.SIZE_DOPE, w32(dope(4, 0)));
+    const s = new Asm(CODE);
+    s.movImm(R.ESI, B).movImm(R.EAX, BUF | 2).movImm(R.EBP, NO_PHASE).movImm(R.ECX, 0);
+    s.movImm(R.EDX, 0x3000).movImm(R.EBX, fpage(0x50000, 12, true)).movImm(R.EDI, 0x7000); // item 1: registers; item 2: base in EDI
+    s.int(0x30).hostcall(TEST_MARK).label('end').jmp('end');
+    const st = kernel.bootTask({ task: 4, image: { at: CODE, bytes: s.assemble() }, zeroPages: { at: BUF, bytes: 0x1000 }, prio: 100 });
+    kernel.bootTask({ task: 7, image: { at: CODE, bytes: [0xeb, 0xfe] }, prio: 1 }); // keeps the CPU when both are done
+    kernel.sigma0.mapTo(st, 0x00a00000, 0x50000, 0x1000);
+    kernel.sigma0.mapTo(st, 0x00a01000, 0x51000, 0x1000);
+    kernel.writeUser(st.space, BUF + MSG.SIZE_DOPE, w32(dope(4, 0)));
+    kernel.writeUser(st.space, BUF + MSG.SEND_DOPE, w32(dope(4, 0)));
+    kernel.writeUser(st.space, BUF + MSG.DWORDS + 12, w32(fpage(0x51000, 12, false))); // item 2's fpage
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    expect(marks[0].eax & 0xf2).toBe(2); // no error, mapped
+    expect(rt.space.lookup(0x403000)).toEqual({ frame: 0x00a00000, writable: true });
+    expect(rt.space.lookup(0x407000)).toEqual({ frame: 0x00a01000, writable: false });
   });
 });
