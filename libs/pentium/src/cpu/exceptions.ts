@@ -86,13 +86,12 @@ export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind
     const top = newEsp | 0;
     const bottom = (top - frame) | 0;
     if (ssLimit !== 0xffffffff && ((bottom >>> 0) > ssLimit || (top - 1) >>> 0 > ssLimit)) c.raise(Vector.SS, (newSs & 0xfffc) | ext);
-    const w = (off: number, v: number) => c.sysWrite32((ssBase + off) | 0, v);
-    w(top - 4, c.segSel[SegReg.SS]);
-    w(top - 8, c.r32[4]);
-    w(top - 12, eflags);
-    w(top - 16, oldCs);
-    w(top - 20, oldEip);
-    if (pushCode >= 0) w(top - 24, pushCode);
+    c.sysWrite32((ssBase + top - 4) | 0, c.segSel[SegReg.SS]);
+    c.sysWrite32((ssBase + top - 8) | 0, c.r32[4]);
+    c.sysWrite32((ssBase + top - 12) | 0, eflags);
+    c.sysWrite32((ssBase + top - 16) | 0, oldCs);
+    c.sysWrite32((ssBase + top - 20) | 0, oldEip);
+    if (pushCode >= 0) c.sysWrite32((ssBase + top - 24) | 0, pushCode);
     setSegCache(c, SegReg.SS, newSs, slo, shi);
     c.r32[4] = bottom;
     readDescriptor(c, sel, Vector.GP, ext);
@@ -105,11 +104,10 @@ export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind
     const laTop = c.linW(SegReg.SS, (esp - frame) | 0, frame);
     void laTop;
     const ssBase = c.segBase[SegReg.SS];
-    const w = (off: number, v: number) => c.sysWrite32((ssBase + off) | 0, v);
-    w(esp - 4, eflags);
-    w(esp - 8, oldCs);
-    w(esp - 12, oldEip);
-    if (pushCode >= 0) w(esp - 16, pushCode);
+    c.sysWrite32((ssBase + esp - 4) | 0, eflags);
+    c.sysWrite32((ssBase + esp - 8) | 0, oldCs);
+    c.sysWrite32((ssBase + esp - 12) | 0, oldEip);
+    if (pushCode >= 0) c.sysWrite32((ssBase + esp - 16) | 0, pushCode);
     c.r32[4] = esp - frame;
     setSegCache(c, SegReg.CS, (sel & 0xfffc) | c.cpl, clo, chi);
   }
@@ -121,6 +119,11 @@ export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind
   if (kind !== IntKind.Software) c.charge(INT_SAME_PL_CLOCKS);
 }
 
+/** the stack slot at ESP + off (no allocation: IRET runs once per system call) */
+function popAt(c: Cpu, esp: number, off: number, size: number): number {
+  return size === 4 ? c.rd32(c.linR(SegReg.SS, (esp + off) | 0, 4)) : c.rd16(c.linR(SegReg.SS, (esp + off) | 0, 2));
+}
+
 /** IRET with a 32-bit operand size (the only one our guests use; a 16-bit IRET pops words). */
 export function iret(c: Cpu, size: number): void {
   const eflagsNow = c.getEflags();
@@ -130,13 +133,10 @@ export function iret(c: Cpu, size: number): void {
     switchTask(c, link, 'iret');
     return;
   }
-  const ssBase = c.segBase[SegReg.SS];
   const esp = c.r32[4];
-  const rd = (off: number) => (size === 4 ? c.rd32(c.linR(SegReg.SS, (esp + off) | 0, 4)) : c.rd16(c.linR(SegReg.SS, (esp + off) | 0, 2)));
-  void ssBase;
-  const newEip = rd(0);
-  const newCs = rd(size) & 0xffff;
-  let newFlags = rd(2 * size);
+  const newEip = popAt(c, esp, 0, size);
+  const newCs = popAt(c, esp, size, size) & 0xffff;
+  let newFlags = popAt(c, esp, 2 * size, size);
   if (size === 2) newFlags = (eflagsNow & 0xffff0000) | newFlags;
   const cpl = c.cpl;
   const rpl = newCs & 3;
@@ -159,8 +159,8 @@ export function iret(c: Cpu, size: number): void {
 
   if (rpl > cpl) {
     // return to an outer privilege level: pop ESP and SS too
-    const newEsp = rd(3 * size);
-    const newSs = rd(4 * size) & 0xffff;
+    const newEsp = popAt(c, esp, 3 * size, size);
+    const newSs = popAt(c, esp, 4 * size, size) & 0xffff;
     if ((newSs & 0xfffc) === 0) c.gp(0);
     readDescriptor(c, newSs);
     const slo = desc.lo,

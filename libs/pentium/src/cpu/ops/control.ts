@@ -219,15 +219,18 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
     const oldSsBase = c.segBase[SegReg.SS];
     const oldEsp = c.r32[4];
     let top = newEsp | 0;
-    const w = (v: number) => {
+    top = (top - 4) | 0;
+    c.sysWrite32((ssBase + top) | 0, c.segSel[SegReg.SS]);
+    top = (top - 4) | 0;
+    c.sysWrite32((ssBase + top) | 0, oldEsp);
+    for (let i = params - 1; i >= 0; i--) {
       top = (top - 4) | 0;
-      c.sysWrite32((ssBase + top) | 0, v);
-    };
-    w(c.segSel[SegReg.SS]);
-    w(oldEsp);
-    for (let i = params - 1; i >= 0; i--) w(c.sysRead32((oldSsBase + oldEsp + i * 4) | 0));
-    w(c.segSel[SegReg.CS]);
-    w(c.eip);
+      c.sysWrite32((ssBase + top) | 0, c.sysRead32((oldSsBase + oldEsp + i * 4) | 0));
+    }
+    top = (top - 4) | 0;
+    c.sysWrite32((ssBase + top) | 0, c.segSel[SegReg.CS]);
+    top = (top - 4) | 0;
+    c.sysWrite32((ssBase + top) | 0, c.eip);
     setSegCache(c, SegReg.SS, newSs, slo, shi);
     c.r32[4] = top;
     setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cdpl, clo, chi);
@@ -249,9 +252,9 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
 export function retf(c: Cpu, d: Insn): void {
   const size = d.size;
   const esp = c.r32[4];
-  const rd = (off: number) => readMem(c, SegReg.SS, (esp + off) | 0, size);
-  const off = size === 4 ? rd(0) >>> 0 : rd(0) & 0xffff;
-  const sel = rd(size) & 0xffff;
+  const raw = readMem(c, SegReg.SS, esp, size);
+  const off = size === 4 ? raw >>> 0 : raw & 0xffff;
+  const sel = readMem(c, SegReg.SS, (esp + size) | 0, size) & 0xffff;
   const cpl = c.cpl;
   const rpl = sel & 3;
   if ((sel & 0xfffc) === 0) c.gp(0);
@@ -266,8 +269,8 @@ export function retf(c: Cpu, d: Insn): void {
   c.branch(true, off, BranchKind.Far);
   if (rpl > cpl) {
     const base = 2 * size + d.imm;
-    const newEsp = rd(base);
-    const newSs = rd(base + size) & 0xffff;
+    const newEsp = readMem(c, SegReg.SS, (esp + base) | 0, size);
+    const newSs = readMem(c, SegReg.SS, (esp + base + size) | 0, size) & 0xffff;
     readDescriptor(c, newSs);
     const slo = desc.lo,
       shi = desc.hi;
