@@ -10,7 +10,7 @@ export type { KernelMachine, KernelCpu, GuestMemory } from './machine-port';
 export * from './ipc-abi';
 export * from './stubs';
 export * from './costs';
-export { L4Kernel, type L4BootOptions, type BootTaskSpec } from './kernel';
+export { L4Kernel, type L4BootOptions, type BootTaskSpec, type UserThreadContext, type UserThreadStep } from './kernel';
 export { Thread, ThreadState } from './tcb';
 export { Task } from './task';
 export { Scheduler } from './scheduler';

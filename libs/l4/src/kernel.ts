@@ -22,7 +22,7 @@ import { Scheduler } from './scheduler';
 import { Task } from './task';
 import { Thread, ThreadState } from './tcb';
 import { L4_COSTS, PATH_CODE_END, PATH_CODE_START } from './costs';
-import { assembleStubs, HC, irqVector, userLoopBytes, type StubAddresses } from './stubs';
+import { assembleStubs, HC, irqVector, USER_LOOP_BYTES, userLoopBytes, userLoopSyscallOffset, type StubAddresses } from './stubs';
 import {
   FIRST_SMALL_GDT,
   FRAME_POOL,
@@ -89,9 +89,17 @@ export interface BootTaskSpec {
   prio?: number;
   /** small-space size in bytes (only honoured with the smallSpaces boot option) */
   small?: number;
-  /** thread 0 is a TypeScript thread at user level: `step` runs before each of its IPCs (see stubs.ts userLoopBytes) */
-  userLoop?: (cpu: KernelCpu) => void;
+  /** thread 0 is a TypeScript thread at user level: `step` runs before each of its system calls (see stubs.ts userLoopBytes) */
+  userLoop?: UserThreadStep;
 }
+
+/** What a TypeScript thread at user level gets besides the CPU. */
+export interface UserThreadContext {
+  readonly threadId: ThreadId;
+  /** enter the kernel through `vector` (0x30–0x36) this time instead of IPC (0x30) */
+  syscall(vector: number): void;
+}
+export type UserThreadStep = (cpu: KernelCpu, ctx: UserThreadContext) => void;
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
@@ -381,24 +389,49 @@ export class L4Kernel {
     };
     if (spec.image) place(spec.image.at, (spec.image.at % PAGE_SIZE) + spec.image.bytes.length, spec.image.bytes);
     if (spec.zeroPages) place(spec.zeroPages.at, spec.zeroPages.bytes);
-    let entry = spec.entry ?? spec.image?.at ?? 0;
-    if (spec.userLoop) {
-      const id = this.registerUserLoop(spec.userLoop);
-      const at = spec.entry ?? 0x1000;
-      place(at, 16, userLoopBytes(id));
-      entry = at;
-    }
     const t = task.threads[0] as Thread;
     t.exceptionHandler = spec.exceptionHandler ?? NIL_ID;
-    this.activate(t, entry, spec.stack ?? 0, spec.pager ?? this.sigma0.id, spec.prio ?? 100);
+    const pager = spec.pager ?? this.sigma0.id;
+    if (spec.userLoop) this.startUserThread(task, 0, spec.userLoop, { prio: spec.prio, pager });
+    else this.activate(t, spec.entry ?? spec.image?.at ?? 0, spec.stack ?? 0, pager, spec.prio ?? 100);
     return task;
   }
 
-  /** Registers a TypeScript user-level thread body; returns its HOSTCALL id. */
-  registerUserLoop(step: (cpu: KernelCpu) => void): number {
+  /**
+   * Starts lthread `lthread` of `task` as a TypeScript thread at user level: its loop
+   * (stubs.ts userLoopBytes) lives in the last page of the task's user space, on a page
+   * from sigma0, 32 bytes per lthread. Boot-time (and test) API; what L4Linux's server
+   * uses for its main, interrupt and signal threads.
+   */
+  startUserThread(task: Task, lthread: number, step: UserThreadStep, opts: { prio?: number; pager?: ThreadId } = {}): Thread {
+    const t = task.threads[lthread];
+    if (!t) throw new Error(`L4: task ${task.number} has no lthread ${lthread}`);
+    const page = task.space.userBytes - PAGE_SIZE;
+    if (!task.space.lookup(page)) {
+      const frame = this.sigma0.takeFreeFrame(task.number);
+      this.mdb.map(this.sigma0.space, frame, task.space, page, false);
+    }
+    const base = page + lthread * USER_LOOP_BYTES;
+    const id = this.registerUserLoop(step, base, t.id);
+    const code = userLoopBytes(id);
+    const frame = (task.space.lookup(page) as { frame: number }).frame;
+    code.forEach((b, i) => this.memory.write8(frame + lthread * USER_LOOP_BYTES + i, b));
+    this.activate(t, base, 0, opts.pager ?? this.sigma0.id, opts.prio ?? 100);
+    return t;
+  }
+
+  /** Registers a TypeScript user-level thread body whose loop is at user address `base`; returns its HOSTCALL id. */
+  registerUserLoop(step: UserThreadStep, base: number, threadId: ThreadId): number {
     if (this.nextUserHostcall > HC.USER_LAST) throw new Error('L4: too many user-level TypeScript threads');
     const id = this.nextUserHostcall++;
-    this.machine.hostcalls.register(id, `l4.user-thread.${id - HC.USER_FIRST}`, () => step(this.cpu), { fromUser: true });
+    const cpu = this.cpu;
+    const ctx: UserThreadContext = {
+      threadId,
+      syscall: (vector: number) => {
+        cpu.eip = (base + userLoopSyscallOffset(vector)) >>> 0;
+      },
+    };
+    this.machine.hostcalls.register(id, `l4.user-thread.${id - HC.USER_FIRST}`, () => step(cpu, ctx), { fromUser: true });
     return id;
   }
 

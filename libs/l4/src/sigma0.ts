@@ -42,11 +42,11 @@ export class Sigma0 {
     const code = mem.size - PAGE_SIZE;
     this.owner.set(code, SIGMA0_TASK);
     this.end = code;
-    const id = k.registerUserLoop((cpu) => this.step(cpu));
-    userLoopBytes(id).forEach((b, i) => mem.write8(code + i, b));
-    this.requestProfile = { ...L4_COSTS.sigma0Request, code: { start: code, bytes: L4_COSTS.sigma0Request.code.bytes } };
     const t = this.task.threads[0] as Thread;
     this.id = t.id;
+    const id = k.registerUserLoop((cpu) => this.step(cpu), code, t.id);
+    userLoopBytes(id).forEach((b, i) => mem.write8(code + i, b));
+    this.requestProfile = { ...L4_COSTS.sigma0Request, code: { start: code, bytes: L4_COSTS.sigma0Request.code.bytes } };
     k.activate(t, code, 0, NIL_ID, 120);
   }
 

@@ -90,11 +90,32 @@ export function assembleStubs(write: (phys: number, bytes: number[]) => void, li
 export const irqVector = (irq: number): number => IRQ_VECTOR_BASE + irq;
 
 /**
- * The user-level loop of a thread written in TypeScript (sigma0, test pagers, later the
- * L4Linux server): `loop: HOSTCALL id ; INT 0x30 ; JMP loop`. The handler runs at CPL 3
- * (registered fromUser), reads the message the last IPC delivered from the registers and
- * sets the registers of the next IPC (typically reply-and-wait).
+ * The user-level loop of a thread written in TypeScript (sigma0, test pagers, the
+ * L4Linux server's threads):
+ *
+ *   loop: HOSTCALL id ; INT 0x30 ; JMP loop ; INT 0x31 ; JMP loop ; … ; INT 0x36 ; JMP loop
+ *
+ * The handler runs at CPL 3 (registered fromUser), reads the result of the last system
+ * call from the registers and sets the registers of the next; by default the loop
+ * continues into INT 0x30 (IPC), and the handler may point EIP at another vector's
+ * INT (userLoopSyscallOffset) for ex_regs, task_new, fpage_unmap, ….
  */
 export function userLoopBytes(hostcallId: number): number[] {
-  return [...hostcallBytes(hostcallId), 0xcd, SYSCALL_VECTOR.IPC, 0xeb, 0xf8];
+  const out = hostcallBytes(hostcallId);
+  for (let v = SYSCALL_VECTOR.IPC; v <= SYSCALL_VECTOR.TASK_NEW; v++) {
+    const next = out.length + 4;
+    out.push(0xcd, v, 0xeb, (-next) & 0xff);
+  }
+  return out;
+}
+
+/** Bytes of one user loop. */
+export const USER_LOOP_BYTES = 4 + 4 * (SYSCALL_VECTOR.TASK_NEW - SYSCALL_VECTOR.IPC + 1);
+
+/** Offset of the INT for `vector` (0x30–0x36) inside a user loop. */
+export function userLoopSyscallOffset(vector: number): number {
+  if (!(Number.isInteger(vector) && vector >= SYSCALL_VECTOR.IPC && vector <= SYSCALL_VECTOR.TASK_NEW)) {
+    throw new Error(`user loop: 0x${vector.toString(16)} is not an L4 system-call vector (0x30–0x36)`);
+  }
+  return 4 + 4 * (vector - SYSCALL_VECTOR.IPC);
 }

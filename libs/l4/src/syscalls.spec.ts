@@ -175,3 +175,46 @@ describe('lthread_ex_regs, task_new, scheduling', () => {
     expect(ranked.counts[1]).toBeGreaterThan(0);
   });
 });
+
+describe('TypeScript threads at user level', () => {
+  it('choose their system call per step (here lthread_ex_regs, creating a hand-written thread), and several run in one task', () => {
+    const { kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const results: number[] = [];
+    const code = new Asm(CODE);
+    code.hostcall(TEST_MARK).movImm(R.ESI, threadId(4, 2)).movImm(R.EAX, 0).movImm(R.EBP, 0).movImm(R.ECX, 0).movImm(R.EDX, 0x4242).int(0x30).label('end').jmp('end'); // a call: it then waits
+    let step = 0;
+    const task = kernel.bootTask({
+      task: 4,
+      image: { at: CODE, bytes: code.assemble() },
+      prio: 120,
+      userLoop: (cpu, ctx) => {
+        expect(ctx.threadId).toBe(threadId(4, 0));
+        if (step++ === 0) {
+          cpu.setReg(R.EAX, 1);
+          cpu.setReg(R.ECX, 0x3000);
+          cpu.setReg(R.EDX, CODE);
+          cpu.setReg(R.EBX, 0xffffffff);
+          cpu.setReg(R.EDI, 0xffffffff);
+          return ctx.syscall(0x35);
+        }
+        results.push(cpu.getReg(R.EAX));
+        openWait(cpu); // and sleep
+        cpu.setReg(R.EBP, 0);
+        cpu.setReg(R.ESI, threadId(4, 0));
+      },
+    });
+    // lthread 2: another TypeScript thread of the task, receiving what lthread 1 sends
+    let got = -1;
+    let started = false;
+    kernel.startUserThread(task, 2, (cpu) => {
+      if (started) got = cpu.getReg(R.EDX);
+      started = true;
+      openWait(cpu);
+    }, { prio: 110 });
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    expect(results).toEqual([0]); // ex_regs on an inactive lthread: no old EFLAGS
+    kernel.machine.run({ cycleBudget: kernel.machine.counters.cycles + 100_000 });
+    expect(got).toBe(0x4242);
+    expect(marks.length).toBe(1);
+  });
+});
