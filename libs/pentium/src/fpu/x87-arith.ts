@@ -35,9 +35,9 @@ const SPLIT = 134217729; // 2^27 + 1, Dekker's splitter
 const SAFE_HI = 6.696928794914171e299; // 2^995: the split cannot overflow below this
 const SAFE_LO = 4.008336720017946e-292; // 2^-969: products above this have an exact error term
 
-/** Effective significand bits for a precision-control field (00→24, 10→53, 11→64 done as 53). */
+/** Significand bits for a precision-control field: 00 → 24, 10 → 53, 11 (and reserved 01) → 64. */
 export function precisionBits(pc: number): number {
-  return pc === 0 ? 24 : 53;
+  return pc === 0 ? 24 : pc === 2 ? 53 : 64;
 }
 
 function twoProdErr(a: number, b: number, p: number): number {
@@ -115,9 +115,20 @@ function roundExact(x: Exact, prec: number, rc: RoundingMode): number {
   return v;
 }
 
-function exactSum(a: number, b: number): Exact {
-  const da = decompose(a);
-  const db = decompose(b);
+/** An exact finite value |x| = m · 2^e (m = 0 for zero). */
+export interface ExactValue {
+  neg: boolean;
+  m: bigint;
+  e: number;
+}
+
+function dec(x: number): ExactValue {
+  return x === 0 ? { neg: Object.is(x, -0), m: 0n, e: 0 } : decompose(x);
+}
+
+function sumX(da: ExactValue, db: ExactValue): Exact {
+  if (da.m === 0n) return { ...db, sticky: false };
+  if (db.m === 0n) return { ...da, sticky: false };
   const e = Math.min(da.e, db.e);
   const ma = (da.neg ? -da.m : da.m) << BigInt(da.e - e);
   const mb = (db.neg ? -db.m : db.m) << BigInt(db.e - e);
@@ -125,18 +136,26 @@ function exactSum(a: number, b: number): Exact {
   return { neg: s < 0n, m: s < 0n ? -s : s, e, sticky: false };
 }
 
-function exactProduct(a: number, b: number): Exact {
-  const da = decompose(a);
-  const db = decompose(b);
+function productX(da: ExactValue, db: ExactValue): Exact {
   return { neg: da.neg !== db.neg, m: da.m * db.m, e: da.e + db.e, sticky: false };
 }
 
-function exactQuotient(a: number, b: number): Exact {
-  const da = decompose(a);
-  const db = decompose(b);
-  const num = da.m << 120n;
+function quotientX(da: ExactValue, db: ExactValue): Exact {
+  // 140 extra bits: at least 77 quotient bits for 64-bit significands, enough to round
+  // to 64 bits with a sticky bit
+  const num = da.m << 140n;
   const q = num / db.m;
-  return { neg: da.neg !== db.neg, m: q, e: da.e - db.e - 120, sticky: q * db.m !== num };
+  return { neg: da.neg !== db.neg, m: q, e: da.e - db.e - 140, sticky: q * db.m !== num };
+}
+
+function exactSum(a: number, b: number): Exact {
+  return sumX(dec(a), dec(b));
+}
+function exactProduct(a: number, b: number): Exact {
+  return productX(dec(a), dec(b));
+}
+function exactQuotient(a: number, b: number): Exact {
+  return quotientX(dec(a), dec(b));
 }
 
 function isqrt(n: bigint): bigint {
@@ -152,17 +171,20 @@ function isqrt(n: bigint): bigint {
   return x;
 }
 
-function exactSqrt(a: number): Exact {
-  const d = decompose(a);
+function sqrtX(d: ExactValue): Exact {
   let m = d.m;
   let e = d.e;
   if ((e & 1) !== 0) {
     m <<= 1n;
     e -= 1;
   }
-  const big = m << 120n;
+  const big = m << 160n; // √ has ≥ 80 bits
   const s = isqrt(big);
-  return { neg: false, m: s, e: (e - 120) / 2, sticky: s * s !== big };
+  return { neg: false, m: s, e: (e - 160) / 2, sticky: s * s !== big };
+}
+
+function exactSqrt(a: number): Exact {
+  return sqrtX(dec(a));
 }
 
 /** a + b (not NaN). */
@@ -293,6 +315,34 @@ export function arithToExt(op: Op, a: number, b: number, prec: number, rc: Round
   arithExc.bits = 0;
   const x = exactOf(op, a, b);
   roundBigToExt(x.neg, x.m, x.e, x.sticky, prec, rc, out);
+  if (roundFlags.inexact) arithExc.bits |= PE;
+  if (roundFlags.overflow) arithExc.bits |= OE | PE;
+  if (roundFlags.underflow) arithExc.bits |= UE;
+  return out;
+}
+
+/**
+ * x op y from exact operands (x87 registers holding 80-bit images, or any finite values),
+ * rounded once to `prec` bits over the extended exponent range into `out`: the x87's own
+ * result. For Add the operands are the addends (negate for a subtraction); Sqrt uses x.
+ * Operands are finite; x and y non-zero for Mul/Div/Sqrt. Sets arithExc.
+ */
+export function arithExactToExt(
+  op: Op,
+  x: ExactValue,
+  y: ExactValue,
+  prec: number,
+  rc: RoundingMode,
+  out: Ext,
+): Ext {
+  arithExc.bits = 0;
+  const r = op === Op.Add ? sumX(x, y) : op === Op.Mul ? productX(x, y) : op === Op.Div ? quotientX(x, y) : sqrtX(x);
+  if (r.m === 0n && !r.sticky) {
+    // an exact zero sum of opposite operands: +0, or −0 when rounding down
+    const neg = x.m === 0n && y.m === 0n ? x.neg && y.neg : rc === RoundingMode.Down;
+    return out.set(neg ? 0x8000 : 0, 0, 0);
+  }
+  roundBigToExt(r.neg, r.m, r.e, r.sticky, prec, rc, out);
   if (roundFlags.inexact) arithExc.bits |= PE;
   if (roundFlags.overflow) arithExc.bits |= OE | PE;
   if (roundFlags.underflow) arithExc.bits |= UE;

@@ -137,6 +137,34 @@ function replay(v: Vector): { result: bigint; sw: number } {
     const [op, modrm] = TWO[v.op]!;
     x.execute(h, op, modrm, -1);
     fstpResult();
+  } else if (v.op.endsWith('.x')) {
+    // 64-bit precision, result compared as its 80-bit image
+    x.execute(h, 0xdd, M(0), A);
+    switch (v.op) {
+      case 'fdiv.x':
+        x.execute(h, 0xdc, M(6), B);
+        break;
+      case 'fmul.x':
+        x.execute(h, 0xdc, M(1), B);
+        break;
+      case 'fadd.x':
+        x.execute(h, 0xdc, M(0), B);
+        break;
+      case 'fsqrt.x':
+        x.execute(h, 0xd9, 0xfa, -1);
+        break;
+      default: // fdivmul.x
+        x.execute(h, 0xdc, M(6), B);
+        x.execute(h, 0xdc, M(1), B);
+    }
+    const sw80 = x.sw;
+    x.execute(h, 0xdb, M(7), R); // FSTP m80
+    return { result: (BigInt(h.dv.getUint16(R + 8, true)) << 64n) | h.dv.getBigUint64(R, true), sw: sw80 };
+  } else if (v.op === 'u64cvt') {
+    x.execute(h, 0xdf, M(5), A); // FILD m64
+    h.dv.setFloat32(B, 2 ** 64, true);
+    x.execute(h, 0xd8, M(0), B); // FADD m32
+    fstpResult();
   } else {
     x.execute(h, 0xdd, M(0), A);
     switch (v.op) {

@@ -109,10 +109,11 @@ const FLDCW = (t: ReturnType<typeof setup>, cw: number): void => {
   t.h.writeLinear16(0x810, cw);
   t.run(0xd9, M(5), 0x810);
 };
-const RC_NEAREST = 0x037f;
-const RC_DOWN = 0x077f;
-const RC_UP = 0x0b7f;
-const RC_CHOP = 0x0f7f;
+// 53-bit precision (what the guest libc sets) with each rounding mode
+const RC_NEAREST = 0x027f;
+const RC_DOWN = 0x067f;
+const RC_UP = 0x0a7f;
+const RC_CHOP = 0x0e7f;
 
 describe('x87 loads and stores', () => {
   it('FLD/FST/FSTP m32 and m64 move values and pop', () => {
@@ -323,6 +324,7 @@ describe('x87 arithmetic', () => {
 
   it('DC memory forms use m64 and the FI* forms integers', () => {
     const t = setup();
+    FLDCW(t, RC_NEAREST);
     push(t, 10);
     t.h.f64(A, 0.1);
     t.run(0xdc, M(0), A); // FADD m64
@@ -437,6 +439,48 @@ describe('x87 arithmetic', () => {
     push(t, 2);
     t.run(0xd9, 0xfa);
     expect(t.x.st(0)).toBe(Math.SQRT2 - 2 ** -52);
+  });
+
+  it('precision control 64 bits (the FNINIT default) rounds to 64 bits, exactly', () => {
+    const t = setup();
+    push(t, 1);
+    t.h.f64(A, 3);
+    t.run(0xdc, M(6), A); // 1/3 to 64 bits
+    t.run(0xd9, R(0, 0)); // FLD ST(0)
+    t.run(0xdb, M(7), B);
+    expect(t.h.ext(B)).toBe('3ffd aaaaaaaaaaaaaaab');
+    t.h.f64(A, 3);
+    t.run(0xdc, M(1), A); // (1/3)·3 at 64 bits: 1 + 2^-64 rounds to 1
+    expect(t.x.st(0)).toBe(1);
+    push(t, 2);
+    t.run(0xd9, 0xfa); // √2 to 64 bits
+    t.run(0xdb, M(7), B);
+    expect(t.h.ext(B)).toBe('3fff b504f333f9de6484');
+  });
+
+  it('80-bit operands enter arithmetic exactly (unsigned long long → double as gcc emits it)', () => {
+    const t = setup();
+    FLDCW(t, RC_NEAREST);
+    // The unsigned 0x8000000000000401 is FILDed as −2^63 + 1025, then 2^64 is added: the
+    // exact sum 2^63 + 1025 rounds once to 2^63 + 2048. Rounding the integer to a double
+    // first (−2^63 + 1024) would make the sum a tie that rounds to 2^63.
+    t.h.i64(A, -(2n ** 63n) + 1025n);
+    t.run(0xdf, M(5), A); // FILD m64, exact
+    t.h.f32(B, 2 ** 64);
+    t.run(0xd8, M(0), B); // FADD m32
+    expect(t.x.st(0)).toBe(2 ** 63 + 2048);
+    t.h.i64(A, 2n ** 60n + 1n);
+    t.run(0xdf, M(5), A);
+    t.h.i64(A, 2n ** 60n);
+    t.run(0xdf, M(5), A);
+    t.run(0xde, R(5, 1)); // FSUBP: (2^60 + 1) − 2^60
+    expect(t.x.st(0)).toBe(1);
+    t.h.i64(A, 2n ** 60n + 1n);
+    t.run(0xdf, M(5), A);
+    t.h.i64(A, 2n ** 60n);
+    t.run(0xdf, M(5), A);
+    t.run(0xde, 0xd9); // FCOMPP: 2^60 < 2^60 + 1
+    expect(t.x.sw & (SW_C0 | SW_C3)).toBe(SW_C0);
   });
 
   it('precision control 24 bits rounds results to single precision', () => {

@@ -66,6 +66,7 @@ import {
   extNaNToDoubleWords,
   extNaNToFloatBits,
   extRoundToBigInt,
+  extToBig,
   extToNumber,
   roundBigToExt,
 } from './ext80';
@@ -80,7 +81,8 @@ import {
   UE,
   ZE,
   arithExc,
-  arithToExt,
+  arithExactToExt,
+  type ExactValue,
   fadd,
   fdiv,
   fmul,
@@ -328,11 +330,21 @@ export class X87 {
   // ---------------------------------------------------------------- operand fetch
   // Each returns the value as a double; a NaN operand leaves its extended image in `x`.
 
+  /** Set by regOperand: the register had an exact 80-bit image (now in its `x`). */
+  private lastRaw = false;
+
   private regOperand(i: number, x: Ext): number {
     const p = (this.top + i) & 7;
     const v = this.regs[p]!;
-    if (v !== v) x.set(this.rawSe[p]!, this.rawHi[p]!, this.rawLo[p]!);
+    this.lastRaw = ((this.rawMask >> p) & 1) === 1;
+    if (this.lastRaw) x.set(this.rawSe[p]!, this.rawHi[p]!, this.rawLo[p]!);
     return v;
+  }
+
+  /** The exact value of an operand: its 80-bit image if it has one, else its double. */
+  private static exact(v: number, x: Ext, raw: boolean): ExactValue {
+    if (raw) return extToBig(x.se, x.hi, x.lo);
+    return v === 0 ? { neg: Object.is(v, -0), m: 0n, e: 0 } : decompose(v);
   }
 
   private m32Operand(host: FpuHost, la: number, x: Ext): number {
@@ -398,7 +410,7 @@ export class X87 {
    * 5 subr (src − dst), 6 div (dst ÷ src), 7 divr (src ÷ dst). Operands already fetched:
    * dv/this.a is the destination's value, sv/this.b the source's.
    */
-  private arith(op: number, dstI: number, dv: number, sv: number): void {
+  private arith(op: number, dstI: number, dv: number, sv: number, dRaw: boolean, sRaw: boolean): void {
     if (dv !== dv || sv !== sv) {
       this.pendingDE = false;
       this.nanResult(dv, this.a, sv, this.b, true);
@@ -407,43 +419,73 @@ export class X87 {
     }
     const prec = this.prec;
     const rc = this.rc;
-    let r: number;
+    // A register with an 80-bit image (never 0 or ∞) enters the fast double path only
+    // as a same-signed proxy, for the cases where the other operand decides the result.
+    const other = dRaw ? sv : dv;
+    const special = other === Infinity || other === -Infinity || (other === 0 && op !== 0 && op !== 4 && op !== 5);
+    if ((!dRaw && !sRaw) || special) {
+      const d = dRaw ? (this.a.se >= 0x8000 ? -1 : 1) : dv;
+      const s = sRaw ? (this.b.se >= 0x8000 ? -1 : 1) : sv;
+      const p = prec === 64 ? 53 : prec;
+      let r: number;
+      switch (op) {
+        case 0:
+          r = fadd(d, s, p, rc);
+          break;
+        case 1:
+          r = fmul(d, s, p, rc);
+          break;
+        case 4:
+          r = fadd(d, -s, p, rc);
+          break;
+        case 5:
+          r = fadd(s, -d, p, rc);
+          break;
+        case 6:
+          r = fdiv(d, s, p, rc);
+          break;
+        default:
+          r = fdiv(s, d, p, rc);
+          break;
+      }
+      const exc = arithExc.bits;
+      if (special || !(exc & (UE | OE | (prec === 64 ? PE : 0)))) {
+        this.swf &= ~SW_C1;
+        if (this.pendingDE && !(exc & (IE | ZE))) this.raise(DE);
+        if (exc) this.raise(exc);
+        this.setST(dstI, r);
+        return;
+      }
+    }
+    // The exact operands rounded once as the x87 does: 80-bit operands, 64-bit precision,
+    // or a result beyond the double's exponent range (which the register keeps with its
+    // 15-bit exponent, raising UE/OE only when stored).
+    const x = X87.exact(dv, this.a, dRaw);
+    const y = X87.exact(sv, this.b, sRaw);
     switch (op) {
       case 0:
-        r = fadd(dv, sv, prec, rc);
+        arithExactToExt(Op.Add, x, y, prec, rc, this.t);
         break;
       case 1:
-        r = fmul(dv, sv, prec, rc);
+        arithExactToExt(Op.Mul, x, y, prec, rc, this.t);
         break;
       case 4:
-        r = fadd(dv, -sv, prec, rc);
+        arithExactToExt(Op.Add, x, { ...y, neg: !y.neg }, prec, rc, this.t);
         break;
       case 5:
-        r = fadd(sv, -dv, prec, rc);
+        arithExactToExt(Op.Add, y, { ...x, neg: !x.neg }, prec, rc, this.t);
         break;
       case 6:
-        r = fdiv(dv, sv, prec, rc);
+        arithExactToExt(Op.Div, x, y, prec, rc, this.t);
         break;
       default:
-        r = fdiv(sv, dv, prec, rc);
+        arithExactToExt(Op.Div, y, x, prec, rc, this.t);
         break;
     }
     this.swf &= ~SW_C1;
-    if (this.pendingDE && !(arithExc.bits & (IE | ZE))) this.raise(DE);
-    if (arithExc.bits & (UE | OE)) {
-      // The result left the double's exponent range. The hardware register keeps it with
-      // its 15-bit exponent (and raises no UE/OE until it is stored): keep that exact
-      // image, whose double is the denormal / zero / infinity closest to it.
-      const swap = op === 5 || op === 7;
-      const x = swap ? sv : dv;
-      const y = op === 4 ? -sv : op === 5 ? -dv : swap ? dv : sv;
-      arithToExt(op === 1 ? Op.Mul : op >= 6 ? Op.Div : Op.Add, x, y, prec, rc, this.t);
-      if (arithExc.bits) this.raise(arithExc.bits);
-      this.setSTExt(dstI, this.t);
-      return;
-    }
+    if (this.pendingDE) this.raise(DE);
     if (arithExc.bits) this.raise(arithExc.bits);
-    this.setST(dstI, r);
+    this.setSTExt(dstI, this.t);
   }
 
   // ---------------------------------------------------------------- comparisons
@@ -453,7 +495,7 @@ export class X87 {
   }
 
   /** FCOM/FUCOM family: ST(0) against a source. `quiet` = FUCOM (QNaNs do not raise IE). */
-  private compare(av: number, sv: number, quiet: boolean): void {
+  private compare(av: number, sv: number, quiet: boolean, aRaw: boolean, sRaw: boolean): void {
     if (av !== av || sv !== sv) {
       this.pendingDE = false;
       const aBad = av !== av && (!quiet || X87.isSNaN(this.a) || extClass(this.a.se, this.a.hi, this.a.lo) === ExtClass.Unsupported);
@@ -463,9 +505,30 @@ export class X87 {
       return;
     }
     if (this.pendingDE) this.raise(DE);
-    if (av > sv) this.setCC(0, 0, 0);
-    else if (av < sv) this.setCC(0, 0, 1);
+    let c: number;
+    if (aRaw || sRaw) {
+      // 80-bit images (always finite, even when the double view is ∞) compared exactly
+      if (!aRaw && av - av !== 0) c = av > 0 ? 1 : -1;
+      else if (!sRaw && sv - sv !== 0) c = sv > 0 ? -1 : 1;
+      else c = X87.compareExact(X87.exact(av, this.a, aRaw), X87.exact(sv, this.b, sRaw));
+    } else {
+      c = av > sv ? 1 : av < sv ? -1 : 0;
+    }
+    if (c > 0) this.setCC(0, 0, 0);
+    else if (c < 0) this.setCC(0, 0, 1);
     else this.setCC(1, 0, 0);
+  }
+
+  private static compareExact(x: ExactValue, y: ExactValue): number {
+    const sx = x.m === 0n ? 0 : x.neg ? -1 : 1;
+    const sy = y.m === 0n ? 0 : y.neg ? -1 : 1;
+    if (sx !== sy) return sx > sy ? 1 : -1;
+    if (sx === 0) return 0;
+    const e = Math.min(x.e, y.e);
+    const mx = x.m << BigInt(x.e - e);
+    const my = y.m << BigInt(y.e - e);
+    const mag = mx > my ? 1 : mx < my ? -1 : 0;
+    return sx * mag;
   }
 
   private compareEmptyFault(): void {
@@ -813,13 +876,14 @@ export class X87 {
       return;
     }
     const dv = this.regOperand(0, this.a);
+    const dRaw = this.lastRaw;
     if (reg === 2 || reg === 3) {
-      this.compare(dv, sv, false);
+      this.compare(dv, sv, false, dRaw, false);
       this.swf &= ~SW_C1;
       if (reg === 3) this.pop();
       return;
     }
-    this.arith(reg, 0, dv, sv);
+    this.arith(reg, 0, dv, sv, dRaw, false);
   }
 
   private executeReg(host: FpuHost, opcode: number, modrm: number, reg: number, i: number): void {
@@ -907,8 +971,9 @@ export class X87 {
       this.setST(dstI, NaN);
     } else {
       const dv = this.regOperand(dstI, this.a);
+      const dRaw = this.lastRaw;
       const sv = this.regOperand(srcI, this.b);
-      this.arith(op, dstI, dv, sv);
+      this.arith(op, dstI, dv, sv, dRaw, this.lastRaw);
     }
     if (popAfter) this.pop();
   }
@@ -919,8 +984,9 @@ export class X87 {
       this.compareEmptyFault();
     } else {
       const av = this.regOperand(0, this.a);
+      const aRaw = this.lastRaw;
       const sv = this.regOperand(i, this.b);
-      this.compare(av, sv, quiet);
+      this.compare(av, sv, quiet, aRaw, this.lastRaw);
       this.swf &= ~SW_C1;
     }
     for (let k = 0; k < pops; k++) this.pop();
@@ -1014,7 +1080,7 @@ export class X87 {
       }
       case 0xe4: // FTST
         if (this.isEmpty(0)) return this.compareEmptyFault();
-        this.compare(this.regOperand(0, this.a), 0, false);
+        this.compare(this.regOperand(0, this.a), 0, false, this.lastRaw, false);
         this.swf &= ~SW_C1;
         return;
       case 0xe5:
@@ -1148,12 +1214,28 @@ export class X87 {
         }
         r = v === 0 ? v : Math.expm1(v * Math.LN2);
         break;
-      case 0xfa: // FSQRT
-        r = fsqrt(v, this.prec, this.rc);
-        if (arithExc.bits) this.raise(arithExc.bits);
+      case 0xfa: {
+        // FSQRT: as the arithmetic, exact from an 80-bit image or at 64-bit precision
+        const raw = this.lastRaw;
+        const prec = this.prec;
         this.swf &= ~SW_C1;
-        this.setST(0, r);
+        if (!raw) {
+          r = fsqrt(v, prec === 64 ? 53 : prec, this.rc);
+          if (prec !== 64 || !(arithExc.bits & PE) || r !== r) {
+            if (arithExc.bits) this.raise(arithExc.bits);
+            this.setST(0, r);
+            return;
+          }
+        } else if (this.a.se >= 0x8000) {
+          this.raise(IE); // √ of a negative image
+          this.setST(0, NaN);
+          return;
+        }
+        arithExactToExt(Op.Sqrt, X87.exact(v, this.a, raw), X87.exact(0, this.b, false), prec, this.rc, this.t);
+        if (arithExc.bits) this.raise(arithExc.bits);
+        this.setSTExt(0, this.t);
         return;
+      }
       default: {
         // FSIN / FCOS: |x| ≥ 2^63 is out of range (C2 = 1, ST(0) unchanged)
         if (v === Infinity || v === -Infinity) {

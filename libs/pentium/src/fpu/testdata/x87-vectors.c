@@ -99,6 +99,43 @@ static void run(int op, uint16_t cw, double a, double b) {
          (unsigned long long)bits(b), (unsigned long long)res, sw);
 }
 
+/* result as an 80-bit image: "se mantissa" printed as 20 hex digits */
+static void run80(const char *name, uint16_t cw, double a, double b) {
+  unsigned char x[10];
+  uint16_t sw = 0;
+  if (!strcmp(name, "fdiv.x"))
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfdivl %[b]\n\tfnstsw %[sw]\n\tfstpt %[x]"
+                     : [x] "=m"(x), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b));
+  else if (!strcmp(name, "fmul.x"))
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfmull %[b]\n\tfnstsw %[sw]\n\tfstpt %[x]"
+                     : [x] "=m"(x), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b));
+  else if (!strcmp(name, "fadd.x"))
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfaddl %[b]\n\tfnstsw %[sw]\n\tfstpt %[x]"
+                     : [x] "=m"(x), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b));
+  else if (!strcmp(name, "fsqrt.x"))
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfsqrt\n\tfnstsw %[sw]\n\tfstpt %[x]"
+                     : [x] "=m"(x), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a));
+  else /* fdivmul.x: (a / b) · b, the second operation on a 64-bit register value */
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfdivl %[b]\n\tfmull %[b]\n\tfnstsw %[sw]\n\tfstpt %[x]"
+                     : [x] "=m"(x), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(b));
+  uint64_t mant;
+  uint16_t se;
+  memcpy(&mant, x, 8);
+  memcpy(&se, x + 8, 2);
+  printf("%s %04x %016llx %016llx %04x%016llx %04x\n", name, cw, (unsigned long long)bits(a),
+         (unsigned long long)bits(b), se, (unsigned long long)mant, sw);
+}
+
+static void run_u64(uint64_t u) {
+  uint16_t cw = 0x027f, sw = 0;
+  float two64 = 18446744073709551616.0f;
+  double r;
+  __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfildll %[u]\n\tfadds %[k]\n\tfnstsw %[sw]\n\tfstpl %[r]"
+                   : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [u] "m"(u), [k] "m"(two64));
+  printf("u64cvt %04x %016llx %016llx %016llx %04x\n", cw, (unsigned long long)u, 0ull,
+         (unsigned long long)bits(r), sw);
+}
+
 static uint64_t lcg_state = 0x9e3779b97f4a7c15ull;
 static double rnd_double(int emin, int emax) {
   lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
@@ -148,6 +185,23 @@ int main(void) {
       }
       run(op, 0x027f, a, b);
     }
+  }
+  /* 64-bit precision: results compared as 80-bit images (op names ending in .x) */
+  const uint16_t cw64[] = {0x037f, 0x0f7f, 0x077f};
+  for (int c = 0; c < 3; c++)
+    for (int i = 0; i < n; i++) {
+      run80("fdiv.x", cw64[c], as[i], bs[i]);
+      run80("fmul.x", cw64[c], as[i], bs[i]);
+      run80("fadd.x", cw64[c], as[i], bs[i] * 1e-9);
+      run80("fsqrt.x", cw64[c], as[i] < 0 ? -as[i] : as[i], 0);
+      run80("fdivmul.x", cw64[c], as[i], bs[i]);
+    }
+  /* unsigned long long -> double as gcc -m32 emits it: fildll; fadds 2^64 (if negative) */
+  for (int i = 0; i < 60; i++) {
+    lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t u = lcg_state | (1ull << 63);
+    if (i < 8) u = 0x8000000000000000ull + (uint64_t)(1023 + i); /* around a double-rounding tie */
+    run_u64(u);
   }
   return 0;
 }
