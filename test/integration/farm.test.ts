@@ -3,7 +3,7 @@
 // served from stored results, cancellation stops running cells, a SIGKILLed
 // worker loses and duplicates nothing, bad specs are refused before anything
 // is stored or queued.
-import { startHarness, type FarmHarness } from './support/farm-harness';
+import { fixture, startHarness, type FarmHarness } from './support/farm-harness';
 import type { QueueBackendKind } from '@mklab/farm';
 
 const BACKENDS: QueueBackendKind[] = ['redis', 'postgres'];
@@ -138,6 +138,27 @@ describe('infrastructure failures', () => {
     expect(counts.failed).toBe(1);
     // harness: 2 retries, so three attempts in all
     expect(await h.api.queue.inspectJob(sweep.cells[0].jobId)).toMatchObject({ state: 'failed', attemptsMade: 3 });
+  });
+});
+
+describe('a worker of another emulator build', () => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness('redis', 'mismatch');
+    // same catalogue and thread code, but it says it is another build
+    await h.startWorker({ poolSize: 1, lab: { ...fixture, EMULATOR_VERSION: 'fixture-2' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('does not answer cells planned for another build', async () => {
+    const res = await h.http().post('/api/sweeps').send({ name: 'v1', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000 } }).expect(201);
+    const sweep = await h.drainAndWait(res.body.id, 30_000);
+    expect(sweep.status).toBe('failed');
+    expect(sweep.cells[0].error).toMatch(/cell wants emulator fixture-1, this worker .* runs fixture-2/);
+    const [{ n }] = await h.sql(`SELECT count(*)::int AS n FROM runs`);
+    expect(n).toBe(0);
   });
 });
 

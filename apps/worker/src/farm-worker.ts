@@ -55,7 +55,7 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
     namespace: opts.queueNamespace,
     retries: opts.retries,
   });
-  const registry = createFarmJobRegistry({ store, runner: pool, host, cancelPollMs: opts.cancelPollMs });
+  const registry = createFarmJobRegistry({ store, runner: pool, host, emulatorVersion: lab.EMULATOR_VERSION, cancelPollMs: opts.cancelPollMs });
   let worker: FarmWorker;
   try {
     worker = await queue.startWorker(registry, { concurrency: pool.size, lockDurationMs: opts.lockDurationMs });

@@ -24,7 +24,7 @@ export interface FarmHarness {
   api: RunningFarmApi;
   namespace: string;
   http(): ReturnType<typeof request>;
-  startWorker(opts?: { poolSize?: number; lockDurationMs?: number }): Promise<RunningFarmWorker>;
+  startWorker(opts?: { poolSize?: number; lockDurationMs?: number; lab?: LabPort }): Promise<RunningFarmWorker>;
   spawnWorker(opts?: { poolSize?: number; lockDurationMs?: number; graceMs?: number }): ChildProcess;
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
   /** polls the sweep until it leaves queued/running; throws with the last state after timeoutMs */
@@ -33,12 +33,23 @@ export interface FarmHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(backend: QueueBackendKind, name: string): Promise<FarmHarness> {
+export interface HarnessLab {
+  /** the catalogue the api and workers use (default: the fixture lab) */
+  lab: LabPort;
+  /** the module the pool threads load; undefined: the worker's default (the real lab) */
+  labModulePath?: string;
+}
+
+export async function startHarness(
+  backend: QueueBackendKind,
+  name: string,
+  labChoice: HarnessLab = { lab: fixture, labModulePath: FIXTURE_LAB_PATH },
+): Promise<FarmHarness> {
   const db = await createScratchDatabase(PG_ADMIN_URL, `mklab_it_${name}`);
   const namespace = `mklab-it-${name}-${process.pid}-${Date.now().toString(36)}`.replace(/[^a-z0-9_-]/gi, '_');
   const queueNamespace = backend === 'redis' ? namespace : 'bullmq_test';
   const redisUrl = backend === 'redis' ? REDIS_URL : undefined;
-  const api = await startFarmApi({ databaseUrl: db.url, redisUrl, queueNamespace, lab: fixture, logger: false, retries: 2, retryBackoffMs: 200, cellCeiling: 200 });
+  const api = await startFarmApi({ databaseUrl: db.url, redisUrl, queueNamespace, lab: labChoice.lab, logger: false, retries: 2, retryBackoffMs: 200, cellCeiling: 200 });
   const workers: RunningFarmWorker[] = [];
   const children: ChildProcess[] = [];
 
@@ -68,8 +79,8 @@ export async function startHarness(backend: QueueBackendKind, name: string): Pro
         poolSize: o.poolSize ?? 2,
         lockDurationMs: o.lockDurationMs ?? 3000,
         retries: 2,
-        lab: fixture,
-        labModulePath: FIXTURE_LAB_PATH,
+        lab: o.lab ?? labChoice.lab,
+        labModulePath: labChoice.labModulePath,
         cancelPollMs: 100,
         // no thread termination backstop: cancellation must be cooperative to pass
         hardAbortMs: 600_000,

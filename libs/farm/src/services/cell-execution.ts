@@ -18,6 +18,8 @@ export interface CellExecutionDeps {
   store: FarmStore;
   runner: ExperimentRunner;
   host: string;
+  /** the EMULATOR_VERSION this worker runs: it refuses cells planned for another one */
+  emulatorVersion: string;
   /** how often a running cell checks whether any sweep still wants it */
   cancelPollMs?: number;
   /** how often progress is written to the job and the database */
@@ -29,6 +31,8 @@ export type RunCellOutcome =
   | { runId: string; cached: false; inserted: boolean; status: 'ok' | 'error' }
   | { cancelled: true };
 
+export class EmulatorMismatchError extends Error {}
+
 export function createRunCellHandler(deps: CellExecutionDeps) {
   const pollMs = deps.cancelPollMs ?? 200;
   const progressMs = deps.progressEveryMs ?? 500;
@@ -38,6 +42,14 @@ export function createRunCellHandler(deps: CellExecutionDeps) {
     if (stored) {
       await deps.store.refreshSweepStatus(await deps.store.linkStoredRun(identity, stored));
       return { runId: stored, cached: true };
+    }
+    // A result is stored under (emulator version, config hash): a worker running
+    // another emulator build must not answer. Failing the attempt leaves the job
+    // to a worker of the right build (or fails the cell with this message).
+    if (data.emulatorVersion !== deps.emulatorVersion) {
+      const message = `cell wants emulator ${data.emulatorVersion}, this worker (${deps.host}) runs ${deps.emulatorVersion}`;
+      if (ctx.finalAttempt) await deps.store.refreshSweepStatus(await deps.store.failCells(identity, message));
+      throw new EmulatorMismatchError(message);
     }
     if ((await deps.store.claimCells(identity, deps.host)) === 0) return { cancelled: true };
 
@@ -86,12 +98,17 @@ export function createRunCellHandler(deps: CellExecutionDeps) {
       ctx.shutdownSignal.removeEventListener('abort', onShutdown);
     }
 
+    if (result.provenance.emulatorVersion && result.provenance.emulatorVersion !== data.emulatorVersion) {
+      const message = `the pool thread ran emulator ${result.provenance.emulatorVersion}, the cell wants ${data.emulatorVersion}`;
+      if (ctx.finalAttempt) await deps.store.refreshSweepStatus(await deps.store.failCells(identity, message));
+      throw new EmulatorMismatchError(message);
+    }
     if (result.status === 'error' && result.error?.kind === 'aborted') {
       if (cancelled || (await deps.store.wantedCells(identity)) === 0) return { cancelled: true };
       throw new HandBackError('worker shutting down: cell handed back to the queue');
     }
+    // writeRun settles the cells and their sweeps' status in its transaction
     const written = await deps.store.writeRun(runRecordFrom(result, identity, deps.host));
-    await deps.store.refreshSweepStatus(written.sweepIds);
     return { runId: written.runId, cached: false, inserted: written.inserted, status: result.status };
   };
 }
