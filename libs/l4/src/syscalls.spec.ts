@@ -178,7 +178,7 @@ describe('lthread_ex_regs, task_new, scheduling', () => {
 
 describe('TypeScript threads at user level', () => {
   it('choose their system call per step (here lthread_ex_regs, creating a hand-written thread), and several run in one task', () => {
-    const { kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
     const results: number[] = [];
     const code = new Asm(CODE);
     code.hostcall(TEST_MARK).movImm(R.ESI, threadId(4, 2)).movImm(R.EAX, 0).movImm(R.EBP, 0).movImm(R.ECX, 0).movImm(R.EDX, 0x4242).int(0x30).label('end').jmp('end'); // a call: it then waits
@@ -213,7 +213,7 @@ describe('TypeScript threads at user level', () => {
     }, { prio: 110 });
     expect(runUntilMarks(1).reason).toBe('stopped');
     expect(results).toEqual([0]); // ex_regs on an inactive lthread: no old EFLAGS
-    kernel.machine.run({ cycleBudget: kernel.machine.counters.cycles + 100_000 });
+    machine.run({ cycleBudget: machine.counters.cycles + 100_000 });
     expect(got).toBe(0x4242);
     expect(marks.length).toBe(1);
   });
