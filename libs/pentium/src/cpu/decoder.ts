@@ -8,7 +8,7 @@
 import { BranchKind, type TimingInfo } from '../timing/timing-info';
 import type { Cpu } from './cpu';
 import { Insn, type Block } from './decoder-types';
-import { INSTRUCTION_TABLE, ONE_BYTE, TWO_BYTE, type InsnRow, type TableEntry } from './instruction-table';
+import { ONE_BYTE, TWO_BYTE, type InsnRow, type TableEntry } from './instruction-table';
 import { SegReg } from './registers';
 import { PairClass } from '../timing/timing-info';
 import { x87Timing } from '../fpu/x87-timing';
@@ -36,7 +36,18 @@ interface RowInfo {
 }
 
 const rowInfo = new Map<InsnRow, RowInfo>();
-for (const r of INSTRUCTION_TABLE) {
+
+function infoOf(r: InsnRow): RowInfo {
+  let info = rowInfo.get(r);
+  if (info === undefined) {
+    info = makeRowInfo(r);
+    rowInfo.set(r, info);
+  }
+  return info;
+}
+
+/** Operand facts of a row, computed on first use (no import-time dependency on the table: it imports the handlers, which import the CPU, which imports this file). */
+function makeRowInfo(r: InsnRow): RowInfo {
   const tokens = r.operands === '' ? [] : r.operands.split(',');
   const imms: number[] = [];
   for (const tk of tokens) {
@@ -49,7 +60,7 @@ for (const r of INSTRUCTION_TABLE) {
     else if (tk === 'Ob' || tk === 'Ov') imms.push(MOFFS);
   }
   const byteSize = !r.osize && tokens.some((tk) => ['Eb', 'Gb', 'AL', 'Zb', 'Xb', 'Yb', 'Ob'].includes(tk));
-  rowInfo.set(r, { imms, one: tokens[tokens.length - 1] === '1', cl: tokens[tokens.length - 1] === 'CL', byteSize, tokens });
+  return { imms, one: tokens[tokens.length - 1] === '1', cl: tokens[tokens.length - 1] === 'CL', byteSize, tokens };
 }
 
 const UD_ROW: InsnRow = {
@@ -74,7 +85,6 @@ const UD_ROW: InsnRow = {
   immSx: false,
   memOnly: false,
 };
-rowInfo.set(UD_ROW, { imms: [], one: false, cl: false, byteSize: false, tokens: [] });
 
 /** Thrown by a fetch function when the instruction runs past the bytes available (block decode). */
 const NEED_MORE = { needMore: true };
@@ -157,7 +167,7 @@ export function decodeInsn(c: Cpu, fetch: (i: number) => number, big: boolean): 
   if (Array.isArray(entry)) row = entry[(fetch(i) >> 3) & 7];
   else row = entry;
   if (row === null || (lock && !row.modrm)) row = UD_ROW;
-  const info = rowInfo.get(row) as RowInfo;
+  const info = infoOf(row);
   const size = info.byteSize ? 1 : row.osize ? (osize32 ? 4 : 2) : 4;
 
   const exec = size === 4 && row.exec32 !== undefined ? row.exec32 : row.exec;
