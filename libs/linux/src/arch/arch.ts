@@ -92,6 +92,14 @@ export interface Arch {
   switchTo(prev: Task, next: Task): void;
 
   /**
+   * A signal became deliverable to `task`, which is neither the current task nor
+   * asleep in the kernel. Native: nothing (it is delivered at the task's next kernel
+   * entry, at the latest the next timer tick). L4Linux: the process's signal thread
+   * forces it into the server (ex_regs), as it never enters the server on its own.
+   */
+  notifySignal?(task: Task): void;
+
+  /**
    * Charges a kernel path of the core (the arch's cost table has the profile). `units`
    * scales per-item paths (bytes, PTEs, tasks); `touch` names the physical memory the
    * path reads and writes beyond the kernel objects the profile knows (page copies,

@@ -428,6 +428,7 @@ export class LinuxKernel implements FileEnv {
     p.pending |= sigmask(sig);
     if (p.blocked & sigmask(sig)) return;
     if (p.state === TaskState.Interruptible) this.wakeUpProcess(p);
+    else if (p !== this.current && p.state === TaskState.Running) this.arch.notifySignal?.(p);
   }
 
   /** force_sig: a fault's signal cannot be blocked or ignored. */
