@@ -108,6 +108,39 @@ describe.each(BACKENDS)('farm on the %s queue backend', (backend) => {
     }, 10_000);
   });
 
+  it('answers the rest of the API: lists, filters, catalogue, reference data, health, OpenAPI, errors', async () => {
+    const sweeps = (await h.http().get('/api/sweeps').expect(200)).body;
+    expect(sweeps.length).toBeGreaterThan(0);
+    expect(sweeps[0]).toMatchObject({ id: expect.any(String), status: expect.any(String), counts: { total: expect.any(Number) } });
+    const runs = (await h.http().get('/api/runs?system=sim-b&status=ok&limit=3').expect(200)).body;
+    expect(runs).toHaveLength(3);
+    expect(runs.every((r: any) => r.system === 'sim-b' && r.status === 'ok')).toBe(true);
+    const csv = await h.http().get('/api/metrics?system=sim-a&format=csv').expect(200);
+    expect(csv.text.split('\n')[0]).toBe('run_id,sweep_id,system,bench,params,seed,metric,value,unit,better,config_hash,emulator_version');
+    expect(csv.text).toContain('"{""cycles"":2000000,""mode"":""ok"",""work"":1000}"');
+
+    expect((await h.http().get('/api/catalog/systems').expect(200)).body.map((s: any) => s.id)).toEqual(['sim-a', 'sim-b']);
+    expect((await h.http().get('/api/catalog/benches').expect(200)).body[0].params.map((p: any) => p.name)).toEqual(['cycles', 'work', 'mode']);
+    const ref = (await h.http().get('/api/reference/sosp97-table2-getpid').expect(200)).body;
+    expect(ref.rows).toContainEqual({ system: 'l4linux', systemLabel: 'L4Linux', bench: 'getpid', metric: 'getpid_cycles', value: 526, unit: 'cycles' });
+    expect((await h.http().get('/api/health').expect(200)).body).toMatchObject({ status: 'ok', database: true, queue: { backend } });
+    const openapi = (await h.http().get('/api/docs-json').expect(200)).body;
+    expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/catalog/benches', '/api/catalog/systems', '/api/health', '/api/metrics', '/api/reference/{dataset}',
+      '/api/runs', '/api/runs/{id}', '/api/sweeps', '/api/sweeps/{id}', '/api/sweeps/{id}/cancel',
+    ]);
+
+    expect((await h.http().get('/api/sweeps/not-a-uuid').expect(404)).body).toEqual({ statusCode: 404, message: "no sweep 'not-a-uuid'" });
+    await h.http().get('/api/runs/00000000-0000-0000-0000-000000000000').expect(404);
+    await h.http().post('/api/sweeps/00000000-0000-0000-0000-000000000000/cancel').expect(404);
+    await h.http().get('/api/reference/nope').expect(404);
+    expect((await h.http().get('/api/runs?limit=lots').expect(400)).body).toMatchObject({ statusCode: 400, field: 'limit' });
+    expect((await h.http().get('/api/metrics?format=xml').expect(400)).body).toMatchObject({ field: 'format' });
+    expect((await h.http().get('/api/metrics?sweep=7').expect(400)).body).toMatchObject({ field: 'sweep' });
+    const yaml = await h.http().post('/api/sweeps').set('content-type', 'application/yaml').send('name: [unclosed').expect(400);
+    expect(yaml.body).toMatchObject({ statusCode: 400, field: 'body', message: expect.stringMatching(/not valid JSON or YAML/) });
+  });
+
   it('stores a guest error as a result and does not retry it', async () => {
     const res = await h.http().post('/api/sweeps').send({ name: 'crash', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1_000_000, mode: 'crash' } }).expect(201);
     const sweep = await h.drainAndWait(res.body.id);
