@@ -93,7 +93,7 @@ describe('L4 IPC on the emulated Pentium', () => {
     expect(r.per('kernel.cr3Loads')).toBe(1);
   });
 
-  it('receive timeouts: a receive that nobody answers ends with the timeout error at its cycle', () => {
+  it('timeouts: a receive (or send) that nobody answers ends with the timeout error at its cycle; zero timeouts fail at once', () => {
     const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
     kernel.bootTask({ task: 5, image: { at: SERVER_CODE, bytes: echoServer(SERVER_CODE) } });
     const us = 1000; // 1 ms = 133 000 cycles at 133 MHz
@@ -102,21 +102,27 @@ describe('L4 IPC on the emulated Pentium', () => {
     // zero timeouts: a send to a thread that does not wait for us, and a receive with nothing queued
     a.movImm(R.ESI, threadId(4, 0)).movImm(R.EAX, 0).movImm(R.EBP, NO_PHASE).movImm(R.ECX, encodeTimeouts({ send: 0 })).int(0x30).hostcall(TEST_MARK);
     a.movImm(R.ESI, threadId(5, 0)).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 1).movImm(R.ECX, encodeTimeouts({ receive: 0 })).int(0x30).hostcall(TEST_MARK);
+    // a relative send timeout: 200 µs queued on task 4, which never takes it
+    a.movImm(R.ESI, threadId(4, 0)).movImm(R.EAX, 0).movImm(R.EBP, NO_PHASE).movImm(R.ECX, encodeTimeouts({ send: 200 })).int(0x30).hostcall(TEST_MARK);
     a.label('end').jmp('end');
     kernel.bootTask({ task: 6, image: { at: CODE, bytes: a.assemble() } });
     // task 4 waits for task 5 only: a send from task 6 is not accepted
     const w = new Asm(CODE);
     w.movImm(R.ESI, threadId(5, 0)).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 0).movImm(R.ECX, 0).int(0x30).label('end').jmp('end');
     kernel.bootTask({ task: 4, image: { at: CODE, bytes: w.assemble() } });
-    expect(runUntilMarks(4).reason).toBe('stopped');
+    expect(runUntilMarks(5).reason).toBe('stopped');
     expect(marks[1].eax & 0xf0).toBe(IPC_ERR.RECV_TIMEOUT);
     const waited = marks[1].cycle - marks[0].cycle;
     expect(waited).toBeGreaterThanOrEqual(133_000);
     expect(waited).toBeLessThan(133_000 + 1000); // entry, arming, the wake-up from idle, the exit
-    expect(machine.counters.kernel.ipcTimeouts).toBe(1);
     expect(marks[2].eax & 0xf0).toBe(IPC_ERR.SEND_TIMEOUT);
     expect(marks[3].eax & 0xf0).toBe(IPC_ERR.RECV_TIMEOUT);
     expect(marks[3].cycle - marks[2].cycle).toBeLessThan(1000);
+    expect(marks[4].eax & 0xf0).toBe(IPC_ERR.SEND_TIMEOUT);
+    expect(marks[4].cycle - marks[3].cycle).toBeGreaterThanOrEqual(200 * 133);
+    expect(marks[4].cycle - marks[3].cycle).toBeLessThan(200 * 133 + 1000);
+    expect(kernel.tasks[4]!.threads[0]!.senders.length).toBe(0); // the timed-out sender left the queue
+    expect(machine.counters.kernel.ipcTimeouts).toBe(2);
   });
 
   it('closed receive takes only its partner; an open receive then takes the other waiting sender', () => {
