@@ -538,3 +538,27 @@ describe('more system instructions', () => {
     expect(top(n, 0)).toBe(CODE);
   });
 });
+
+describe('segment limits and types', () => {
+  it('#GP(0) for a dword that ends past an expand-up limit, and for a write to a read-only segment', () => {
+    const m = flatMachine();
+    stopOn(m, 13);
+    writeDescriptor(m.memory, GDT_BASE, 7, encodeSegmentDescriptor({ base: 0x40000, limit: 0xfff, type: DESC_TYPE.DATA_RW, dpl: 0, granularity: false }));
+    m.memory.write32(0x40ffc, 0x5a5a5a5a);
+    // mov ax,0x38; mov es,ax; mov eax,es:[0xffc]; mov ebx,es:[0xffd]
+    loadCode(m, [0x66, 0xb8, 0x38, 0x00, 0x8e, 0xc0, 0x26, 0xa1, ...le32(0xffc), 0x26, 0x8b, 0x1d, ...le32(0xffd)]);
+    runToStop(m);
+    expect(m.cpu.getReg(0)).toBe(0x5a5a5a5a);
+    expect(top(m, 0)).toBe(0);
+    expect(top(m, 1)).toBe(CODE + 12);
+
+    const r = flatMachine();
+    stopOn(r, 13);
+    writeDescriptor(r.memory, GDT_BASE, 7, encodeSegmentDescriptor({ base: 0, limit: 0xffffffff, type: DESC_TYPE.DATA_RO, dpl: 0 }));
+    // mov ax,0x38; mov es,ax; mov eax,es:[0x6000]; mov es:[0x6000],eax
+    loadCode(r, [0x66, 0xb8, 0x38, 0x00, 0x8e, 0xc0, 0x26, 0xa1, ...le32(0x6000), 0x26, 0xa3, ...le32(0x6000)]);
+    runToStop(r);
+    expect(top(r, 0)).toBe(0);
+    expect(top(r, 1)).toBe(CODE + 12);
+  });
+});

@@ -147,7 +147,7 @@ export class Cpu {
   readonly segLimit = new Int32Array(6);
   /** descriptor high dword (type, S, DPL, P, D/B, G) of the cached descriptor */
   readonly segAr = new Int32Array(6);
-  /** 1 when reads / writes through the segment need the slow check (limit, null, read-only) */
+  /** how reads / writes through the segment are checked: 0 not at all (flat), 1 limit compare, 2 the full check (null, type, expand-down) */
   readonly segChkR = new Uint8Array(6);
   readonly segChkW = new Uint8Array(6);
   private _cpl = 0;
@@ -574,11 +574,14 @@ export class Cpu {
 
   /** Linear address of seg:off for a read of `size` bytes (segment checks included). */
   linR(seg: number, off: number, size: number): number {
-    if (this.segChkR[seg]) this.segCheck(seg, off, size, false);
+    const k = this.segChkR[seg];
+    // 1: an expand-up segment with a limit below 4 GiB (Linux's 3 GiB user segments): one compare
+    if (k !== 0 && (k !== 1 || (off >>> 0) + size - 1 > this.segLimit[seg] >>> 0)) this.segCheck(seg, off, size, false);
     return (this.segBase[seg] + off) | 0;
   }
   linW(seg: number, off: number, size: number): number {
-    if (this.segChkW[seg]) this.segCheck(seg, off, size, true);
+    const k = this.segChkW[seg];
+    if (k !== 0 && (k !== 1 || (off >>> 0) + size - 1 > this.segLimit[seg] >>> 0)) this.segCheck(seg, off, size, true);
     return (this.segBase[seg] + off) | 0;
   }
 
@@ -610,11 +613,13 @@ export class Cpu {
     const ar = this.segAr[seg];
     const type = (ar >>> 8) & 0xf;
     const present = (ar & 0x8000) !== 0;
-    const flat = this.segLimit[seg] === -1 && !(!(type & 8) && type & 4);
+    const expandDown = !(type & 8) && (type & 4) !== 0;
     const readable = !(type & 8) || (type & 2) !== 0;
     const writable = !(type & 8) && (type & 2) !== 0;
-    this.segChkR[seg] = present && flat && readable ? 0 : 1;
-    this.segChkW[seg] = present && flat && writable ? 0 : 1;
+    // 0: no check (flat 4 GiB); 1: limit compare only; 2: the full check (null, type, expand-down)
+    const lim = this.segLimit[seg] === -1 ? 0 : 1;
+    this.segChkR[seg] = !present || !readable || expandDown ? 2 : lim;
+    this.segChkW[seg] = !present || !writable || expandDown ? 2 : lim;
   }
 
   rd8(la: number): number {
