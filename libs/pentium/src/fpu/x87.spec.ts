@@ -483,6 +483,34 @@ describe('x87 arithmetic', () => {
     expect(t.x.sw & (SW_C0 | SW_C3)).toBe(SW_C0);
   });
 
+  it('FXTRACT, FSCALE and FPREM work on 80-bit images exactly', () => {
+    const t = setup();
+    t.h.ext(A, '3fff ffffffffffffffff');
+    t.run(0xdb, M(5), A);
+    t.run(0xd9, 0xf4); // FXTRACT
+    t.run(0xdb, M(7), B);
+    expect(t.h.ext(B)).toBe('3fff ffffffffffffffff');
+    expect(t.x.st(0)).toBe(0); // the exponent
+    t.run(0xdd, 0xd8);
+    push(t, 10);
+    t.h.ext(A, '3fff ffffffffffffffff');
+    t.run(0xdb, M(5), A);
+    t.run(0xd9, 0xfd); // FSCALE by 10
+    t.run(0xdb, M(7), B);
+    expect(t.h.ext(B)).toBe('4009 ffffffffffffffff');
+    t.run(0xdd, 0xd8);
+    const big = 2n ** 62n + 1n;
+    push(t, 3);
+    t.h.i64(A, big);
+    t.run(0xdf, M(5), A); // ST0 = 2^62 + 1 (exact), ST1 = 3
+    t.run(0xd9, 0xf8); // FPREM
+    expect(t.x.st(0)).toBe(Number(big % 3n));
+    const q = big / 3n;
+    expect(t.x.sw & (SW_C0 | SW_C3 | SW_C1 | SW_C2)).toBe(
+      (q & 4n ? SW_C0 : 0) | (q & 2n ? SW_C3 : 0) | (q & 1n ? SW_C1 : 0),
+    );
+  });
+
   it('precision control 24 bits rounds results to single precision', () => {
     const t = setup();
     FLDCW(t, 0x007f); // PC = 00

@@ -2,22 +2,28 @@
 //
 // Registers are JS doubles, plus an exact 80-bit image ("raw") per register, kept whenever
 // the value is not exactly a double: an m80 load, an m64 integer beyond 2^53, FLDPI & co.,
-// FRSTOR, an arithmetic result outside the double's exponent range, and every NaN (so
-// payloads, signs and SNaN/QNaN survive). Arithmetic that stays in range drops the image;
-// moves (FLD ST(i), FST ST(i), FXCH, FCHS, FABS) keep it. Checked against 8113 vectors
-// from a real x87 (x87-vectors.spec.ts), which match bit for bit, status word included.
-// What differs from an 80-bit P54C:
+// FRSTOR, a result rounded to 64 bits (PC = extended) or outside the double's exponent
+// range, and every NaN (so payloads, signs and SNaN/QNaN survive). Moves (FLD ST(i),
+// FST ST(i), FXCH, FCHS, FABS) keep the image.
 //
-// - + − × ÷ √ are correctly rounded to 53 bits, or to 24 under PC = single, in all four
-//   rounding modes (x87-arith.ts). With the guest libc's PC = 53 bits they give the
-//   hardware's register contents and flags exactly, including results beyond the double's
-//   exponent range (kept as 80-bit images with the 15-bit exponent, UE/OE only on store).
-//   Under PC = 64 (the FNINIT default) results are rounded to 53 bits, not 64.
-// - Operands are the registers' double views: a register holding more than 53 significant
-//   bits (from m80, FILD m64, FLDPI) or an exponent beyond the double's range (shown as
-//   0, a denormal or ±∞) enters arithmetic, compares, FRNDINT's fast path and the
-//   transcendentals as that double. FLD/FST/FSTP m80, FST m32/m64, FILD/FIST m64,
-//   FNSAVE/FRSTOR, FBLD/FBSTP and FXAM use the exact image.
+// Fast path: when no operand has an image and the precision is 53 (what the guest libc
+// sets) or 24 bits, + − × ÷ √ are JS double operations plus an error-free transformation
+// that yields the inexact flag and directed rounding (x87-arith.ts). Otherwise (an 80-bit
+// operand, or an inexact result at 64-bit precision, or a result beyond the double range)
+// the exact result is formed with BigInt and rounded once as the x87 rounds it.
+// Checked against 9151 vectors from a real x87 (x87-vectors.spec.ts): arithmetic,
+// conversions, compares, FPREM/FSCALE/FXTRACT/FRNDINT, FIST, FXAM at 24/53/64-bit
+// precision in all rounding modes, bit for bit with the status word.
+//
+// What differs from a P54C:
+//
+// - C1 after arithmetic ("rounded up") is reported as 0.
+// - Unmasked exceptions set ES and B (errorPending) but the masked response is still
+//   delivered (the hardware would leave the destination unchanged for IE/ZE); whether ES
+//   becomes #MF (CR0.NE = 1) or IRQ13 is the CPU's business.
+// - Speed, not results: at PC = 64 (the FNINIT default, before a libc sets 53 bits) every
+//   inexact + − × ÷ √ takes the BigInt path, roughly 10× slower than the fast path.
+// - Transcendentals of a register holding an 80-bit image use its double view.
 // - Transcendentals (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) evaluate
 //   with the JS Math library (fdlibm-quality) where the P5 microcode works in extended
 //   precision: results agree with a real x87 within 2 ulps, not bit for bit. FSIN/FCOS/
@@ -28,11 +34,6 @@
 // - FPREM/FPREM1 reduce partially when the exponents differ by 64 or more (C2 = 1), with
 //   N = 32 + D mod 32 for Intel's "implementation-dependent N" (what the reference x87
 //   does; the P5's own N is not documented).
-// - C1 after arithmetic ("rounded up") is reported as 0.
-// - Exceptions: the status-word flags (IE, DE, ZE, OE, UE, PE, SF, C1 on stack faults) are
-//   raised as the hardware raises them, and the masked response is always delivered. An
-//   unmasked exception sets ES and B (errorPending) but does not suppress the result;
-//   whether that becomes #MF (CR0.NE = 1) or IRQ13 is the CPU's business.
 // - The environment image (FNSTENV/FNSAVE/FLDENV/FRSTOR) is the 32-bit protected-mode
 //   format only (no 16-bit or real-mode layout); FIP/FCS/FDS are what the CPU supplies
 //   through setInstructionPointer (0 otherwise) and FDP is the linear address of the last
@@ -49,7 +50,6 @@ import {
   floatBits,
   floatFromBits,
   ldexpExact,
-  roundBig,
   roundDouble,
   roundFlags,
 } from './float-bits';
@@ -1381,7 +1381,18 @@ export class X87 {
       return;
     }
     const v = this.regOperand(0, this.a);
+    const raw = this.lastRaw;
     if (!this.pushCheckOnly()) return;
+    if (raw && v === v) {
+      // an 80-bit image (finite, non-zero): normalise its significand exactly
+      const b = extToBig(this.a.se, this.a.hi, this.a.lo);
+      const len = b.m.toString(2).length;
+      const mant = b.m << BigInt(64 - len);
+      this.setST(0, b.e + len - 1);
+      this.t.set((this.a.se & 0x8000) | 0x3fff, Number(mant >> 32n), Number(mant & 0xffffffffn));
+      this.pushExt(this.t);
+      return;
+    }
     if (v !== v) {
       // both the exponent and the significand are the (quieted) NaN
       this.nanResult(v, this.a, 0, this.b, false);
@@ -1435,13 +1446,25 @@ export class X87 {
       this.setST(0, NaN);
       return;
     }
-    const x = this.regOperand(0, this.a);
+    let x = this.regOperand(0, this.a);
+    const xRaw = this.lastRaw;
     const s = this.regOperand(1, this.b);
     if (x !== x || s !== s) {
       this.nanResult(x, this.a, s, this.b, true);
       this.setSTExt(0, this.t);
       return;
     }
+    this.swf &= ~SW_C1;
+    if (xRaw && s - s === 0) {
+      // an 80-bit image scaled exactly (rounded only beyond the extended range)
+      const b = extToBig(this.a.se, this.a.hi, this.a.lo);
+      const n = Math.max(-100000, Math.min(100000, Math.trunc(s)));
+      roundBigToExt(b.neg, b.m, b.e + n, false, 64, this.rc, this.t);
+      this.storeFlags();
+      this.setSTExt(0, this.t);
+      return;
+    }
+    if (xRaw) x = this.a.se >= 0x8000 ? -1 : 1; // finite non-zero: its sign decides against ±∞
     let r: number;
     if (s === Infinity || s === -Infinity) {
       if ((x === 0 && s === Infinity) || ((x === Infinity || x === -Infinity) && s === -Infinity)) {
@@ -1462,21 +1485,13 @@ export class X87 {
       } else {
         // beyond the double's range: the register holds x·2^n exactly with its 15-bit
         // exponent; rounding (and UE/OE) only happens beyond the extended range
-        extFromDouble(x, this.t);
-        const exp = (this.t.se & 0x7fff) + n;
-        this.swf &= ~SW_C1;
-        if (exp >= 1 && exp <= 0x7ffe) {
-          this.t.se = (this.t.se & 0x8000) | exp;
-        } else {
-          const d = decompose(x);
-          roundBigToExt(d.neg, d.m, d.e + n, false, 64, this.rc, this.t);
-          this.storeFlags();
-        }
+        const d = decompose(x);
+        roundBigToExt(d.neg, d.m, d.e + n, false, 64, this.rc, this.t);
+        this.storeFlags();
         this.setSTExt(0, this.t);
         return;
       }
     }
-    this.swf &= ~SW_C1;
     this.setST(0, r);
   }
 
@@ -1488,26 +1503,31 @@ export class X87 {
       return;
     }
     const x = this.regOperand(0, this.a);
+    const xRaw = this.lastRaw;
     const y = this.regOperand(1, this.b);
+    const yRaw = this.lastRaw;
     if (x !== x || y !== y) {
       this.nanResult(x, this.a, y, this.b, true);
       this.setSTExt(0, this.t);
       return;
     }
-    if (y === 0 || x === Infinity || x === -Infinity) {
+    // (an 80-bit image is finite and non-zero even when its double view is not)
+    const xInf = !xRaw && (x === Infinity || x === -Infinity);
+    const yInf = !yRaw && (y === Infinity || y === -Infinity);
+    if ((!yRaw && y === 0) || xInf) {
       this.raise(IE);
       this.setST(0, NaN);
       this.swf &= ~SW_C2;
       return;
     }
-    if (x === 0 || y === Infinity || y === -Infinity) {
+    if ((!xRaw && x === 0) || yInf) {
       this.setCC(0, 0, 0);
       this.swf &= ~SW_C1;
       return; // ST(0) unchanged
     }
-    const d = exponentOf(x) - exponentOf(y);
-    const dx = decompose(x);
-    const dy = decompose(y);
+    const dx = X87.exact(x, this.a, xRaw);
+    const dy = X87.exact(y, this.b, yRaw);
+    const d = dx.e + dx.m.toString(2).length - (dy.e + dy.m.toString(2).length);
     const e = Math.min(dx.e, dy.e);
     const X = dx.m << BigInt(dx.e - e);
     let Y = dy.m << BigInt(dy.e - e);
@@ -1520,7 +1540,8 @@ export class X87 {
       const qq = X / Y;
       const r = X - qq * Y;
       this.swf = (this.swf & ~SW_CC) | SW_C2;
-      this.setST(0, roundBig(dx.neg, r, e, false, 53, -1022, 1023, RoundingMode.Nearest)); // exact
+      roundBigToExt(dx.neg, r, e, false, 64, RoundingMode.Nearest, this.t); // exact
+      this.setSTExt(0, this.t);
       return;
     }
     let q = X / Y;
@@ -1534,11 +1555,11 @@ export class X87 {
         neg = !neg;
       }
     }
-    const res = roundBig(r === 0n ? dx.neg : neg, r, e, false, 53, -1022, 1023, RoundingMode.Nearest); // exact
+    roundBigToExt(r === 0n ? dx.neg : neg, r, e, false, 64, RoundingMode.Nearest, this.t); // exact
     const q3 = Number(q & 7n);
     // C0 = Q2, C3 = Q1, C1 = Q0 (Intel SDM, FPREM); C2 = 0: reduction complete
     this.swf = (this.swf & ~SW_CC) | (q3 & 4 ? SW_C0 : 0) | (q3 & 2 ? SW_C3 : 0) | (q3 & 1 ? SW_C1 : 0);
-    this.setST(0, res);
+    this.setSTExt(0, this.t);
   }
 
   // ---------------------------------------------------------------- BCD
