@@ -69,6 +69,20 @@ describe('page faults and exceptions as IPC', () => {
     expect(other.space.lookup(0x101000)).toEqual({ frame: PHYS + 0x2000, writable: true });
   });
 
+  it('cost of a page fault served by sigma0 (fault, IPC to sigma0, its map reply, restart), measured on 64 fresh pages', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const a = new Asm(CODE);
+    a.movImm(R.EBX, 0x01000000).movImm(R.EDI, 64).hostcall(TEST_MARK);
+    a.label('l').loadIndirect(R.EAX, R.EBX).addImm(R.EBX, 0x1000).dec(R.EDI).jnz('l').hostcall(TEST_MARK).label('end').jmp('end');
+    kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() } });
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    expect(machine.counters.kernel.pageFaultIpcs).toBe(64);
+    const perFault = (marks[1].cycle - marks[0].cycle) / 64;
+    // two IPCs (fault → sigma0, map reply), two address-space switches with their TLB refills, sigma0's work, the mapping
+    expect(perFault).toBeGreaterThan(2 * 121);
+    console.log(`L4 page fault served by sigma0: ${perFault.toFixed(0)} cycles per fault`);
+  });
+
   it('an exception is reflected to the thread’s exception handler by IPC; the reply sets the new EIP', () => {
     const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
     const seen: number[][] = [];

@@ -87,6 +87,29 @@ describe('L4 IPC on the emulated Pentium', () => {
     console.log(`L4 one-way short IPC, two small spaces: ${small.oneWay.toFixed(1)} cycles vs large ${large.oneWay.toFixed(1)}`);
   });
 
+  it('between two threads of one task: no address-space switch at all', () => {
+    const N = 2000;
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const serverAt = ELF_TEXT + 0x800;
+    const server = echoServer(serverAt);
+    const client = pingClient(ELF_TEXT, threadId(4, 1), N, ELF_TEXT + 0x10000);
+    const image = new Array<number>(0x800 + server.length).fill(0x90);
+    client.forEach((b, i) => (image[i] = b));
+    server.forEach((b, i) => (image[0x800 + i] = b));
+    const task = kernel.bootTask({ task: 4, image: { at: ELF_TEXT, bytes: image }, zeroPages: { at: ELF_TEXT + 0x10000, bytes: 0x1000 } });
+    kernel.activate(task.threads[1]!, serverAt, 0, kernel.sigma0.id, 110);
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    const s0 = machine.counters.snapshot();
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    const s1 = machine.counters.snapshot();
+    const oneWay = (marks[1].cycle - marks[0].cycle) / (2 * N);
+    expect(marks[1].regs[R.EDI]).toBe(0);
+    expect(s1['kernel.addressSpaceSwitches'] ?? 0).toBe(s0['kernel.addressSpaceSwitches'] ?? 0);
+    expect(s1.tlbFlushes).toBe(s0.tlbFlushes);
+    expect(oneWay).toBeLessThan(121);
+    console.log(`L4 one-way short IPC inside one task: ${oneWay.toFixed(1)} cycles`);
+  });
+
   it('the small-space option is a boot option: without it a task asking for a small space gets a large one', () => {
     const r = pingPong({ smallSpaces: false, small: 256 << 20 });
     expect(r.kernel.tasks[4]?.space.small).toBeNull();

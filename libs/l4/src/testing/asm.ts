@@ -39,6 +39,15 @@ export class Asm {
   store(abs: number, r: number): this {
     return this.emit(0x89, (r << 3) | 5, ...this.u32(abs));
   }
+  /** load r32, [base] */
+  loadIndirect(r: number, base: number): this {
+    if (base === 4 || base === 5) throw new Error('asm: loadIndirect supports bases other than ESP/EBP');
+    return this.emit(0x8b, (r << 3) | base);
+  }
+  /** add r32, imm32 */
+  addImm(r: number, v: number): this {
+    return this.emit(0x81, 0xc0 | r, ...this.u32(v));
+  }
   int(n: number): this {
     return this.emit(0xcd, n);
   }
