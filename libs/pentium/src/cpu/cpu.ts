@@ -1081,6 +1081,8 @@ export class Cpu {
   /** Charges a fixed number of clocks (system instructions beyond their table clocks). */
   charge(clocks: number): void {
     this.counters.cycles += clocks;
+    // the memory side's clock runs with the core (write buffers drain meanwhile)
+    if (this.hier !== null) this.hier.advance(clocks);
   }
 
   /**
