@@ -107,3 +107,24 @@ describe('the core on a CPU-less architecture', () => {
     expect(parent.pending).toBe(0); // SIG_DFL SIGCHLD is discarded at generation (2.0 generate())
   });
 });
+
+describe('out of memory', () => {
+  test('fork fails with -ENOMEM and leaks no page when memory runs out part-way', () => {
+    const { k, arch } = fakeKernel(tinyElf([0x90]));
+    const t = k.current;
+    // touch a few stack pages so the copy has work to do
+    for (let i = 0; i < 8; i++) k.uaccess.write32(t.mm!, 0xbfffe000 - i * 4096, i);
+    // leave just enough free pages to fail inside copy_page_range
+    const hog: number[] = [];
+    while (k.pages.freePages > 3) hog.push(k.pages.alloc());
+    const before = k.pages.freePages;
+    const tasksBefore = k.tasks.size;
+    arch.syscall(NR.fork);
+    expect(arch.regs.get(t)!.eax | 0).toBe(-12);
+    expect(k.pages.freePages).toBe(before);
+    expect(k.tasks.size).toBe(tasksBefore);
+    for (const p of hog) k.pages.put(p);
+    arch.syscall(NR.fork);
+    expect(arch.regs.get(t)!.eax).toBeGreaterThan(1);
+  });
+});

@@ -168,7 +168,12 @@ export class LinuxKernel implements FileEnv {
   newTask(pid: number, pgrp: number, session: number): Task {
     const t = new Task(pid, pgrp, session);
     t.structPhys = this.pages.alloc(true);
-    t.kstackPhys = this.pages.alloc(false);
+    try {
+      t.kstackPhys = this.pages.alloc(false);
+    } catch (e) {
+      this.pages.put(t.structPhys);
+      throw e;
+    }
     t.waitChild = new WaitQueue(`wait-child-${pid}`);
     for (let s = 0; s <= NSIG; s++) t.sigactions.push(emptyAction());
     t.startJiffies = this.jiffies;

@@ -220,22 +220,30 @@ export class Mm {
     child.envStart = this.envStart;
     child.envEnd = this.envEnd;
     let copied = 0;
-    for (const area of this.areas) {
-      const cow = (area.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
-      forEachUserPte(mem, this.pgd, area.start, area.end, (linear, ptr, pte) => {
-        const phys = (pte & PTE_FRAME) >>> 0;
-        if (this.isCounted(phys)) {
-          pages.get(phys);
-          child.rss++;
-        }
-        let out = pte;
-        if (cow && pte & PTE_RW) {
-          out = (pte & ~PTE_RW) >>> 0;
-          mem.write32(ptr, out);
-        }
-        mem.write32(ensurePte(mem, pages, child.pgd, linear), out);
-        copied++;
-      });
+    try {
+      for (const area of this.areas) {
+        const cow = (area.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
+        forEachUserPte(mem, this.pgd, area.start, area.end, (linear, ptr, pte) => {
+          // the child's page table first: running out of memory here leaves nothing half-done
+          const childPtr = ensurePte(mem, pages, child.pgd, linear);
+          const phys = (pte & PTE_FRAME) >>> 0;
+          if (this.isCounted(phys)) {
+            pages.get(phys);
+            child.rss++;
+          }
+          let out = pte;
+          if (cow && pte & PTE_RW) {
+            out = (pte & ~PTE_RW) >>> 0;
+            mem.write32(ptr, out);
+          }
+          mem.write32(childPtr, out);
+          copied++;
+        });
+      }
+    } catch (e) {
+      child.release();
+      this.ctx.flushUserAll(this);
+      throw e;
     }
     this.ctx.charge('fork.copy-pte', copied);
     this.ctx.flushUserAll(this);

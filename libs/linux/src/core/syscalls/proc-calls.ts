@@ -40,6 +40,7 @@ export function doFork(k: LinuxKernel, t: Task, regs: UserRegs): number {
     c.mm = t.mm ? t.mm.fork() : null;
   } catch (e) {
     for (let fd = 0; fd < c.files.length; fd++) if (c.files[fd]) k.closeFd(c, fd);
+    if (c.cwd) k.fs.release(c.cwd);
     k.releaseTask(c);
     throw e;
   }
