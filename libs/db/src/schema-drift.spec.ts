@@ -18,7 +18,7 @@ describe('farm migrations', () => {
   it('leave nothing for the schema builder to change, and revert to an empty schema', async () => {
     const { dataSource, applied } = await openFarmDatabase({ url: db.url });
     try {
-      expect(applied).toEqual(['FarmSchema1764300000000', 'PaperTable2Reference1764300100000']);
+      expect(applied).toEqual(['FarmSchema1764300000000', 'PaperTable2Reference1764300100000', 'SweepCellsStatusIndex1764300200000']);
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
 

@@ -183,7 +183,12 @@ export class TypeormFarmStore implements FarmStore {
        WHERE emulator_build_id = $1 AND config_hash = $2 AND status IN ${LIVE} RETURNING sweep_id`,
       [buildId, identity.configHash, host],
     );
-    if (rows.length) await this.refreshSweepStatus([...new Set(rows.map((r) => r.sweep_id))]);
+    // queued → running needs no recount
+    if (rows.length) {
+      await this.db.query(`UPDATE sweeps SET status = 'running' WHERE id = ANY($1::uuid[]) AND status = 'queued'`, [
+        [...new Set(rows.map((r) => r.sweep_id))],
+      ]);
+    }
     return rows.length;
   }
 
@@ -278,20 +283,17 @@ export class TypeormFarmStore implements FarmStore {
 async function refreshSweeps(m: EntityManager, sweepIds: string[]): Promise<void> {
   if (!sweepIds.length) return;
   await m.query(`SELECT id FROM sweeps WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [sweepIds]);
+  const cell = (cond: string) => `EXISTS (SELECT 1 FROM sweep_cells c WHERE c.sweep_id = s.id AND ${cond})`;
   await m.query(
     `UPDATE sweeps s SET
        status = CASE WHEN s.status = 'cancelled' THEN 'cancelled'
                      WHEN s.status = 'failed' AND s.error IS NOT NULL THEN 'failed'
-                     WHEN c.live > 0 THEN CASE WHEN c.started > 0 THEN 'running' ELSE 'queued' END
-                     WHEN c.failed > 0 THEN 'failed'
+                     WHEN ${cell(`c.status IN ${LIVE}`)} THEN
+                       CASE WHEN ${cell(`c.status <> 'queued'`)} THEN 'running' ELSE 'queued' END
+                     WHEN ${cell(`c.status = 'failed'`)} THEN 'failed'
                      ELSE 'done' END,
-       finished_at = CASE WHEN c.live = 0 THEN COALESCE(s.finished_at, now()) ELSE NULL END
-     FROM (SELECT sweep_id,
-                  count(*) FILTER (WHERE status IN ('queued', 'running')) AS live,
-                  count(*) FILTER (WHERE status <> 'queued') AS started,
-                  count(*) FILTER (WHERE status = 'failed') AS failed
-           FROM sweep_cells WHERE sweep_id = ANY($1::uuid[]) GROUP BY sweep_id) c
-     WHERE s.id = c.sweep_id`,
+       finished_at = CASE WHEN ${cell(`c.status IN ${LIVE}`)} THEN NULL ELSE COALESCE(s.finished_at, now()) END
+     WHERE s.id = ANY($1::uuid[])`,
     [sweepIds],
   );
 }

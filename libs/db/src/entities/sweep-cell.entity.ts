@@ -12,6 +12,7 @@ import { RunEntity } from './run.entity';
 @Index('UQ_sweep_cells_sweep_ordinal', ['sweepId', 'ordinal'], { unique: true })
 @Index('IDX_sweep_cells_identity', ['emulatorBuildId', 'configHash', 'status'])
 @Index('IDX_sweep_cells_run', ['runId'])
+@Index('IDX_sweep_cells_sweep_status', ['sweepId', 'status'])
 export class SweepCellEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_sweep_cells' })
   id!: string;
