@@ -15,3 +15,4 @@ export * from './clock/event-queue';
 export { X87 } from './fpu/x87';
 export type { FpuHost } from './fpu/fpu-host';
 export * from './machine';
+export * from './util/prng';
