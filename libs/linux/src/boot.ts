@@ -9,6 +9,8 @@ export interface BootOptions {
   arch: 'native';
   rootfs: FileTree;
   init: { path: string; argv?: string[]; envp?: string[] };
+  /** fd 0 of the first process: the console tty (reads block until input is typed; default) or /dev/null (reads return EOF) */
+  stdin?: 'console' | 'null';
   /** seconds since the Epoch at cycle 0 (default: 1997-10-05, the first day of SOSP'97) */
   bootEpochSeconds?: number;
 }
@@ -67,7 +69,7 @@ export function bootLinux(machine: Machine, opts: BootOptions): LinuxSystem {
   arch.createTask(kernel.idle);
   const argv = opts.init.argv ?? [opts.init.path];
   const envp = opts.init.envp ?? [];
-  const init = kernel.spawnInit(opts.init.path, argv, envp);
+  const init = kernel.spawnInit(opts.init.path, argv, envp, opts.stdin ?? 'console');
   arch.start(init);
   return new LinuxSystem(kernel, machine);
 }

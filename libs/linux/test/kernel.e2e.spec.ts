@@ -125,4 +125,26 @@ describe('native Linux kernel, end to end', () => {
     expect(k.contextSwitches).toBeGreaterThanOrEqual(3);
     expect(machine.counters.cycles).toBeGreaterThan(2 * N * 41);
   });
+
+  test('console input: a read of fd 0 blocks until bytes are typed; with stdin /dev/null it returns EOF', () => {
+    // n = read(0, esp-64, 16); write(1, esp-64, n); exit(n)
+    const code = [
+      0x31, 0xdb, 0x8d, 0x4c, 0x24, 0xc0, ...[0xba, 16, 0, 0, 0], ...movEax(3), ...INT80, // read(0, esp-64, 16)
+      0x89, 0xc2, ...movEbx(1), 0x8d, 0x4c, 0x24, 0xc0, ...movEax(4), ...INT80, // write(1, esp-64, n)
+      0x89, 0xd3, ...movEax(1), ...INT80, // exit(n)
+    ];
+    const m = new Machine({ memoryBytes: 64 << 20 });
+    const linux = bootLinux(m, { arch: 'native', rootfs: { '/init': tinyElf(code) }, init: { path: '/init' } });
+    expect(m.run({ cycleBudget: 20_000_000 }).reason).toBe('budget'); // blocked in read, the CPU idles
+    expect(linux.initExit()).toBeNull();
+    linux.consoleInput('hello\n');
+    expect(m.run({ cycleBudget: 40_000_000 })).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
+    expect(linux.stdout()).toBe('hello\n');
+    expect(linux.initExit()).toEqual({ code: 6, signal: null });
+
+    const m2 = new Machine({ memoryBytes: 64 << 20 });
+    const l2 = bootLinux(m2, { arch: 'native', rootfs: { '/init': tinyElf(code) }, init: { path: '/init' }, stdin: 'null' });
+    expect(m2.run({ cycleBudget: 20_000_000 })).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
+    expect(l2.initExit()).toEqual({ code: 0, signal: null });
+  });
 });

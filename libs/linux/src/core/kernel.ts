@@ -182,7 +182,7 @@ export class LinuxKernel implements FileEnv {
   }
 
   /** Creates the first user process (pid 1) running `path`, as init/main.c's execve("/sbin/init"). */
-  spawnInit(path: string, argv: string[], envp: string[]): Task {
+  spawnInit(path: string, argv: string[], envp: string[], stdin: 'console' | 'null' = 'console'): Task {
     const t = this.newTask(this.allocPid(), 0, 0);
     t.pgrp = t.pid;
     t.session = t.pid;
@@ -193,8 +193,9 @@ export class LinuxKernel implements FileEnv {
     this.arch.createTask(t);
     const console = this.fs.lookup('/dev/console');
     for (let fd = 0; fd < 3; fd++) {
-      console.refs++;
-      t.files[fd] = openInode(console, fd === 0 ? O_RDONLY : O_WRONLY);
+      const inode = fd === 0 && stdin === 'null' ? this.fs.lookup('/dev/null') : console;
+      inode.refs++;
+      t.files[fd] = openInode(inode, fd === 0 ? O_RDONLY : O_WRONLY);
     }
     const exec = execve(this, t, path, argv, envp);
     if (exec !== 0) throw new Error(`bootLinux: cannot execute init ${path}: errno ${-exec}`);
