@@ -4,7 +4,7 @@
 // faults in faults.ts, interrupts in interrupts.ts, sigma0 in sigma0.ts.
 //
 // Kernel entry: every trap lands on a stub in kernel text (stubs.ts) whose HOSTCALL
-// runs a handler here. `enter` saves the current thread's registers into its TCB, the
+// runs a handler here. `entry` saves the current thread's registers into its TCB, the
 // handler works on TCBs only, and `leave` loads the registers of the thread that is
 // current afterwards — switching kernel stack, TSS.ESP0 and the address space if it is
 // another thread. The CPU then executes the rest of that thread's stub (its IRET).
@@ -46,7 +46,6 @@ import {
   SMALL_REGION,
   smallCs,
   smallDs,
-  SYSCALL_VECTOR,
   TCB,
   TCB_ARRAY,
   TCB_BYTES,
@@ -56,8 +55,8 @@ import {
   USER_DS,
   USER_TOP,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, type KernelCpu, type KernelMachine, type PathProfile } from './machine-port';
-import { isUserThreadId, lthreadOf, NIL_ID, SIGMA0_TASK, taskOf, threadId, type ThreadId } from './thread-id';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from './machine-port';
+import { isUserThreadId, lthreadOf, NIL_ID, taskOf, threadId, type ThreadId } from './thread-id';
 import { ipcSyscall, finishOp } from './ipc';
 import { fpageUnmap, idNearest, lthreadExRegs, taskNew, threadSchedule, threadSwitch } from './syscalls';
 import { exception, pageFault } from './faults';
@@ -72,7 +71,7 @@ export interface L4BootOptions {
   timerHz?: number;
   /** time slice in timer ticks (default 10: 10 ms at 1000 Hz) */
   timesliceTicks?: number;
-  /** core clock, for µs timeouts (default 133 MHz, the paper's Pentium) */
+  /** core clock, for µs timeouts (default: the machine's clock rate) */
   cpuHz?: number;
 }
 
@@ -106,7 +105,7 @@ const PIC1 = 0x20,
 const PIT_HZ = 1193182; // 8254 input clock (pentium-p54c.md)
 
 export class L4Kernel {
-  readonly memory;
+  readonly memory: GuestMemory;
   readonly cpu: KernelCpu;
   readonly frames: FramePool;
   readonly dirs: PageDirectories;
@@ -137,7 +136,7 @@ export class L4Kernel {
   ) {
     this.memory = machine.memory;
     this.cpu = machine.cpu;
-    this.cpuHz = options.cpuHz ?? 133_000_000;
+    this.cpuHz = options.cpuHz ?? machine.clock.hz;
     this.timerHz = options.timerHz ?? 1000;
     this.timesliceTicks = options.timesliceTicks ?? 10;
     if (!(this.timerHz >= 0 && this.timerHz <= 10000)) throw new Error(`L4: timerHz ${this.timerHz} is outside 0..10000`);
@@ -611,11 +610,6 @@ export class L4Kernel {
     this.bump('panics');
     this.machine.stop(`l4: ${message}`);
   }
-
-  /** The sigma0 task number (for users of the kernel). */
-  static readonly SIGMA0_TASK = SIGMA0_TASK;
-  /** The system-call vectors. */
-  static readonly VECTORS = SYSCALL_VECTOR;
 }
 
 /** A code (type 0xa) or data (type 0x2) segment descriptor, 32-bit, page granular when large. */

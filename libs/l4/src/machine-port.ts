@@ -65,6 +65,8 @@ export interface KernelMachine {
   readonly cpu: KernelCpu;
   readonly timing: { chargePath(profile: PathProfile, reads?: ArrayLike<number>, writes?: ArrayLike<number>): number };
   readonly counters: { cycles: number; tlbFlushes: number; kernel: Record<string, number> };
+  /** the core clock (its rate converts µs timeouts to cycles) */
+  readonly clock: { readonly hz: number };
   readonly events: { schedule(atCycle: number, fire: (atCycle: number) => void): EventHandleLike; cancel(h: EventHandleLike): void };
   readonly pic: PicPorts;
   /** the 8254 (PIT) ports: channel 0 drives IRQ 0 */
