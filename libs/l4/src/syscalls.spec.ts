@@ -154,6 +154,24 @@ describe('lthread_ex_regs, task_new, scheduling', () => {
     expect(kernel.tasks[9]!.space.pdir).toBe(dir8); // the freed directory was reused for task 9
   });
 
+  it('thread_schedule raises a thread above a running one; a priority above the caller’s own is refused', () => {
+    const { kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const x = new Asm(CODE);
+    x.movImm(R.ESI, threadId(5, 0)).movImm(R.EAX, 200).movImm(R.ECX, 0).int(0x34).hostcall(TEST_MARK); // refused: above 150
+    x.movImm(R.ESI, threadId(5, 0)).movImm(R.EAX, 140).movImm(R.ECX, 0).int(0x34).hostcall(TEST_MARK);
+    x.movImm(R.ESI, threadId(4, 0)).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 0).int(0x30).label('end').jmp('end'); // sleeps
+    kernel.bootTask({ task: 4, image: { at: CODE, bytes: x.assemble() }, prio: 150 });
+    const low = new Asm(CODE);
+    low.movImm(R.EAX, 0x55).hostcall(TEST_MARK).label('end').jmp('end');
+    kernel.bootTask({ task: 5, image: { at: CODE, bytes: low.assemble() }, prio: 50 });
+    const spin = new Asm(CODE);
+    spin.label('l').jmp('l');
+    kernel.bootTask({ task: 6, image: { at: CODE, bytes: spin.assemble() }, prio: 100 });
+    expect(runUntilMarks(3, 2_000_000).reason).toBe('stopped');
+    expect(marks.map((m) => m.eax)).toEqual([0xffffffff, 50, 0x55]); // refused; old priority; task 5 ran ahead of the spinner
+    expect(kernel.tasks[5]!.threads[0]!.prio).toBe(140);
+  });
+
   it('time slices rotate threads of equal priority; a higher priority thread runs alone', () => {
     const spinner = (slot: number) => {
       const a = new Asm(CODE);
