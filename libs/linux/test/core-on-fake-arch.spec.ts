@@ -128,3 +128,39 @@ describe('out of memory', () => {
     expect(arch.regs.get(t)!.eax).toBeGreaterThan(1);
   });
 });
+
+describe('directories through system calls', () => {
+  test('mkdir, open, getdents lists ".", "..", and the entries in creation order across calls', () => {
+    const { k, arch } = fakeKernel(tinyElf([0x90]));
+    const t = k.current;
+    const str = (addr: number, s: string): number => {
+      k.uaccess.copyTo(t.mm!, addr, new TextEncoder().encode(s + '\0'));
+      return addr;
+    };
+    arch.syscall(NR.mkdir, str(STACK_BUF, '/tmp/d'), 0o755);
+    expect(arch.regs.get(t)!.eax).toBe(0);
+    for (const n of ['alpha', 'b']) {
+      arch.syscall(NR.creat, str(STACK_BUF, `/tmp/d/${n}`), 0o644);
+      arch.syscall(NR.close, arch.regs.get(t)!.eax);
+    }
+    arch.syscall(NR.open, str(STACK_BUF, '/tmp/d'), 0, 0);
+    const fd = arch.regs.get(t)!.eax;
+    const names: string[] = [];
+    for (;;) {
+      arch.syscall(NR.getdents, fd, STACK_BUF + 0x400, 40); // room for two short records per call
+      const n = arch.regs.get(t)!.eax | 0;
+      expect(n).toBeGreaterThanOrEqual(0);
+      if (n === 0) break;
+      const b = k.uaccess.copyFrom(t.mm!, STACK_BUF + 0x400, n);
+      const dv = new DataView(b.buffer);
+      for (let off = 0; off < n; off += dv.getUint16(off + 8, true)) {
+        let end = off + 10;
+        while (b[end] !== 0) end++;
+        names.push(new TextDecoder().decode(b.subarray(off + 10, end)));
+      }
+    }
+    expect(names).toEqual(['.', '..', 'alpha', 'b']);
+    arch.syscall(NR.rmdir, str(STACK_BUF, '/tmp/d'));
+    expect(arch.regs.get(t)!.eax | 0).toBe(-39); // ENOTEMPTY
+  });
+});

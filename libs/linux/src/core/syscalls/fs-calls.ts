@@ -300,6 +300,38 @@ export const fsCalls: SyscallImpls = {
         return -EINVAL;
     }
   },
+  getdents(k, t, r) {
+    // struct dirent of 2.0: d_ino (4), d_off (4), d_reclen (2), d_name (NUL-terminated),
+    // records 4-byte aligned; f_pos counts entries ("." and ".." first)
+    const f = file(t, r.ebx);
+    const dir = f.inode;
+    if (!dir || !dir.isDir || !dir.entries) return -ENOTDIR;
+    const names: [string, number][] = [['.', dir.ino], ['..', (dir.parent ?? dir).ino], ...[...dir.entries].map(([n, i]) => [n, i.ino] as [string, number])];
+    const count = r.edx >>> 0;
+    const enc = new TextEncoder();
+    const out: number[] = [];
+    let pos = f.pos;
+    while (pos < names.length) {
+      const [name, ino] = names[pos];
+      const nb = enc.encode(name);
+      const reclen = (10 + nb.length + 1 + 3) & ~3;
+      if (out.length + reclen > count) {
+        if (out.length === 0) return -EINVAL; // buffer too small for one entry
+        break;
+      }
+      const rec = new Uint8Array(reclen);
+      const dv = new DataView(rec.buffer);
+      dv.setUint32(0, ino, true);
+      dv.setUint32(4, pos + 1, true);
+      dv.setUint16(8, reclen, true);
+      rec.set(nb, 10);
+      out.push(...rec);
+      pos++;
+    }
+    k.uaccess.copyTo(t.mm!, r.ecx, Uint8Array.from(out));
+    f.pos = pos;
+    return out.length;
+  },
   umask(_k, t, r) {
     const old = t.umask;
     t.umask = r.ebx & 0o777;
