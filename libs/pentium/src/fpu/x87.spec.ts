@@ -286,6 +286,15 @@ describe('80-bit conversions', () => {
     expect(t.x.sw & 1).toBe(0); // no conversion, no exception
   });
 
+  it('FST m32 rounds an 80-bit image once (no double rounding through the double)', () => {
+    const t = setup();
+    t.h.ext(A, '3fff 8000008000000001'); // 1 + 2^-24 + 2^-63: just above a single-precision tie
+    t.run(0xdb, M(5), A);
+    t.run(0xd9, M(2), B);
+    expect(t.h.f32(B)).toBe(1 + 2 ** -23); // via the double (1 + 2^-24, a tie) it would be 1
+    expect(Math.fround(t.x.st(0))).toBe(1);
+  });
+
   it('rounds an m80 value to nearest for arithmetic and per RC for FST m64', () => {
     const t = setup();
     t.h.ext(A, '3fff 8000000000000401'); // 1 + 2^-53 + 2^-63: just above the midpoint
