@@ -215,6 +215,11 @@ export class Cpu {
   /** page of the last ITLB lookup (-1 after a flush): a repeat lookup is a state-free hit in Tlb, so it is skipped */
   private lastItlbPage = -1;
 
+  /** Something else may have used the ITLB (a kernel path profile charged in a hostcall or an event): look up again. */
+  forgetItlbPage(): void {
+    this.lastItlbPage = -1;
+  }
+
   // ---- emulator services
   readonly hostcalls = new Map<number, HostcallEntry>();
   /** set by Machine.stop() (through requestStop): the run loop ends after the current instruction */
@@ -1091,6 +1096,7 @@ export class Cpu {
    */
   runUntil(untilCycle: number): void {
     const counters = this.counters;
+    this.lastItlbPage = -1; // events between slices may have charged kernel paths
     while (counters.cycles < untilCycle && !this.stopRequested && this.shutdown === null) {
       if (this.irqShadow) {
         this.irqShadow = false;

@@ -305,6 +305,8 @@ export function hostcall(c: Cpu, d: Insn): void {
   if (c.cpl === 3 && !e.fromUser) return c.ud();
   c.pipe?.serialize();
   e.handler(c);
+  // the handler may have charged kernel paths through the code TLB
+  c.forgetItlbPage();
 }
 
 export function ud(c: Cpu): void {
