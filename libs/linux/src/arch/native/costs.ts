@@ -184,14 +184,18 @@ export const IRQ_ENTRY = profile({
   writes: [...PT_REGS, ...global(G_INTR_COUNT)],
 });
 
-/** switch_to around the hardware task switch (2.0 include/asm-i386/system.h): cmpl, cli, xchgl current_set, ljmp *tss, the math-owner check, clts (approx. 8 instructions; the ljmp's task switch is the CPU's). */
+/**
+ * switch_to around the hardware task switch (2.0 include/asm-i386/system.h, as
+ * recalled, approx.): movl next,current_set; ljmp *tss (the task switch itself is the
+ * CPU's: 85 clocks + the CR3 load); cmpl prev,last_task_used_math; jne 1f; clts.
+ */
 export const SWITCH_TO = profile({
   name: 'linux.native.switch-to',
-  instructions: 8,
-  pairedFraction: 0.2,
-  extraClocks: 7, // CLI 7 clocks [p54c] minus its issue slot, plus XCHG with memory's bus lock (+5 [p54c]) — folded as 7 (approx.)
+  instructions: 4,
+  pairedFraction: 0,
+  extraClocks: 0,
   code: place(32),
-  source: '[c] switch_to macro (approx.); CLI and locked XCHG clocks [p54c]',
+  source: '[c] 2.0 switch_to macro, 4 instructions besides the ljmp (approx.)',
   reads: [...global(G_CURRENT)],
   writes: [...global(G_CURRENT)],
 });
