@@ -110,6 +110,19 @@ describe('L4 IPC on the emulated Pentium', () => {
     console.log(`L4 one-way short IPC inside one task: ${oneWay.toFixed(1)} cycles`);
   });
 
+  it('is deterministic: two boots running the same tasks end with identical counters', () => {
+    const run = () => {
+      const { machine, kernel, runUntilMarks } = bootL4({ timerHz: 1000, smallSpaces: true });
+      kernel.bootTask({ task: 5, image: { at: ELF_TEXT + 0x800, bytes: echoServer(ELF_TEXT + 0x800) }, small: 256 << 20 });
+      kernel.bootTask({ task: 4, image: { at: ELF_TEXT, bytes: pingClient(ELF_TEXT, threadId(5, 0), 300, ELF_TEXT + 0x10000) }, zeroPages: { at: ELF_TEXT + 0x10000, bytes: 0x1000 } });
+      expect(runUntilMarks(2, 2_000_000).reason).toBe('stopped');
+      return machine.counters.snapshot();
+    };
+    const a = run();
+    expect(a['kernel.ipcs']).toBeGreaterThan(500);
+    expect(run()).toEqual(a);
+  });
+
   it('the small-space option is a boot option: without it a task asking for a small space gets a large one', () => {
     const r = pingPong({ smallSpaces: false, small: 256 << 20 });
     expect(r.kernel.tasks[4]?.space.small).toBeNull();
