@@ -751,7 +751,8 @@ describe('control, status, environment', () => {
     push(t, 0); // phys 6: zero
     push(t, Infinity); // phys 5: special
     t.run(0xd9, M(6), ENV);
-    expect(t.h.readLinear16(ENV)).toBe(0x0360);
+    expect(t.h.readLinear32(ENV)).toBe(0xffff0360); // reserved halves stored as 1s
+    expect(t.h.readLinear32(ENV + 16) >>> 16).toBe(0x500); // last opcode: FLD m64 (DD, ModRM 00)
     expect(t.h.readLinear16(ENV + 4)).toBe(5 << 11);
     expect(t.h.readLinear16(ENV + 8)).toBe(0b00_01_10_11_11_11_11_11);
     expect(t.x.cw & 0x3f).toBe(0x3f);

@@ -1630,7 +1630,8 @@ export class X87 {
 
   /** FNSTENV, 32-bit protected-mode layout (Intel SDM vol. 1, figure 8-9): 28 bytes. */
   private fnstenv(host: FpuHost, la: number): void {
-    // reserved upper halves read back as 1s on the Pentium
+    // reserved upper halves are stored as 1s (as the reference x87 stores them); FCS word:
+    // selector in bits 0–15, the last opcode's 11 bits in 16–26
     host.writeLinear32(la, (0xffff0000 | this.cw) >>> 0);
     host.writeLinear32(la + 4, (0xffff0000 | this.sw) >>> 0);
     host.writeLinear32(la + 8, (0xffff0000 | this.tagWord) >>> 0);
