@@ -7,6 +7,18 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Node scripts and configs written in plain JavaScript
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable',
+        __dirname: 'readonly', __filename: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
+        clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_' }],
