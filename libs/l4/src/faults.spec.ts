@@ -45,7 +45,7 @@ describe('page faults and exceptions as IPC', () => {
 
   it('sigma0 pages a task idempotently: physical page = fault address, first task to ask owns it, others are refused', () => {
     const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 1000 });
-    const PHYS = 0x00900000;
+    const PHYS = 0x00c00000;
     machine.memory.write32(PHYS + 0x10, 0xcafe);
     const a = new Asm(CODE);
     a.load(R.EAX, PHYS + 0x10).hostcall(TEST_MARK).label('end').jmp('end');

@@ -5,10 +5,11 @@
 //   0x000000–0x0FFFFF  unused (BIOS and VGA on a real PC)
 //   0x100000–0x10FFFF  kernel text: entry stubs, then the code range path profiles fetch
 //   0x110000–0x11FFFF  kernel data: GDT, IDT, TSS, globals, the idle thread's stack
-//   0x200000–0x3FFFFF  the TCB array: 1 KiB per thread (TCB + kernel stack), indexed by
-//                      thread number — L4's "thread control blocks in a virtual array"
-//   0x400000–0x7FFFFF  kernel frame pool (page directories and page tables)
-//   0x800000–end       sigma0's memory: handed out to user level
+//   0x200000–0x5FFFFF  the TCB array: 1 KiB per thread (TCB + kernel stack), indexed by
+//                      thread number (256 tasks × 16 lthreads) — L4's "thread control
+//                      blocks in a virtual array"
+//   0x600000–0x9FFFFF  kernel frame pool (page directories and page tables)
+//   0xA00000–end       sigma0's memory: handed out to user level
 //
 // Linear (every task):
 //   0x00000000–0xBFFFFFFF  the user part of a large address space
@@ -46,11 +47,11 @@ export const KERNEL_PDIR = KERNEL_DATA + 0x4000;
 
 export const TCB_ARRAY = 0x200000;
 export const TCB_BYTES = 1024;
-export const MAX_TASKS = 128;
+export const MAX_TASKS = 256;
 export const LTHREADS_PER_TASK = 16;
-export const FRAME_POOL = 0x400000;
-export const FRAME_POOL_END = 0x800000;
-export const SIGMA0_MEMORY = 0x800000;
+export const FRAME_POOL = 0x600000;
+export const FRAME_POOL_END = 0xa00000;
+export const SIGMA0_MEMORY = 0xa00000;
 
 /** TCB field offsets (the dwords the kernel paths touch; the kernel stack grows down from the TCB's end). */
 export const TCB = {

@@ -99,14 +99,14 @@ describe('map items in a long message', () => {
     s.int(0x30).hostcall(TEST_MARK).label('end').jmp('end');
     const st = kernel.bootTask({ task: 4, image: { at: CODE, bytes: s.assemble() }, zeroPages: { at: BUF, bytes: 0x1000 }, prio: 100 });
     kernel.bootTask({ task: 7, image: { at: CODE, bytes: [0xeb, 0xfe] }, prio: 1 }); // keeps the CPU when both are done
-    kernel.sigma0.mapTo(st, 0x00a00000, 0x50000, 0x1000);
-    kernel.sigma0.mapTo(st, 0x00a01000, 0x51000, 0x1000);
+    kernel.sigma0.mapTo(st, 0x00c10000, 0x50000, 0x1000);
+    kernel.sigma0.mapTo(st, 0x00c11000, 0x51000, 0x1000);
     kernel.writeUser(st.space, BUF + MSG.SIZE_DOPE, w32(dope(4, 0)));
     kernel.writeUser(st.space, BUF + MSG.SEND_DOPE, w32(dope(4, 0)));
     kernel.writeUser(st.space, BUF + MSG.DWORDS + 12, w32(fpage(0x51000, 12, false))); // item 2's fpage
     expect(runUntilMarks(1).reason).toBe('stopped');
     expect(marks[0].eax & 0xf2).toBe(2); // no error, mapped
-    expect(rt.space.lookup(0x403000)).toEqual({ frame: 0x00a00000, writable: true });
-    expect(rt.space.lookup(0x407000)).toEqual({ frame: 0x00a01000, writable: false });
+    expect(rt.space.lookup(0x403000)).toEqual({ frame: 0x00c10000, writable: true });
+    expect(rt.space.lookup(0x407000)).toEqual({ frame: 0x00c11000, writable: false });
   });
 });
