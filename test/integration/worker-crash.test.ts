@@ -5,8 +5,8 @@ import type { QueueBackendKind } from '@mklab/farm';
 import { startHarness, type FarmHarness } from './support/farm-harness';
 
 const BACKENDS: QueueBackendKind[] = ['redis', 'postgres'];
-// each cell burns about 2-3 s of host CPU in the fixture lab
-const SLOW = { systems: ['sim-a'], benches: ['spin'], params: { cycles: 10_000_000_000, work: 100_000 }, seeds: [1, 2, 3] };
+// each cell burns about 1-2 s of host CPU (more on a loaded machine) in the fixture lab
+const SLOW = { systems: ['sim-a'], benches: ['spin'], params: { cycles: 5_000_000_000, work: 100_000 }, seeds: [1, 2, 3] };
 
 async function runningOn(h: FarmHarness, sweepId: string, pid: number) {
   return h.waitFor(`a cell running on worker ${pid}`, async () => {
