@@ -7,7 +7,9 @@
 //                                 2                register map message: EDX = snd_base
 //                                                  (bit 0 set: grant), EBX = fpage, EDI = 3rd dword
 //                                 addr | m         long message at user address addr (4-aligned,
-//                                                  ≠ 0; m = 2: its dword pairs start with map items)
+//                                                  ≠ 0); m = 2: its leading dword pairs are map
+//                                                  items — (EDX, EBX), then (EDI, dword 3),
+//                                                  (dword 4, dword 5), … up to an fpage of 0
 //        EBP  receive descriptor  0xFFFFFFFF       no receive phase
 //                                 bit 0            1 = open receive (from anyone), 0 = closed (from ESI)
 //                                 bit 1 set        bits 31..2 are the receive window (an fpage
@@ -16,7 +18,8 @@
 //        ECX  timeouts            see ipc-abi.ts decodeTimeouts (L4 v2 layout; 0 = never for all)
 //        ESI  destination (send) / source (closed receive) thread id
 //        EDX, EBX, EDI            message dwords 0, 1, 2
-//   OUT  EAX  result              dwords received (31..13), strings (12..8), error (7..4), bit 1 = mapped
+//   OUT  EAX  result              dwords received (31..13), strings (12..8), error (7..4:
+//                                 ipc-abi.ts IPC_ERR, L4 v2 numbering), bit 1 = map items installed
 //        EDX, EBX, EDI            received dwords 0, 1, 2
 //        ESI                      the sender's id (an interrupt: irq + 1)
 //        ECX, EBP                 preserved
