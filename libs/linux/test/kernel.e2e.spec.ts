@@ -147,4 +147,21 @@ describe('native Linux kernel, end to end', () => {
     expect(m2.run({ cycleBudget: 20_000_000 })).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
     expect(l2.initExit()).toEqual({ code: 0, signal: null });
   });
+
+  test('touching more anonymous memory than the machine has ends in SIGKILL (2.0: out of memory kills), and frees it all', () => {
+    const movMem = (disp: number, v: number): number[] => [0xc7, 0x44, 0x24, disp, ...le32(v)];
+    const code = [
+      0x83, 0xec, 0x18, // sub esp,24: the old mmap's argument struct
+      ...movMem(0, 0), ...movMem(4, 128 << 20), ...movMem(8, 3), ...movMem(12, 0x22), ...movMem(16, 0xffffffff), ...movMem(20, 0),
+      0x89, 0xe3, ...movEax(90), ...INT80, // mmap(&args): 128 MiB, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS
+      0xb9, ...le32(32768), // ecx = pages
+      0x89, 0x08, 0x05, ...le32(4096), 0x49, 0x75, 0xf6, // L: mov [eax],ecx; add eax,4096; dec ecx; jnz L
+      0x31, 0xdb, ...movEax(1), ...INT80,
+    ];
+    const { linux, machine } = runProgram({ path: '/init' }, { '/init': tinyElf(code) }, 400_000_000);
+    expect(linux.initExit()).toEqual({ code: null, signal: 9 });
+    expect(machine.counters.kernel.pageFaults).toBeGreaterThan(15000);
+    const k = linux.kernel;
+    expect(k.pages.totalPages - k.pages.freePages).toBe(5); // zero page, idle's and init's task pages
+  });
 });
