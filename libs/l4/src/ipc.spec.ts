@@ -66,7 +66,7 @@ describe('L4 IPC on the emulated Pentium', () => {
     // the guest's own RDTSC measurement agrees with the machine's clock (within the RDTSC/store overhead)
     expect(Math.abs(r.guestOneWay - r.oneWay)).toBeLessThan(0.1);
     console.log(
-      `L4 one-way short IPC, two large spaces, warm loop: ${r.oneWay.toFixed(1)} cycles; direct by construction 121 + ~5 user instructions, ` +
+      `L4 short IPC, two large spaces, warm loop: round trip ${(2 * r.oneWay).toFixed(1)} cycles = ${r.oneWay.toFixed(1)} one-way; direct by construction 121 + ~5 user instructions, ` +
         `the rest is TLB refill after the flush and cache effects ` +
         `(anchor: 121 direct; per IPC ${r.per('pageWalks').toFixed(2)} page walks, ${r.per('l1dMisses').toFixed(2)} L1D misses, ` +
         `${r.per('writeBufferStalls').toFixed(1)} write-buffer stall clocks, ${r.per('instructions').toFixed(1)} instructions)`,
