@@ -16,7 +16,7 @@ export default tseslint.config(
         clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly',
       },
     },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': ['error', { builtinGlobals: false }] },
   },
   {
     rules: {
