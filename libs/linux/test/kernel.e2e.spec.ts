@@ -30,6 +30,7 @@ describe('native Linux kernel, end to end', () => {
     const { machine, linux } = runProgram({ path: '/init' }, { '/init': tinyElf(code) }, 50_000_000);
     expect(linux.initExit()).toEqual({ code: 38, signal: null }); // ENOSYS
     expect(machine.counters.kernel.enosys).toBe(3);
+    expect(machine.counters.snapshot()).toMatchObject({ 'kernel.enosys.222': 2, 'kernel.enosys.250': 1 });
     expect([...linux.enosys()]).toEqual([
       [222, 2],
       [250, 1],

@@ -265,6 +265,8 @@ export class LinuxKernel implements FileEnv {
     let result: number | Blocking;
     if (!entry) {
       this.count('enosys');
+      // which numbers: also in the machine's counters (kernel.enosys.<nr>) so a run's record shows them
+      this.count(`enosys.${nr}`);
       this.enosysNumbers.set(nr, (this.enosysNumbers.get(nr) ?? 0) + 1);
       result = -ENOSYS;
     } else {

@@ -332,8 +332,8 @@ export class Mm {
     }
     // refuse to grow into another mapping (leave one guard page, as find_vma_intersection(…, newbrk+PAGE_SIZE))
     if (this.areas.some((a) => a.start < newEnd + PAGE_SIZE && oldEnd < a.end && a.name !== 'heap')) return this.brk;
-    const heap = this.areas.find((a) => a.name === 'heap');
-    if (heap && heap.end === oldEnd) heap.end = newEnd;
+    const heap = this.areas.find((a) => a.name === 'heap' && a.end === oldEnd);
+    if (heap) heap.end = newEnd;
     else this.insertArea({ start: oldEnd, end: newEnd, flags: VM_READ | VM_WRITE | VM_EXEC, backing: null, name: 'heap' });
     this.brk = requested;
     return this.brk;
