@@ -233,7 +233,7 @@ export class Cpu {
   delivering = -1;
   /** reason the CPU shut down (triple fault), null while running */
   shutdown: string | null = null;
-  /** the x87's FPU error (CR0.NE=1 → #MF); kept for the x87 engineer */
+  /** called when the CPU shuts down after a triple fault */
   onTripleFault: ((why: string) => void) | null = null;
 
   constructor(opts: CpuOptions) {
@@ -1011,7 +1011,7 @@ export class Cpu {
     if (block === null) {
       // an instruction crossing a page boundary: decoded afresh each time, not cached
       const d = decodeOne(this, lin, (this.segAr[SegReg.CS] & 0x400000) !== 0);
-      this.execOne(d, -1);
+      this.execOne(d);
       return;
     }
     const insns = block.insns;
@@ -1044,7 +1044,7 @@ export class Cpu {
   }
 
   /** Executes one decoded instruction outside a block (page-crossing instructions). */
-  private execOne(d: Insn, _unused: number): void {
+  private execOne(d: Insn): void {
     const eip = this.eip;
     const next = (eip + d.len) >>> 0;
     this.instEip = eip;
@@ -1129,7 +1129,6 @@ export class Cpu {
       k = kind;
     this.pipe?.serialize();
     for (;;) {
-      const prev = this.delivering;
       this.delivering = v;
       try {
         if (k !== IntKind.External) this.counters.traps++;
@@ -1153,7 +1152,6 @@ export class Cpu {
           code = FAULT.errorCode;
         }
         k = IntKind.Exception;
-        void prev;
       }
     }
   }
