@@ -220,6 +220,27 @@ describe.each(BACKENDS)('overlapping sweeps on the %s queue backend', (backend) 
   });
 });
 
+describe.each(BACKENDS)('lost jobs on the %s queue backend', (backend) => {
+  let h: FarmHarness;
+  beforeAll(async () => {
+    h = await startHarness(backend, `lost_${backend}`);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('are queued again for cells still waiting for them', async () => {
+    const res = await h.http().post('/api/sweeps').send({ name: 'lost', systems: 'all', benches: ['spin'], params: { cycles: 1_000_000, work: 10 } }).expect(201);
+    const sweep = (await h.http().get(`/api/sweeps/${res.body.id}`).expect(200)).body;
+    // the queue loses both jobs (a flushed Redis, a dropped schema, …)
+    expect(await h.api.queue.removeJobs(sweep.cells.map((c: any) => c.jobId))).toBe(2);
+    await h.startWorker({ poolSize: 1, reconcileEveryMs: 200, lostJobAfterMs: 0 });
+    const done = await h.drainAndWait(res.body.id, 30_000);
+    expect(done.status).toBe('done');
+    expect(done.cells.every((c: any) => c.status === 'done' && c.runId)).toBe(true);
+  });
+});
+
 describe.each(BACKENDS)('priorities on the %s queue backend', (backend) => {
   let h: FarmHarness;
   beforeAll(async () => {

@@ -27,8 +27,10 @@ export interface FarmWorkerOptions {
   cancelPollMs?: number;
   /** after a cooperative abort, how long before the pool thread is terminated instead (ms) */
   hardAbortMs?: number;
-  /** how often queued cells are checked against stored runs (ms) */
+  /** how often queued cells are checked against stored runs and the queue (ms) */
   reconcileEveryMs?: number;
+  /** a queued cell untouched this long whose job the queue does not hold is re-queued (ms) */
+  lostJobAfterMs?: number;
   /** reuse an open data source (the embedded farm shares one with the api) */
   dataSource?: DataSource;
 }
@@ -65,10 +67,25 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
     if (ownDb) await dataSource.destroy();
     throw e;
   }
-  // The safety net for the window the submit-time check cannot close: a queued
-  // cell whose identity got a stored run meanwhile is linked to it.
+  // Safety nets, every reconcileEveryMs: a queued cell whose identity got a
+  // stored run behind its back is linked to it (the window the submit-time check
+  // cannot close), and a queued cell whose job the queue no longer holds (lost,
+  // e.g. a flushed Redis) gets its job again.
+  let reconciling = false;
   const reconcile = setInterval(() => {
-    store.reconcileStoredRuns().catch((e) => console.error(`[farm worker] reconcile: ${(e as Error).message}`));
+    if (reconciling) return;
+    reconciling = true;
+    (async () => {
+      await store.reconcileStoredRuns();
+      const stale = await store.staleQueuedCells(opts.lostJobAfterMs ?? 60_000, 500);
+      for (const c of stale) {
+        if (await queue.inspectJob(c.jobId)) continue;
+        console.error(`[farm worker] re-queueing lost job ${c.jobId} (sweep ${c.data.sweepId})`);
+        await queue.addCellJobs([{ jobId: c.jobId, data: c.data }], c.priority);
+      }
+    })()
+      .catch((e) => console.error(`[farm worker] reconcile: ${(e as Error).message}`))
+      .finally(() => (reconciling = false));
   }, opts.reconcileEveryMs ?? 10_000);
   reconcile.unref();
   let stopped: Promise<void> | null = null;

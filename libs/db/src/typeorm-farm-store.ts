@@ -268,6 +268,33 @@ export class TypeormFarmStore implements FarmStore {
     return sweepIds;
   }
 
+  async staleQueuedCells(olderThanMs: number, limit: number) {
+    const rows = await this.db.query(
+      `SELECT DISTINCT ON (c.emulator_build_id, c.config_hash)
+              c.job_id, c.sweep_id, c.config_hash, b.version, c.system_id, c.benchmark_id, c.params, c.seed,
+              s.priority, s.spec->>'cycleBudget' AS cycle_budget
+       FROM sweep_cells c JOIN sweeps s ON s.id = c.sweep_id JOIN emulator_builds b ON b.id = c.emulator_build_id
+       WHERE c.status = 'queued' AND s.status IN ${LIVE} AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY c.emulator_build_id, c.config_hash, s.priority DESC
+       LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r: any) => ({
+      jobId: r.job_id,
+      priority: r.priority,
+      data: {
+        sweepId: r.sweep_id,
+        configHash: r.config_hash,
+        emulatorVersion: r.version,
+        system: r.system_id,
+        bench: r.benchmark_id,
+        params: r.params,
+        seed: r.seed,
+        ...(r.cycle_budget ? { cycleBudget: Number(r.cycle_budget) } : {}),
+      },
+    }));
+  }
+
   async refreshSweepStatus(sweepIds: string[]): Promise<void> {
     if (sweepIds.length) await refreshSweeps(this.db.manager, sweepIds);
   }

@@ -165,4 +165,15 @@ describe('native Linux kernel, end to end', () => {
     const k = linux.kernel;
     expect(k.pages.totalPages - k.pages.freePages).toBe(5); // zero page, idle's and init's task pages
   });
+
+  test('determinism: the same program twice gives bit-identical counters and output', () => {
+    const run = () => {
+      const { machine, linux } = runProgram({ path: '/bin/test-signals', argv: ['test-signals'] }, { '/bin/test-signals': image('test-signals') }, 3_000_000_000);
+      return { counters: machine.counters.snapshot(), out: linux.stdout() };
+    };
+    const a = run();
+    const b = run();
+    expect(a.counters.cycles).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
 });

@@ -24,7 +24,7 @@ export interface FarmHarness {
   api: RunningFarmApi;
   namespace: string;
   http(): ReturnType<typeof request>;
-  startWorker(opts?: { poolSize?: number; lockDurationMs?: number; lab?: LabPort }): Promise<RunningFarmWorker>;
+  startWorker(opts?: { poolSize?: number; lockDurationMs?: number; lab?: LabPort; reconcileEveryMs?: number; lostJobAfterMs?: number }): Promise<RunningFarmWorker>;
   spawnWorker(opts?: { poolSize?: number; lockDurationMs?: number; graceMs?: number }): ChildProcess;
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
   /** polls the sweep until it leaves queued/running; throws with the last state after timeoutMs */
@@ -82,6 +82,8 @@ export async function startHarness(
         lab: o.lab ?? labChoice.lab,
         labModulePath: labChoice.labModulePath,
         cancelPollMs: 100,
+        reconcileEveryMs: o.reconcileEveryMs,
+        lostJobAfterMs: o.lostJobAfterMs,
         // no thread termination backstop: cancellation must be cooperative to pass
         hardAbortMs: 600_000,
       });

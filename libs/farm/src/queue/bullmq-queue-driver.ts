@@ -69,19 +69,27 @@ export class BullmqQueueDriver implements FarmQueueDriver {
         name: FarmJobName.RunCell,
         queueName: FARM_QUEUE,
         data: c.data,
-        opts: {
-          jobId: c.jobId,
-          priority: p,
-          attempts: (this.opts.retries ?? 3) + 1,
-          backoff: { type: 'exponential', delay: this.opts.backoffMs ?? 2000 },
-          // A failed cell must not block its sweep's parent job.
-          ignoreDependencyOnFailure: true,
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        },
+        // A failed cell must not block its sweep's parent job.
+        opts: { ...this.cellJobOpts(c.jobId, p), ignoreDependencyOnFailure: true },
       })),
     };
     await this.flows.add(flow);
+  }
+
+  private cellJobOpts(jobId: string, priority: number) {
+    return {
+      jobId,
+      priority,
+      attempts: (this.opts.retries ?? 3) + 1,
+      backoff: { type: 'exponential', delay: this.opts.backoffMs ?? 2000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    };
+  }
+
+  async addCellJobs(cells: CellJob[], priority: number): Promise<void> {
+    if (!cells.length) return;
+    await this.queue.addBulk(cells.map((c) => ({ name: FarmJobName.RunCell, data: c.data, opts: this.cellJobOpts(c.jobId, bullPriority(priority)) })));
   }
 
   async removeJobs(jobIds: string[]): Promise<number> {

@@ -30,6 +30,8 @@ export interface FarmQueueDriver {
   readonly kind: QueueBackendKind;
   /** Adds the sweep's flow: a parent FinishSweep job with one RunCell child per cell. */
   addSweepFlow(sweepId: string, cells: CellJob[], priority: number): Promise<void>;
+  /** Adds cell jobs outside any flow (re-queueing cells whose job was lost); an id still queued is left alone. */
+  addCellJobs(cells: CellJob[], priority: number): Promise<void>;
   /** Removes waiting or delayed jobs; active (locked) jobs are left to cooperative abort. Returns how many were removed. */
   removeJobs(jobIds: string[]): Promise<number>;
   startWorker(registry: JobHandlerRegistry, opts: FarmWorkerOptions): Promise<FarmWorker>;

@@ -3,6 +3,7 @@
 import type { BenchInfo, SystemInfo } from '@mklab/lab';
 import type { SweepPlan, PlannedCell } from '../sweep/sweep-plan';
 import type { RunIdentity, RunRecord } from '../results/run-record';
+import type { RunCellJobData } from '../jobs/job-names';
 
 export interface CreatedSweep {
   sweepId: string;
@@ -48,6 +49,11 @@ export interface FarmStore {
    * while their sweep was being submitted); returns the sweeps touched.
    */
   reconcileStoredRuns(sweepId?: string): Promise<string[]>;
+  /**
+   * Live sweeps' queued cells not touched for `olderThanMs`, one per identity,
+   * as the job that should be running them (for re-queueing lost jobs).
+   */
+  staleQueuedCells(olderThanMs: number, limit: number): Promise<{ jobId: string; priority: number; data: RunCellJobData }[]>;
   /** recomputes each sweep's status from its cells */
   refreshSweepStatus(sweepIds: string[]): Promise<void>;
 }

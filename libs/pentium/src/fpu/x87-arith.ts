@@ -187,69 +187,138 @@ function exactSqrt(a: number): Exact {
   return sqrtX(dec(a));
 }
 
+/**
+ * Operands and result of the allocation-free entry points (addIO, mulIO, divIO, sqrtIO):
+ * the interpreter passes doubles through this array so that no number is boxed per
+ * instruction. [0] = a, [1] = b, [2] = result.
+ */
+export const arithIO = new Float64Array(3);
+
 /** a + b (not NaN). */
 export function fadd(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithIO[0] = a;
+  arithIO[1] = b;
+  addIO(prec, rc);
+  return arithIO[2]!;
+}
+/** a × b (not NaN). */
+export function fmul(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithIO[0] = a;
+  arithIO[1] = b;
+  mulIO(prec, rc);
+  return arithIO[2]!;
+}
+/** a ÷ b (not NaN). */
+export function fdiv(a: number, b: number, prec: number, rc: RoundingMode): number {
+  arithIO[0] = a;
+  arithIO[1] = b;
+  divIO(prec, rc);
+  return arithIO[2]!;
+}
+/** √a (not NaN). */
+export function fsqrt(a: number, prec: number, rc: RoundingMode): number {
+  arithIO[0] = a;
+  sqrtIO(prec, rc);
+  return arithIO[2]!;
+}
+
+/** arithIO[2] ← arithIO[0] + arithIO[1] (not NaN). */
+export function addIO(prec: number, rc: RoundingMode): void {
+  const a = arithIO[0]!;
+  const b = arithIO[1]!;
   arithExc.bits = 0;
   const r = a + b;
   if (r !== r) {
     arithExc.bits |= IE; // ∞ − ∞
-    return NaN;
+    arithIO[2] = NaN;
+    return;
   }
   if (a === 0 || b === 0) {
     if (a === 0 && b === 0) {
       // +0 + −0 is +0, except −0 when rounding down
-      if (Object.is(a, b)) return a;
-      return rc === RoundingMode.Down ? -0 : 0;
+      if (Object.is(a, b)) {
+        arithIO[2] = a;
+        return;
+      }
+      arithIO[2] = rc === RoundingMode.Down ? -0 : 0;
+      return;
     }
     const x = a === 0 ? b : a;
-    return prec === 53 ? x : roundExact({ ...decompose(x), sticky: false }, prec, rc);
+    arithIO[2] = prec === 53 ? x : roundExact({ ...decompose(x), sticky: false }, prec, rc);
+    return;
   }
   if (r === Infinity || r === -Infinity) {
-    if (a === r || b === r) return r; // an infinite operand
+    if (a === r || b === r) {
+      // an infinite operand
+      arithIO[2] = r;
+      return;
+    }
     arithExc.bits |= OE | PE;
-    return overflowResult(r < 0, prec, 1023, rc);
+    arithIO[2] = overflowResult(r < 0, prec, 1023, rc);
+    return;
   }
-  if (r === 0) return rc === RoundingMode.Down ? -0 : 0; // x + (−x): exact
+  if (r === 0) {
+    // x + (−x): exact
+    arithIO[2] = rc === RoundingMode.Down ? -0 : 0;
+    return;
+  }
   const bb = r - a;
   const err = a - (r - bb) + (b - bb); // TwoSum: exact
-  return finish(r, Math.sign(err), prec, rc, Op.Add, a, b);
+  arithIO[2] = finish(r, Math.sign(err), prec, rc, Op.Add, a, b);
+  return;
 }
 
-/** a × b (not NaN). */
-export function fmul(a: number, b: number, prec: number, rc: RoundingMode): number {
+/** arithIO[2] ← arithIO[0] × arithIO[1] (not NaN). */
+export function mulIO(prec: number, rc: RoundingMode): void {
+  const a = arithIO[0]!;
+  const b = arithIO[1]!;
   arithExc.bits = 0;
   const r = a * b;
   if (r !== r) {
     arithExc.bits |= IE; // 0 × ∞
-    return NaN;
+    arithIO[2] = NaN;
+    return;
   }
-  if (a === 0 || b === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) return r;
+  if (a === 0 || b === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) {
+    arithIO[2] = r;
+    return;
+  }
   const aa = Math.abs(a);
   const ab = Math.abs(b);
   const ar = Math.abs(r);
   if (aa < SAFE_HI && ab < SAFE_HI && ar >= SAFE_LO && ar !== Infinity) {
-    return finish(r, Math.sign(twoProdErr(a, b, r)), prec, rc, Op.Mul, a, b);
+    arithIO[2] = finish(r, Math.sign(twoProdErr(a, b, r)), prec, rc, Op.Mul, a, b);
+    return;
   }
-  return roundExact(exactProduct(a, b), prec, rc);
+  arithIO[2] = roundExact(exactProduct(a, b), prec, rc);
+  return;
 }
 
-/** a ÷ b (not NaN). */
-export function fdiv(a: number, b: number, prec: number, rc: RoundingMode): number {
+/** arithIO[2] ← arithIO[0] ÷ arithIO[1] (not NaN). */
+export function divIO(prec: number, rc: RoundingMode): void {
+  const a = arithIO[0]!;
+  const b = arithIO[1]!;
   arithExc.bits = 0;
   if (b === 0) {
     if (a === 0) {
       arithExc.bits |= IE; // 0 ÷ 0
-      return NaN;
+      arithIO[2] = NaN;
+      return;
     }
     if (a !== Infinity && a !== -Infinity) arithExc.bits |= ZE;
-    return a / b;
+    arithIO[2] = a / b;
+    return;
   }
   const r = a / b;
   if (r !== r) {
     arithExc.bits |= IE; // ∞ ÷ ∞
-    return NaN;
+    arithIO[2] = NaN;
+    return;
   }
-  if (a === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) return r;
+  if (a === 0 || a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) {
+    arithIO[2] = r;
+    return;
+  }
   const ar = Math.abs(r);
   const ab = Math.abs(b);
   if (ar < SAFE_HI && ab < SAFE_HI && ar >= SAFE_LO && Math.abs(a) >= SAFE_LO) {
@@ -258,27 +327,36 @@ export function fdiv(a: number, b: number, prec: number, rc: RoundingMode): numb
     const p = r * b;
     const e = twoProdErr(r, b, p);
     const res = a - p - e;
-    return finish(r, Math.sign(res) * Math.sign(b), prec, rc, Op.Div, a, b);
+    arithIO[2] = finish(r, Math.sign(res) * Math.sign(b), prec, rc, Op.Div, a, b);
+    return;
   }
-  return roundExact(exactQuotient(a, b), prec, rc);
+  arithIO[2] = roundExact(exactQuotient(a, b), prec, rc);
+  return;
 }
 
-/** √a (not NaN). */
-export function fsqrt(a: number, prec: number, rc: RoundingMode): number {
+/** arithIO[2] ← √arithIO[0] (not NaN). */
+export function sqrtIO(prec: number, rc: RoundingMode): void {
+  const a = arithIO[0]!;
   arithExc.bits = 0;
   if (a < 0) {
     arithExc.bits |= IE;
-    return NaN;
+    arithIO[2] = NaN;
+    return;
   }
-  if (a === 0 || a === Infinity) return a;
+  if (a === 0 || a === Infinity) {
+    arithIO[2] = a;
+    return;
+  }
   const r = Math.sqrt(a);
   if (a >= SAFE_LO && a < SAFE_HI) {
     const p = r * r;
     const e = twoProdErr(r, r, p);
     const res = a - p - e;
-    return finish(r, Math.sign(res), prec, rc, Op.Sqrt, a, 0);
+    arithIO[2] = finish(r, Math.sign(res), prec, rc, Op.Sqrt, a, 0);
+    return;
   }
-  return roundExact(exactSqrt(a), prec, rc);
+  arithIO[2] = roundExact(exactSqrt(a), prec, rc);
+  return;
 }
 
 /** Round a double to an integral value under rc (FRNDINT, FIST). −0 is kept. */

@@ -99,50 +99,56 @@ export class Pipeline {
    * instructions, pairs, AGI stalls and prefix clocks.
    */
   issue(info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys = -1): number {
-    const c = this.counters;
-    c.instructions++;
     const u = this.openU;
-    let clocks: number;
-    if (u !== null && !firstFetch && pairable(u, info)) {
-      // V pipe: the pair finishes when the longer one does
-      this.openU = null;
-      c.pairs++;
-      clocks = info.clocks > u.clocks ? info.clocks - u.clocks : 0;
-      clocks += memStall;
-      if (!this.openUAgi && (info.addrRegs & this.prevGroupWrites) !== 0) {
-        clocks += this.agiClocks;
-        c.agiStalls++;
-      }
-      if (dataPhys >= 0 && this.openUDataPhys >= 0 && ((dataPhys ^ this.openUDataPhys) & this.bankMask) === 0) {
-        clocks += this.bankConflictClocks;
-        c.bankConflicts++;
-      }
-      this.groupWrites |= info.regsWritten;
-      this.lastPipe = Pipe.V;
-      if (this.pendingBranch) clocks += this.resolveBranch(Pipe.V);
-    } else {
-      // U pipe
-      this.prevGroupWrites = this.groupWrites;
-      this.groupWrites = info.regsWritten;
-      clocks = info.clocks + memStall;
-      if (info.prefixes !== 0) {
-        const p = info.prefixes * this.prefixClocks;
-        clocks += p;
-        c.prefixClocks += p;
-      }
-      const agi = (info.addrRegs & this.prevGroupWrites) !== 0;
-      if (agi) {
-        clocks += this.agiClocks;
-        c.agiStalls++;
-      }
-      this.openUAgi = agi;
-      this.openUDataPhys = dataPhys;
-      this.openU = !firstFetch && opensPair(info) ? info : null;
-      this.lastPipe = Pipe.U;
-      if (this.pendingBranch) clocks += this.resolveBranch(Pipe.U);
-    }
-    this.hierarchy.advance(clocks - memStall);
+    let clocks = u !== null && !firstFetch && pairable(u, info) ? this.issueV(u, info, dataPhys) : this.issueU(info, firstFetch, dataPhys);
+    if (this.pendingBranch) clocks += this.resolveBranch(this.lastPipe);
+    this.counters.instructions++;
+    this.hierarchy.now += clocks;
+    return clocks + memStall;
+  }
+
+  /** `info` joins `u` in the V pipe: the pair finishes when the longer one does. Returns its clocks beyond U's. */
+  private issueV(u: TimingInfo, info: TimingInfo, dataPhys: number): number {
+    this.openU = null;
+    this.lastPipe = Pipe.V;
+    this.groupWrites |= info.regsWritten;
+    this.counters.pairs++;
+    let clocks = info.clocks > u.clocks ? info.clocks - u.clocks : 0;
+    if ((info.addrRegs & this.prevGroupWrites) !== 0 && !this.openUAgi) clocks += this.agi();
+    if (dataPhys >= 0 && this.openUDataPhys >= 0 && ((dataPhys ^ this.openUDataPhys) & this.bankMask) === 0) clocks += this.bankConflict();
     return clocks;
+  }
+
+  /** `info` issues in the U pipe (alone, or as the first of a pair). */
+  private issueU(info: TimingInfo, firstFetch: boolean, dataPhys: number): number {
+    const prev = this.groupWrites;
+    this.prevGroupWrites = prev;
+    this.groupWrites = info.regsWritten;
+    this.lastPipe = Pipe.U;
+    this.openU = !firstFetch && opensPair(info) ? info : null;
+    this.openUDataPhys = dataPhys;
+    let clocks = info.clocks;
+    if (info.prefixes !== 0) clocks += this.prefixes(info.prefixes);
+    const agi = (info.addrRegs & prev) !== 0;
+    this.openUAgi = agi;
+    if (agi) clocks += this.agi();
+    return clocks;
+  }
+
+  private agi(): number {
+    this.counters.agiStalls++;
+    return this.agiClocks;
+  }
+
+  private bankConflict(): number {
+    this.counters.bankConflicts++;
+    return this.bankConflictClocks;
+  }
+
+  private prefixes(n: number): number {
+    const p = n * this.prefixClocks;
+    this.counters.prefixClocks += p;
+    return p;
   }
 
   /**
