@@ -562,3 +562,26 @@ describe('segment limits and types', () => {
     expect(top(r, 1)).toBe(CODE + 12);
   });
 });
+
+describe('prefixes', () => {
+  it('0x67 selects 16-bit addressing (BX/BP/SI/DI forms, wrap at 64 KiB), 0x66 16-bit operands', () => {
+    const m = flatMachine();
+    m.memory.write32(0x0100, 0x11111111);
+    m.memory.write32(0x0204, 0x22222222);
+    m.memory.write32(0x0008, 0x33333333);
+    loadCode(m, [
+      0xbb, ...le32(0x12340100), // mov ebx, 0x12340100
+      0x67, 0x8b, 0x07, // mov eax, [bx]
+      0xbd, ...le32(0x00000200), // mov ebp, 0x200
+      0x67, 0x8b, 0x4e, 0x04, // mov ecx, [bp+4]
+      0xbe, ...le32(0xfffc), // mov esi, 0xfffc
+      0x67, 0x8b, 0x54, 0x0c, // mov edx, [si+12]  (wraps to 0x0008)
+      0x66, 0xb8, 0x34, 0x12, // mov ax, 0x1234
+      ...STOP,
+    ]);
+    runToStop(m);
+    expect(m.cpu.getReg(0)).toBe(0x11111234);
+    expect(m.cpu.getReg(1)).toBe(0x22222222);
+    expect(m.cpu.getReg(2)).toBe(0x33333333);
+  });
+});
