@@ -40,7 +40,8 @@ export class BullmqQueueDriver implements FarmQueueDriver {
   private readonly connection: unknown;
   private readonly baseOpts: Record<string, unknown>;
   private readonly queue;
-  private readonly flows;
+  /** created on first use: a worker process never adds flows (each BullMQ object holds its own connections) */
+  private flowProducer: InstanceType<ReturnType<typeof withBackend<any, any>>['FlowProducer']> | null = null;
   private readonly workers = new Set<FarmWorker>();
 
   constructor(private readonly opts: BullmqDriverOptions) {
@@ -55,7 +56,6 @@ export class BullmqQueueDriver implements FarmQueueDriver {
       this.baseOpts = {};
     }
     this.queue = new this.classes.Queue(FARM_QUEUE, { connection: this.connection, ...this.baseOpts });
-    this.flows = new this.classes.FlowProducer({ connection: this.connection, ...this.baseOpts });
   }
 
   async addSweepFlow(sweepId: string, cells: CellJob[], priority: number): Promise<void> {
@@ -73,7 +73,8 @@ export class BullmqQueueDriver implements FarmQueueDriver {
         opts: { ...this.cellJobOpts(c.jobId, p), ignoreDependencyOnFailure: true },
       })),
     };
-    await this.flows.add(flow);
+    this.flowProducer ??= new this.classes.FlowProducer({ connection: this.connection, ...this.baseOpts });
+    await this.flowProducer.add(flow);
   }
 
   private cellJobOpts(jobId: string, priority: number) {
@@ -160,7 +161,7 @@ export class BullmqQueueDriver implements FarmQueueDriver {
 
   async close(): Promise<void> {
     for (const w of [...this.workers]) await w.close(0);
-    await this.flows.close();
+    await this.flowProducer?.close();
     await this.queue.close();
   }
 }
