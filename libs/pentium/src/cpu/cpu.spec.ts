@@ -585,3 +585,24 @@ describe('prefixes', () => {
     expect(m.cpu.getReg(2)).toBe(0x33333333);
   });
 });
+
+describe('system-call round trip cost', () => {
+  it('INT 0x80 from ring 3 to an IRET-only stub costs the table clocks (42 + 27) plus the loop', () => {
+    const m = flatMachine();
+    const stub = 0x31000;
+    m.memory.writeBytes(stub, [0xcf]); // iret
+    setGate(m, 0x80, stub, { dpl: 3, trap: true });
+    const userCode = 0x21000;
+    // mov ecx, 1000; L: int 0x80; dec ecx; jnz L; STOP
+    m.memory.writeBytes(userCode, [0xb9, ...le32(1000), 0xcd, 0x80, 0x49, 0x75, 0xfb, ...STOP]);
+    enterUser(m, userCode);
+    // warm up caches, TLBs and the BTB with a first run, then measure a second one
+    runToStop(m);
+    m.cpu.eip = userCode;
+    const c0 = m.counters.cycles;
+    runToStop(m);
+    const perCall = (m.counters.cycles - c0) / 1000;
+    expect(perCall).toBeGreaterThanOrEqual(42 + 27);
+    expect(perCall).toBeLessThan(42 + 27 + 15);
+  });
+});
