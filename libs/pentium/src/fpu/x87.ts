@@ -80,12 +80,13 @@ import {
   PE,
   UE,
   ZE,
+  addIO,
   arithExc,
   arithExactToExt,
+  arithIO,
+  divIO,
+  mulIO,
   type ExactValue,
-  fadd,
-  fdiv,
-  fmul,
   fsqrt,
   precisionBits,
   roundToIntegral,
@@ -150,6 +151,9 @@ export class X87 {
    * vol. 1 §4.9.2; checked against a real x87: denormal ÷ 0 reports ZE alone).
    */
   private pendingDE = false;
+
+  /** operand values passed between the dispatch and the arithmetic without boxing: [0] destination, [1] source */
+  private readonly fv = new Float64Array(2);
 
   private readonly a = new Ext();
   private readonly b = new Ext();
@@ -410,7 +414,9 @@ export class X87 {
    * 5 subr (src − dst), 6 div (dst ÷ src), 7 divr (src ÷ dst). Operands already fetched:
    * dv/this.a is the destination's value, sv/this.b the source's.
    */
-  private arith(op: number, dstI: number, dv: number, sv: number, dRaw: boolean, sRaw: boolean): void {
+  private arith(op: number, dstI: number, dRaw: boolean, sRaw: boolean): void {
+    const dv = this.fv[0]!;
+    const sv = this.fv[1]!;
     if (dv !== dv || sv !== sv) {
       this.pendingDE = false;
       this.nanResult(dv, this.a, sv, this.b, true);
@@ -427,27 +433,41 @@ export class X87 {
       const d = dRaw ? (this.a.se >= 0x8000 ? -1 : 1) : dv;
       const s = sRaw ? (this.b.se >= 0x8000 ? -1 : 1) : sv;
       const p = prec === 64 ? 53 : prec;
-      let r: number;
+      // operands through arithIO: nothing is boxed on this path
+      const io = arithIO;
       switch (op) {
         case 0:
-          r = fadd(d, s, p, rc);
+          io[0] = d;
+          io[1] = s;
+          addIO(p, rc);
           break;
         case 1:
-          r = fmul(d, s, p, rc);
+          io[0] = d;
+          io[1] = s;
+          mulIO(p, rc);
           break;
         case 4:
-          r = fadd(d, -s, p, rc);
+          io[0] = d;
+          io[1] = -s;
+          addIO(p, rc);
           break;
         case 5:
-          r = fadd(s, -d, p, rc);
+          io[0] = s;
+          io[1] = -d;
+          addIO(p, rc);
           break;
         case 6:
-          r = fdiv(d, s, p, rc);
+          io[0] = d;
+          io[1] = s;
+          divIO(p, rc);
           break;
         default:
-          r = fdiv(s, d, p, rc);
+          io[0] = s;
+          io[1] = d;
+          divIO(p, rc);
           break;
       }
+      const r = io[2]!;
       const exc = arithExc.bits;
       if (special || !(exc & (UE | OE | (prec === 64 ? PE : 0)))) {
         this.swf &= ~SW_C1;
@@ -690,14 +710,14 @@ export class X87 {
     switch (opcode) {
       case 0xd8:
       case 0xdc: {
-        const sv = opcode === 0xd8 ? this.m32Operand(host, la, this.b) : this.m64Operand(host, la, this.b);
-        this.arithOrCompareWithSource(reg, sv);
+        this.fv[1] = opcode === 0xd8 ? this.m32Operand(host, la, this.b) : this.m64Operand(host, la, this.b);
+        this.arithOrCompareWithSource(reg);
         return;
       }
       case 0xda:
       case 0xde: {
-        const sv = opcode === 0xda ? host.readLinear32(la) | 0 : (host.readLinear16(la) << 16) >> 16;
-        this.arithOrCompareWithSource(reg, sv);
+        this.fv[1] = opcode === 0xda ? host.readLinear32(la) | 0 : (host.readLinear16(la) << 16) >> 16;
+        this.arithOrCompareWithSource(reg);
         return;
       }
       case 0xd9:
@@ -863,8 +883,8 @@ export class X87 {
     this.pushExt(x);
   }
 
-  /** D8/DA/DC/DE memory forms: arithmetic on ST(0) with the fetched source, or FCOM/FCOMP. */
-  private arithOrCompareWithSource(reg: number, sv: number): void {
+  /** D8/DA/DC/DE memory forms: arithmetic on ST(0) with the fetched source (in fv[1]), or FCOM/FCOMP. */
+  private arithOrCompareWithSource(reg: number): void {
     if (this.isEmpty(0)) {
       if (reg === 2 || reg === 3) {
         this.compareEmptyFault();
@@ -878,12 +898,13 @@ export class X87 {
     const dv = this.regOperand(0, this.a);
     const dRaw = this.lastRaw;
     if (reg === 2 || reg === 3) {
-      this.compare(dv, sv, false, dRaw, false);
+      this.compare(dv, this.fv[1]!, false, dRaw, false);
       this.swf &= ~SW_C1;
       if (reg === 3) this.pop();
       return;
     }
-    this.arith(reg, 0, dv, sv, dRaw, false);
+    this.fv[0] = dv;
+    this.arith(reg, 0, dRaw, false);
   }
 
   private executeReg(host: FpuHost, opcode: number, modrm: number, reg: number, i: number): void {
@@ -970,10 +991,10 @@ export class X87 {
       this.underflow();
       this.setST(dstI, NaN);
     } else {
-      const dv = this.regOperand(dstI, this.a);
+      this.fv[0] = this.regOperand(dstI, this.a);
       const dRaw = this.lastRaw;
-      const sv = this.regOperand(srcI, this.b);
-      this.arith(op, dstI, dv, sv, dRaw, this.lastRaw);
+      this.fv[1] = this.regOperand(srcI, this.b);
+      this.arith(op, dstI, dRaw, this.lastRaw);
     }
     if (popAfter) this.pop();
   }
