@@ -106,6 +106,12 @@ const TWO: Record<string, [number, number]> = {
   fyl2x: [0xd9, 0xf1],
   fyl2xp1: [0xd9, 0xf9],
 };
+const MEM32_OP: Record<string, [number, number]> = {
+  fsubs: [0xd8, 4],
+  fdivrs: [0xd8, 7],
+  fimull: [0xda, 1],
+  fidivrs: [0xde, 7],
+};
 /** Computed by the JS Math library, not the P5 microcode: compared within ULPS. */
 const TRANSCENDENTAL = new Set(['fsin', 'fcos', 'fptan', 'fsincos.cos', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']);
 const ULPS = 2n;
@@ -160,6 +166,13 @@ function replay(v: Vector): { result: bigint; sw: number } {
     const sw80 = x.sw;
     x.execute(h, 0xdb, M(7), R); // FSTP m80
     return { result: (BigInt(h.dv.getUint16(R + 8, true)) << 64n) | h.dv.getBigUint64(R, true), sw: sw80 };
+  } else if (v.op in MEM32_OP) {
+    // D8 / DA / DE memory forms: b holds the operand's own bits (float, int32, int16)
+    const [op, reg] = MEM32_OP[v.op]!;
+    x.execute(h, 0xdd, M(0), A);
+    h.dv.setUint32(B, Number(v.b & 0xffffffffn), true);
+    x.execute(h, op, M(reg), B);
+    fstpResult();
   } else if (v.op === 'u64cvt') {
     x.execute(h, 0xdf, M(5), A); // FILD m64
     h.dv.setFloat32(B, 2 ** 64, true);

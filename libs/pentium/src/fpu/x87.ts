@@ -11,8 +11,9 @@
 // that yields the inexact flag and directed rounding (x87-arith.ts). Otherwise (an 80-bit
 // operand, or an inexact result at 64-bit precision, or a result beyond the double range)
 // the exact result is formed with BigInt and rounded once as the x87 rounds it.
-// Checked against 9151 vectors from a real x87 (x87-vectors.spec.ts): arithmetic,
-// conversions, compares, FPREM/FSCALE/FXTRACT/FRNDINT, FIST, FXAM at 24/53/64-bit
+// Checked against 10183 vectors from a real x87 (x87-vectors.spec.ts): arithmetic with
+// m64/m32/m32int/m16int operands, conversions, compares, FPREM/FSCALE/FXTRACT/FRNDINT,
+// FIST, FXAM, FILD m64 + FADD at 24/53/64-bit
 // precision in all rounding modes, bit for bit with the status word.
 //
 // What differs from a P54C:

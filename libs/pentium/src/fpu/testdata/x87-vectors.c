@@ -126,6 +126,35 @@ static void run80(const char *name, uint16_t cw, double a, double b) {
          (unsigned long long)bits(b), se, (unsigned long long)mant, sw);
 }
 
+/* D8 / DA / DE memory forms: the operand b as a float, int32 or int16 (its bits in column b) */
+static void run_memop(const char *name, uint16_t cw, double a, double b) {
+  uint16_t sw = 0;
+  double r;
+  float f = (float)b;
+  int32_t i32 = (b > 2e9 || b < -2e9 || b != b) ? 12345 : (int32_t)b;
+  int16_t i16 = (b > 30000 || b < -30000 || b != b) ? -77 : (int16_t)b;
+  uint64_t bb = 0;
+  if (!strcmp(name, "fsubs")) {
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfsubs %[b]\n\tfnstsw %[sw]\n\tfstpl %[r]"
+                     : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(f));
+    memcpy(&bb, &f, 4);
+  } else if (!strcmp(name, "fdivrs")) {
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfdivrs %[b]\n\tfnstsw %[sw]\n\tfstpl %[r]"
+                     : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(f));
+    memcpy(&bb, &f, 4);
+  } else if (!strcmp(name, "fimull")) {
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfimull %[b]\n\tfnstsw %[sw]\n\tfstpl %[r]"
+                     : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(i32));
+    bb = (uint32_t)i32;
+  } else {
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[a]\n\tfidivrs %[b]\n\tfnstsw %[sw]\n\tfstpl %[r]"
+                     : [r] "=m"(r), [sw] "=m"(sw) : [cw] "m"(cw), [a] "m"(a), [b] "m"(i16));
+    bb = (uint16_t)i16;
+  }
+  printf("%s %04x %016llx %016llx %016llx %04x\n", name, cw, (unsigned long long)bits(a), (unsigned long long)bb,
+         (unsigned long long)bits(r), sw);
+}
+
 static void run_u64(uint64_t u) {
   uint16_t cw = 0x027f, sw = 0;
   float two64 = 18446744073709551616.0f;
@@ -195,6 +224,15 @@ int main(void) {
       run80("fadd.x", cw64[c], as[i], bs[i] * 1e-9);
       run80("fsqrt.x", cw64[c], as[i] < 0 ? -as[i] : as[i], 0);
       run80("fdivmul.x", cw64[c], as[i], bs[i]);
+    }
+  /* m32 real and integer memory operands (b converted to the operand's type) */
+  for (int c = 0; c < 6; c++)
+    for (int i = 0; i < n + ns; i++) {
+      double a = i < n ? as[i] : specials[i - n], b = i < n ? bs[i] : specials[(i * 5) % ns];
+      run_memop("fsubs", cws[c], a, b);
+      run_memop("fdivrs", cws[c], a, b);
+      run_memop("fimull", cws[c], a, b * 1000);
+      run_memop("fidivrs", cws[c], a, b * 100);
     }
   /* unsigned long long -> double as gcc -m32 emits it: fildll; fadds 2^64 (if negative) */
   for (int i = 0; i < 60; i++) {
