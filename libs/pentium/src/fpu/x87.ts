@@ -13,8 +13,8 @@
 // the exact result is formed with BigInt and rounded once as the x87 rounds it.
 // Checked against 10183 vectors from a real x87 (x87-vectors.spec.ts): arithmetic with
 // m64/m32/m32int/m16int operands, conversions, compares, FPREM/FSCALE/FXTRACT/FRNDINT,
-// FIST, FXAM, FILD m64 + FADD at 24/53/64-bit
-// precision in all rounding modes, bit for bit with the status word.
+// FIST, FXAM, FILD m64 + FADD, at 24/53/64-bit precision in all rounding modes, bit for
+// bit with the status word; transcendentals within 2 ulps.
 //
 // What differs from a P54C:
 //
