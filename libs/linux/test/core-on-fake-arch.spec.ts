@@ -164,3 +164,50 @@ describe('directories through system calls', () => {
     expect(arch.regs.get(t)!.eax | 0).toBe(-39); // ENOTEMPTY
   });
 });
+
+describe('select', () => {
+  test('on a pipe: polls with a zero timeout, sees data, sleeps until its timeout in ticks', () => {
+    const { k, arch } = fakeKernel(tinyElf([0x90]));
+    const t = k.current;
+    const eax = (): number => arch.regs.get(t)!.eax | 0;
+    arch.syscall(NR.pipe, STACK_BUF);
+    const rfd = k.uaccess.read32(t.mm!, STACK_BUF);
+    const wfd = k.uaccess.read32(t.mm!, STACK_BUF + 4);
+    const set = STACK_BUF + 0x40;
+    const tv = STACK_BUF + 0x80;
+    const arm = (sec: number, usec: number): void => {
+      k.uaccess.write32(t.mm!, set, 1 << rfd);
+      k.uaccess.write32(t.mm!, tv, sec);
+      k.uaccess.write32(t.mm!, tv + 4, usec);
+    };
+    arm(0, 0);
+    arch.syscall(NR.newselect, rfd + 1, set, 0, 0, tv);
+    expect(eax()).toBe(0);
+    expect(k.uaccess.read32(t.mm!, set)).toBe(0);
+
+    k.uaccess.write32(t.mm!, STACK_BUF + 0x100, 0x78);
+    arch.syscall(NR.write, wfd, STACK_BUF + 0x100, 1);
+    arm(0, 0);
+    arch.syscall(NR.newselect, rfd + 1, set, 0, 0, 0);
+    expect(eax()).toBe(1);
+    expect(k.uaccess.read32(t.mm!, set)).toBe(1 << rfd);
+    arch.syscall(NR.read, rfd, STACK_BUF + 0x100, 1);
+
+    arm(0, 30_000); // 30 ms: 3 ticks, +1 as 2.0 rounds
+    arch.syscall(NR.newselect, rfd + 1, set, 0, 0, tv);
+    expect(k.current).toBe(k.idle);
+    arch.fromUser = false;
+    for (let i = 0; i < 3; i++) k.onTimerInterrupt();
+    expect(k.current).toBe(k.idle);
+    k.onTimerInterrupt();
+    expect(k.current).toBe(t);
+    arch.fromUser = true;
+    k.onResume();
+    expect(eax()).toBe(0);
+    expect([k.uaccess.read32(t.mm!, tv), k.uaccess.read32(t.mm!, tv + 4)]).toEqual([0, 0]);
+    // a closed descriptor in the set is EBADF
+    k.uaccess.write32(t.mm!, set, 1 << 9);
+    arch.syscall(NR.newselect, 10, set, 0, 0, 0);
+    expect(eax()).toBe(-9);
+  });
+});

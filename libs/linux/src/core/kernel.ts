@@ -47,7 +47,7 @@ import {
   signalStatus,
   sigmask,
 } from './signal';
-import { Blocking, NSIG, Task, TaskState } from './task';
+import { Blocking, NSIG, SleepOn, Task, TaskState } from './task';
 import { WaitQueue } from './wait-queue';
 import { NR_SYSCALLS } from './syscall-numbers';
 import { SyscallEntry, buildSyscallTable } from './syscalls/table';
@@ -214,10 +214,8 @@ export class LinuxKernel implements FileEnv {
   }
 
   wakeUpProcess(p: Task): void {
-    if (p.sleepingOn) {
-      p.sleepingOn.sleepers.delete(p);
-      p.sleepingOn = null;
-    }
+    for (const q of p.sleepingOn) q.sleepers.delete(p);
+    p.sleepingOn = [];
     p.state = TaskState.Running;
     this.addToRunQueue(p);
   }
@@ -226,10 +224,10 @@ export class LinuxKernel implements FileEnv {
     for (const p of [...q.sleepers]) if (p.state === TaskState.Interruptible || p.state === TaskState.Uninterruptible) this.wakeUpProcess(p);
   }
 
-  sleepOn(t: Task, q: WaitQueue): void {
+  sleepOn(t: Task, q: WaitQueue | WaitQueue[]): void {
     t.state = TaskState.Interruptible;
-    t.sleepingOn = q;
-    q.sleepers.add(t);
+    t.sleepingOn = Array.isArray(q) ? q : [q];
+    for (const x of t.sleepingOn) x.sleepers.add(t);
   }
 
   /** schedule(): picks the next task by goodness and switches to it. */
@@ -292,7 +290,7 @@ export class LinuxKernel implements FileEnv {
   /** Continues a parked generator; false when the task was switched away (it resumes via onResume). */
   private runBlocking(t: Task, gen: Blocking): boolean {
     for (;;) {
-      let r: IteratorResult<WaitQueue | null, number>;
+      let r: IteratorResult<SleepOn, number>;
       try {
         r = gen.next();
       } catch (e) {
@@ -553,10 +551,8 @@ export class LinuxKernel implements FileEnv {
     }
     for (const tm of this.timers.filter((x) => x.task === t)) this.timers.splice(this.timers.indexOf(tm), 1);
     t.alarmAt = 0;
-    if (t.sleepingOn) {
-      t.sleepingOn.sleepers.delete(t);
-      t.sleepingOn = null;
-    }
+    for (const q of t.sleepingOn) q.sleepers.delete(t);
+    t.sleepingOn = [];
     t.parked = null;
     t.state = TaskState.Zombie;
     t.exitCode = status;
@@ -636,6 +632,10 @@ export class LinuxKernel implements FileEnv {
     if (this.consoleInputBuffer.length === 0) return null;
     const n = Math.min(max, this.consoleInputBuffer.length);
     return Uint8Array.from(this.consoleInputBuffer.splice(0, n));
+  }
+
+  consoleInputPending(): boolean {
+    return this.consoleInputBuffer.length > 0;
   }
 
   /** Bytes typed at the console (wakes readers of the tty). */

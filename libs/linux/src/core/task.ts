@@ -20,8 +20,8 @@ export const DEF_PRIORITY = (20 * HZ) / 100;
 export const NR_OPEN = 256;
 export const NSIG = 32;
 
-/** What a parked system call waits on: a wait queue, or (yield null) just a reschedule. */
-export type SleepOn = WaitQueue | null;
+/** What a parked system call waits on: a wait queue, several (select), or (yield null) just a reschedule. */
+export type SleepOn = WaitQueue | WaitQueue[] | null;
 /** A blocking system call: yields where it sleeps, returns its result. */
 export type Blocking = Generator<SleepOn, number, void>;
 
@@ -50,8 +50,8 @@ export class Task {
   sigactions: SigAction[] = [];
   /** the parked system call, continued by the resume path */
   parked: Blocking | null = null;
-  /** the wait queue the task sleeps on, if any */
-  sleepingOn: WaitQueue | null = null;
+  /** the wait queues the task sleeps on (empty when it does not sleep) */
+  sleepingOn: WaitQueue[] = [];
   /** parents sleep here in wait4 */
   waitChild: WaitQueue | null = null;
   /** jiffies at which SIGALRM fires (0 = none) */

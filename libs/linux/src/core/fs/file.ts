@@ -27,6 +27,7 @@ export interface FileEnv {
   /** bytes written to the console by `pid` through descriptor `fd` */
   consoleWrite(bytes: Uint8Array, fd: number): void;
   consoleRead(max: number): Uint8Array | null;
+  consoleInputPending(): boolean;
   readonly consoleInput: WaitQueue;
   wakeUp(q: WaitQueue): void;
   signalPending(): boolean;
@@ -67,6 +68,17 @@ export abstract class OpenFile {
     void env;
   }
   readonly isTty: boolean = false;
+  /** select's question (2.0 f_op->select): would a read / a write proceed now, and where to wait for a change. */
+  poll(env: FileEnv): PollState {
+    void env;
+    return { readable: true, writable: true, queues: [] };
+  }
+}
+
+export interface PollState {
+  readable: boolean;
+  writable: boolean;
+  queues: WaitQueue[];
 }
 
 export class RegularFile extends OpenFile {
@@ -177,6 +189,9 @@ export class TtyFile extends OpenFile {
       yield env.consoleInput;
     }
   }
+  override poll(env: FileEnv): PollState {
+    return { readable: env.consoleInputPending(), writable: true, queues: [env.consoleInput] };
+  }
   write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array, fd: number): number {
     let done = 0;
     while (done < len) {
@@ -267,6 +282,11 @@ export class PipeFile extends OpenFile {
       env.wakeUp(p.readWait);
     }
     return done;
+  }
+  override poll(): PollState {
+    const p = this.pipe;
+    // 2.0 pipe_select: readable when not empty or no writers; writable when not full or no readers
+    return { readable: p.len > 0 || p.writers === 0, writable: p.len < PIPE_SIZE || p.readers === 0, queues: [p.readWait, p.writeWait] };
   }
   override release(env: FileEnv): void {
     if (this.readable) this.pipe.readers--;

@@ -1,0 +1,166 @@
+// The cost table of the L4Linux server (Linux 2.0 on L4, the architecture-dependent
+// part): one path profile per server-side path, with its source. What is NOT here:
+//   - the L4 kernel's own paths (IPC, exception reflection, page-fault IPC, thread and
+//     address-space switches): libs/l4 charges them from its cost table;
+//   - the emulation library in the process (emulib.ts): real x86 code, charged by the CPU;
+//   - the core's kernel paths (sys_*, schedule, page fault, copies): the same Linux
+//     code as native, so the same instruction counts (arch/native/costs.ts), but placed
+//     in the server's text and touching the server's data (coreProfile below).
+//
+// Sources:
+//   [l4linux] ../shared/reference/kernels.md, "L4Linux": the server receives the call by
+//             IPC, runs the Linux kernel code, replies; copies through its 1:1 mapping
+//             after a software page-table walk; getpid breakdown 20 + 168 + 131 + 188 + 19.
+//   [est]     estimates from the structure of the path (message decode, a table look-up,
+//             a few checks): marked (approx.), NOT fitted.
+//   [fit]     the one fitted value, SERVER_PATH_FIT, against calibration.md's L4Linux
+//             (trampoline) getpid row, 753 cycles (see the calibration spec).
+//
+// Pairing 0.2 as native for C paths (gcc 2.7 without P5 scheduling, approx.).
+import type { PathProfile } from '@mklab/pentium';
+import { CORE_PATHS, NativeProfile, sysProfile } from '../native/costs';
+import { NR } from '../../core/syscall-numbers';
+
+/** Server text and data: the first pages of the server's share of physical memory (1:1 in its space). */
+export const SERVER_TEXT_BYTES = 0x30000;
+export const SERVER_DATA_OFFSET = 0x30000;
+export const SERVER_DATA_BYTES = 0x8000;
+/** the emulation-library page (physical, in the server's region) */
+export const EMU_PAGE_OFFSET = 0x3f000;
+/** what the server's region reserves before the core's page allocator starts */
+export const SERVER_RESERVED = 0x40000;
+
+/**
+ * [fit] Instructions of the server's system-call path beyond the counted dispatch (the
+ * single parameter fitted to calibration.md's L4Linux trampoline getpid row, 753
+ * cycles). It stands for what the server does around the Linux work that our
+ * TypeScript loop does for free: the IPC stub's register shuffling, the sender →
+ * task look-up in 2.0.21's task array, the software walk of the process page table
+ * for the frame (which the copy profile charges only per byte), and the reply set-up.
+ * The measured value and the error are in l4-arch.spec.ts / the report.
+ */
+export const SERVER_PATH_FIT = 60;
+
+export interface ServerProfile extends PathProfile {
+  /** offsets into the server's data (globals) the path reads and writes */
+  reads: number[];
+  writes: number[];
+}
+
+let textCursor = 0;
+/** code placement inside the server's text (offsets; the arch adds the region's base) */
+function place(bytes: number): { start: number; bytes: number } {
+  const start = textCursor;
+  textCursor += (bytes + 15) & ~15;
+  if (textCursor > SERVER_TEXT_BYTES) throw new Error('L4Linux costs: server text overflow');
+  return { start, bytes };
+}
+
+/** server globals (offsets in the data area) */
+export const D_CURRENT = 0x000;
+export const D_TASK_BY_THREAD = 0x400; // 256 entries: L4 task number → task struct
+export const D_SYS_CALL_TABLE = 0x800;
+
+/**
+ * The server's request loop around a system call [l4linux][est]: test the IPC result,
+ * classify the message (system call / page fault / exception), look the sender's task
+ * up, set current, bounds-check the number, call through sys_call_table: 22
+ * instructions counted (approx.) + SERVER_PATH_FIT.
+ */
+export const SERVER_SYSCALL_ENTRY: ServerProfile = {
+  name: 'l4linux.server.syscall-entry',
+  instructions: 22 + SERVER_PATH_FIT,
+  pairedFraction: 0.2,
+  extraClocks: 1,
+  code: place(160),
+  source: '[l4linux] receive, classify, current = sender, dispatch: 22 instructions counted (approx.) + [fit] SERVER_PATH_FIT',
+  reads: [D_TASK_BY_THREAD, D_SYS_CALL_TABLE],
+  writes: [D_CURRENT],
+};
+
+/**
+ * ret_from_sys_call in the server [l4linux][est]: need_resched and signal checks as
+ * native (about 12 instructions), then the reply registers (send descriptor, partner,
+ * result, timeouts, open receive): 8 → 20 (approx.).
+ */
+export const SERVER_SYSCALL_EXIT: ServerProfile = {
+  name: 'l4linux.server.syscall-exit',
+  instructions: 20,
+  pairedFraction: 0.2,
+  extraClocks: 0,
+  code: place(96),
+  source: '[l4linux] return checks + reply set-up, 20 instructions (approx.)',
+  reads: [D_CURRENT],
+  writes: [],
+};
+
+/**
+ * The trampoline's exception path in the server [l4linux][est]: recognise #GP 0x402 as
+ * `int $0x80`, read the process's ESP, push the return address (a put_user through the
+ * software walk: charged by the core's copy profile), reply with the library's entry:
+ * 24 instructions (approx.).
+ */
+export const SERVER_TRAMPOLINE: ServerProfile = {
+  name: 'l4linux.server.trampoline',
+  instructions: 24,
+  pairedFraction: 0.2,
+  extraClocks: 0,
+  code: place(128),
+  source: '[l4linux] exception decode + redirect into the emulation library, 24 instructions (approx.)',
+  reads: [D_TASK_BY_THREAD],
+  writes: [],
+};
+
+/**
+ * The pager path [l4linux][est]: classify, walk the Linux page table (PGD, PTE), and
+ * when present with the right access build the map reply (fpage of the server's 1:1
+ * page, snd_base = fault address): 30 instructions (approx.). When the PTE is missing the
+ * core's do_page_fault runs as well (its own profile).
+ */
+export const SERVER_PAGER: ServerProfile = {
+  name: 'l4linux.server.pager',
+  instructions: 30,
+  pairedFraction: 0.2,
+  extraClocks: 0,
+  code: place(160),
+  source: '[l4linux] page-fault IPC → Linux page-table walk → map reply, 30 instructions (approx.)',
+  reads: [D_TASK_BY_THREAD],
+  writes: [],
+};
+
+/**
+ * Flushing a process's L4 mappings after the core changed its page table (fork's
+ * write-protect, exec, munmap): per page an fpage_unmap request (its kernel cost is L4's
+ * flushPage) — the server-side loop, 8 instructions per page (approx.).
+ */
+export const SERVER_FLUSH: ServerProfile & { perPage: number } = {
+  name: 'l4linux.server.flush',
+  instructions: 10,
+  perPage: 8,
+  pairedFraction: 0.2,
+  extraClocks: 0,
+  code: place(64),
+  source: '[l4linux] loop over the changed pages issuing unmaps, 10 + 8 per page (approx.)',
+  reads: [],
+  writes: [],
+};
+
+/** A core path's profile in the server: native's counts, the server's code placement. */
+export interface CoreProfileInServer {
+  profile: NativeProfile;
+  code: { start: number; bytes: number };
+}
+
+const coreCode = new Map<string, { start: number; bytes: number }>();
+// every core path placed once, at module load, in a fixed order (the core's paths, then
+// the system calls by number), so the layout never depends on what ran before
+for (const [path, p] of Object.entries(CORE_PATHS)) coreCode.set(path, place(p.code.bytes));
+for (const [name] of Object.entries(NR).sort((a, b) => a[1] - b[1])) coreCode.set(`sys.${name}`, place(sysProfile(name).code.bytes));
+
+/** The native profile of a core path with the code offset it has in the server's text. */
+export function coreProfile(path: string): CoreProfileInServer {
+  const p = path.startsWith('sys.') ? sysProfile(path.slice(4)) : CORE_PATHS[path];
+  const code = coreCode.get(path);
+  if (!p || !code) throw new Error(`L4Linux: no cost profile for kernel path ${path}`);
+  return { profile: p, code };
+}
