@@ -922,6 +922,10 @@ describe('faults and undefined encodings', () => {
     expect(t.x.sw).toBe(sw);
     expect(t.x.st(0)).toBe(1);
     expect(t.x.tagWord).toBe(0x3fff);
+    // the instruction pointers still describe the last completed instruction (FLD m64 at 0x800)
+    expect(() => t.run(0xdb, M(1), A)).toThrow('#6');
+    expect(t.x.fop).toBe(0x500);
+    expect(t.x.fdp).toBe(0x800);
   });
 
   it('raises #UD for P6/SSE3 encodings (FISTTP, FCMOV, FCOMI)', () => {

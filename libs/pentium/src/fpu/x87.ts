@@ -680,7 +680,10 @@ export class X87 {
     this.pendingDE = false;
     const reg = (modrm >>> 3) & 7;
     const rm = modrm & 7;
+    // The pointers FNSTENV reports are those of the last non-control instruction, set
+    // once it has completed (a fault or #UD leaves them as they were).
     if (modrm < 0xc0) {
+      this.executeMem(host, opcode, reg, la);
       if (!X87.isControlMem(opcode, reg)) {
         this.fop = ((opcode & 7) << 8) | modrm;
         this.fip = this.nextIp;
@@ -688,14 +691,13 @@ export class X87 {
         this.fdp = la >>> 0;
         this.fds = this.nextDs;
       }
-      this.executeMem(host, opcode, reg, la);
     } else {
+      this.executeReg(host, opcode, modrm, reg, rm);
       if (!(opcode === 0xdb && (modrm === 0xe2 || modrm === 0xe3)) && !(opcode === 0xdf && modrm === 0xe0)) {
         this.fop = ((opcode & 7) << 8) | modrm;
         this.fip = this.nextIp;
         this.fcs = this.nextCs;
       }
-      this.executeReg(host, opcode, modrm, reg, rm);
     }
   }
 
