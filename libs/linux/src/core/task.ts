@@ -59,6 +59,9 @@ export class Task {
   /** timer ticks charged in user and kernel mode */
   utime = 0;
   stime = 0;
+  /** ticks of reaped children (and their reaped children) */
+  cutime = 0;
+  cstime = 0;
   startJiffies = 0;
   /** fault information for the signal frame (tss.trap_no, error_code, cr2) */
   trapNo = 0;

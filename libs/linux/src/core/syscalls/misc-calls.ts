@@ -44,8 +44,8 @@ export const miscCalls: SyscallImpls = {
     return 0;
   },
   times(k, t, r) {
-    // struct tms: utime, stime, cutime, cstime (children's times are folded into ours at wait4)
-    if (r.ebx) k.uaccess.copyTo(t.mm!, r.ebx, u32s(t.utime, t.stime, 0, 0));
+    // struct tms: utime, stime, cutime, cstime (in ticks)
+    if (r.ebx) k.uaccess.copyTo(t.mm!, r.ebx, u32s(t.utime, t.stime, t.cutime, t.cstime));
     return k.jiffies;
   },
   uname(k, t, r) {

@@ -65,8 +65,8 @@ function* wait4(k: LinuxKernel, t: Task, pid: number, statusAddr: number, option
       }
       if (c.state === TaskState.Zombie) {
         if (statusAddr) k.uaccess.write32(t.mm!, statusAddr, c.exitCode);
-        t.utime += c.utime;
-        t.stime += c.stime;
+        t.cutime += c.utime + c.cutime;
+        t.cstime += c.stime + c.cstime;
         const cpid = c.pid;
         k.releaseTask(c);
         return cpid;
