@@ -60,7 +60,13 @@ async function runSweep(api, spec) {
   for (;;) {
     const [row] = await api.dataSource.query(`SELECT status FROM sweeps WHERE id = $1`, [s.id]);
     if (!['queued', 'running'].includes(row.status)) {
-      if (row.status !== 'done') throw new Error(`sweep ended ${row.status}`);
+      if (row.status !== 'done') {
+        const why = await api.dataSource.query(
+          `SELECT c.status, c.error, r.error_kind, r.error AS run_error FROM sweep_cells c LEFT JOIN runs r ON r.id = c.run_id WHERE c.sweep_id = $1 AND c.status <> 'done'`,
+          [s.id],
+        );
+        throw new Error(`sweep ended ${row.status}: ${JSON.stringify(why)}`);
+      }
       return { seconds: (performance.now() - t0) / 1000, cells: s.cells };
     }
     await new Promise((r) => setTimeout(r, 50));

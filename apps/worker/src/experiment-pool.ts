@@ -86,6 +86,18 @@ export class ExperimentPool implements ExperimentRunner {
     }
   }
 
+  /**
+   * Resolves when every thread has loaded the lab (one warm-up task per thread:
+   * with one task per thread at a time, simultaneous tasks spread over all of
+   * them). Returns the EMULATOR_VERSION each thread loaded.
+   */
+  async warmUp(): Promise<string[]> {
+    const answers = await Promise.all(
+      Array.from({ length: this.size }, () => (this.pool as unknown as Piscina<void, { emulatorVersion: string }>).run(undefined, { name: 'ready' })),
+    );
+    return answers.map((a) => a.emulatorVersion);
+  }
+
   /** ids of the threads alive now (a terminated thread is replaced by one with a new id) */
   get threadIds(): number[] {
     return this.pool.threads.map((t) => t.threadId);

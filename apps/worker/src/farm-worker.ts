@@ -57,9 +57,15 @@ export async function startFarmWorker(opts: FarmWorkerOptions): Promise<RunningF
     namespace: opts.queueNamespace,
     retries: opts.retries,
   });
+  // Take jobs only once the threads have loaded the lab; a thread that loaded
+  // other emulator code than this process (sources edited in between) would be
+  // refused cell by cell, so say so now.
   const registry = createFarmJobRegistry({ store, runner: pool, host, emulatorVersion: lab.EMULATOR_VERSION, cancelPollMs: opts.cancelPollMs });
   let worker: FarmWorker;
   try {
+    for (const v of new Set(await pool.warmUp())) {
+      if (v !== lab.EMULATOR_VERSION) console.error(`[farm worker] pool threads run emulator ${v}, this process ${lab.EMULATOR_VERSION}: their results will be refused`);
+    }
     worker = await queue.startWorker(registry, { concurrency: pool.size, lockDurationMs: opts.lockDurationMs });
   } catch (e) {
     await pool.close();

@@ -15,6 +15,11 @@ const { workerData } = require('worker_threads');
 if (workerData.labModule.endsWith('.ts')) require('./ts-source-hook').install();
 const lab = require(workerData.labModule);
 
+/** Answers once this thread has loaded the lab: the pool's warm-up. */
+async function ready() {
+  return { emulatorVersion: lab.EMULATOR_VERSION };
+}
+
 module.exports = async function runCell(task) {
   const flag = new Int32Array(task.abortFlag);
   const controller = new AbortController();
@@ -43,3 +48,4 @@ module.exports = async function runCell(task) {
     task.port.close();
   }
 };
+module.exports.ready = ready;
