@@ -1,0 +1,636 @@
+// L4Linux: the Linux core as the Linux server, an L4 task (Härtig et al., SOSP'97;
+// ../shared/reference/kernels.md "L4Linux").
+//
+//   - The server is L4 task SERVER_TASK. At boot it takes physical memory
+//     [LINUX_BASE, memEnd) from sigma0, mapped 1:1 into its address space; the core's
+//     page allocator hands out exactly that memory, so a Linux page's physical address
+//     is also its address in the server.
+//   - The server's main thread is TypeScript at user level (an L4 user-loop thread,
+//     HOSTCALL fromUser): `step` runs between two of its IPCs with the last message in
+//     the registers, and sets up the next IPC (a reply, or reply-and-wait).
+//   - Every Linux process is an L4 task whose thread 0 has the server as pager and as
+//     exception handler. Its page faults arrive as page-fault IPC; the server resolves
+//     them with the core's mm (the Linux page table, kept beside L4's) and replies with
+//     a map item of its 1:1 page.
+//   - System calls: the process's emulation library (emulib.ts) calls the server by
+//     IPC; an unmodified `int $0x80` raises #GP (error 0x402), L4 reflects it to the
+//     server as an exception IPC, and the server redirects the process into the
+//     emulation library (trampoline).
+//   - Copy in/out: the core's UserAccess walks the process's Linux page table in
+//     software and copies through physical memory — the server's 1:1 mapping.
+//   - Scheduling: L4 schedules the processes. The core's `current` is the process whose
+//     request the server serves; a process that the core switches away from inside the
+//     server (it sleeps in a system call, or is preempted on the way out) gets no reply
+//     until the core resumes it, and stays blocked in its IPC meanwhile.
+//
+// Shortcuts of this slice (documented, each a place to grow):
+//   - The server creates and deletes process tasks, activates threads and flushes
+//     mappings through the L4 kernel object (what task_new, lthread_ex_regs and
+//     fpage_unmap do), not by executing those system calls from its user loop; the
+//     L4 costs of flushes are charged (L4_COSTS.flushPage per page), task creation is not.
+//   - L4's exception and page-fault messages carry no user ESP: the server reads it
+//     from the thread's trap frame (k.frame) where it needs it (the trampoline's push of
+//     the return address, the stack-growth check, signal frames). Real L4Linux reflected
+//     the exception into the process, whose emulation library had the ESP itself.
+//   - The exception is reflected to the server, which redirects the process into its
+//     emulation library (one exception IPC + reply), instead of L4 v2's user-level
+//     exception vector inside the process.
+//   - No interrupt threads yet: no timer tick reaches the core (jiffies stay 0; time of
+//     day comes from the cycle counter); no signal thread (a signal to a process running
+//     in user mode is delivered at its next server entry).
+import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
+import {
+  L4_COSTS,
+  NO_PHASE,
+  IPC_ERR,
+  IPC_ERR_MASK,
+  L4Kernel,
+  PAGE_SIZE as L4_PAGE,
+  encodeTimeouts,
+  fpage,
+  lthreadOf,
+  taskOf,
+  type Task as L4Task,
+  type Thread as L4Thread,
+  type UserThreadContext,
+  type KernelCpu,
+} from '@mklab/l4';
+import type { Arch, PathTouch, UserRegs } from '../arch';
+import type { CorePath } from '../../core/core-paths';
+import type { LinuxKernel } from '../../core/kernel';
+import type { Mm } from '../../core/mm/mm';
+import { Task, TaskState } from '../../core/task';
+import { KernelError } from '../../core/errno';
+import { PAGE_SIZE } from '../../core/phys-mem';
+import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../core/mm/page-table';
+import { signalStatus } from '../../core/signal';
+import { assembleEmuLib, EMU_BASE, EMU_FRAME_BYTES, SYSCALL_TAG, type EmuLib } from './emulib';
+import {
+  coreProfile,
+  D_SYS_CALL_TABLE,
+  EMU_PAGE_OFFSET,
+  SERVER_DATA_OFFSET,
+  SERVER_FLUSH,
+  SERVER_PAGER,
+  SERVER_RESERVED,
+  SERVER_SYSCALL_ENTRY,
+  SERVER_SYSCALL_EXIT,
+  SERVER_TRAMPOLINE,
+  type ServerProfile,
+} from './costs';
+
+/** L4 task number of the Linux server (sigma0 is 2). */
+export const SERVER_TASK = 4;
+/** L4 task numbers for Linux processes */
+export const FIRST_PROCESS_TASK = 8;
+const LAST_PROCESS_TASK = 255;
+/** physical memory the server takes from sigma0 (16 MiB up; below: L4's kernel, frame pool, sigma0's first pages) */
+export const LINUX_BASE = 0x1000000;
+/** left to sigma0 at the top of memory (its code page, boot-time frames of other tasks) */
+const SIGMA0_RESERVE = 0x100000;
+/** priorities: the server above its processes (L4Linux), sigma0 at 120 */
+const SERVER_PRIO = 150;
+const PROCESS_PRIO = 100;
+const REPLY_TIMEOUTS = encodeTimeouts({ send: 0 });
+const EFLAGS_IF = 0x200;
+
+type Waiting = 'none' | 'syscall' | 'fault' | 'exception' | 'trap';
+
+interface Proc {
+  l4: L4Task | null;
+  /** user registers at the current server entry */
+  regs: UserRegs | null;
+  waiting: Waiting;
+  /** registers changed beyond EAX: the reply installs a whole new frame */
+  full: boolean;
+  /** the core switched away from this task inside the server: no reply until it resumes */
+  switchedAway: boolean;
+  faultAddr: number;
+  faultWrite: boolean;
+  /** trampoline: where the process continues (the emulation library) */
+  redirect: { eip: number; esp: number } | null;
+}
+
+interface Reply {
+  to: number;
+  eax: number;
+  edx: number;
+  ebx: number;
+  edi: number;
+}
+
+export interface L4ArchOptions {
+  /** the server in a small address space (Pentium segment trick: no TLB flush on process ↔ server switches) */
+  smallSpaces?: boolean;
+}
+
+export class L4Arch implements Arch {
+  readonly name = 'l4' as const;
+  readonly cpuHz: number;
+  readonly server: L4Task;
+  readonly serverThreadId: number;
+  readonly emu: EmuLib;
+  private kernel!: LinuxKernel;
+  private readonly memEnd: number;
+  private readonly procs = new Map<Task, Proc>();
+  private readonly byL4Task = new Map<number, Task>();
+  private readonly freeTasks: number[] = [];
+  private readonly outbox: Reply[] = [];
+  /** the server loop has run once: the CPU is in the server's space whenever the core runs */
+  private serving = false;
+  /** the last IPC was a send-only reply (more replies queued behind it) */
+  private sendingOnly = false;
+  private readonly textBase: number;
+  private readonly dataBase: number;
+
+  constructor(
+    private readonly machine: Machine,
+    readonly l4: L4Kernel,
+    opts: L4ArchOptions = {},
+  ) {
+    this.cpuHz = machine.clock.hz;
+    const size = machine.memory.size;
+    this.memEnd = size - SIGMA0_RESERVE;
+    if (this.memEnd - LINUX_BASE < 4 << 20) throw new Error(`L4Linux: needs at least ${(LINUX_BASE + SIGMA0_RESERVE + (4 << 20)) >> 20} MiB of memory`);
+    for (let n = FIRST_PROCESS_TASK; n <= LAST_PROCESS_TASK; n++) this.freeTasks.push(n);
+    // the server task, in a small space if asked (it must hold its 1:1 window and its loop page)
+    let small = 0;
+    if (opts.smallSpaces) {
+      small = 1 << 22;
+      while (small < size) small *= 2;
+    }
+    this.server = l4.createTask(SERVER_TASK, small);
+    // physical memory from sigma0, 1:1
+    l4.sigma0.mapTo(this.server, LINUX_BASE, LINUX_BASE, this.memEnd - LINUX_BASE, true);
+    this.textBase = LINUX_BASE;
+    this.dataBase = LINUX_BASE + SERVER_DATA_OFFSET;
+    machine.memory.fill(LINUX_BASE, SERVER_RESERVED, 0);
+    this.serverThreadId = (this.server.threads[0] as L4Thread).id;
+    this.emu = assembleEmuLib(this.serverThreadId);
+    machine.memory.writeBytes(LINUX_BASE + EMU_PAGE_OFFSET, Uint8Array.from(this.emu.bytes));
+    l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id });
+  }
+
+  // ------------------------------------------------------------------ Arch: memory
+
+  freeMemoryRange(): { start: number; end: number } {
+    return { start: LINUX_BASE + SERVER_RESERVED, end: this.memEnd };
+  }
+
+  attach(kernel: LinuxKernel): void {
+    this.kernel = kernel;
+  }
+
+  /** No kernel part: the server is not in the processes' address spaces. */
+  initPageDirectory(pgd: number): void {
+    void pgd;
+  }
+
+  flushUserPage(mm: Mm, linear: number): void {
+    for (const [task, p] of this.procs) {
+      if (task.mm !== mm || !p.l4) continue;
+      const n = this.l4.mdb.flush(p.l4.space, linear - (linear % L4_PAGE), true, false);
+      this.chargeFlush(n);
+    }
+  }
+
+  flushUserAll(mm: Mm): void {
+    for (const [task, p] of this.procs) {
+      if (task.mm !== mm || !p.l4) continue;
+      let n = 0;
+      for (const v of this.l4.mdb.pagesIn(p.l4.space, 0, p.l4.space.userBytes)) n += this.l4.mdb.flush(p.l4.space, v, true, false);
+      this.chargeFlush(n);
+    }
+  }
+
+  private chargeFlush(pages: number): void {
+    if (!this.serving || pages === 0) return;
+    this.l4.bump('flushedPages', pages);
+    this.chargeServer({ ...SERVER_FLUSH, instructions: SERVER_FLUSH.instructions + SERVER_FLUSH.perPage * pages });
+    for (let i = 0; i < pages; i++) this.l4.charge(L4_COSTS.flushPage);
+  }
+
+  // ------------------------------------------------------------------ Arch: tasks
+
+  createTask(task: Task): void {
+    if (task.isIdle) return;
+    const n = this.freeTasks.shift();
+    if (n === undefined) throw new KernelError(11 /* EAGAIN */, 'L4Linux: out of L4 tasks');
+    const l4 = this.l4.createTask(n, 0);
+    (l4.threads[0] as L4Thread).exceptionHandler = this.serverThreadId;
+    this.byL4Task.set(n, task);
+    task.arch.l4task = n;
+    this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, redirect: null });
+  }
+
+  destroyTask(task: Task): void {
+    const p = this.procs.get(task);
+    if (!p) return;
+    this.dropL4Task(task, p);
+    this.procs.delete(task);
+  }
+
+  private dropL4Task(task: Task, p: Proc): void {
+    if (!p.l4) return;
+    this.byL4Task.delete(p.l4.number);
+    this.l4.deleteTask(p.l4);
+    this.freeTasks.push(p.l4.number);
+    this.freeTasks.sort((a, b) => a - b);
+    p.l4 = null;
+    p.waiting = 'none';
+    void task;
+  }
+
+  setAddressSpace(task: Task): void {
+    const p = this.procs.get(task);
+    // exit: the process's L4 task goes with its memory (its thread waits for no reply)
+    if (p && !task.mm) this.dropL4Task(task, p);
+  }
+
+  // ------------------------------------------------------------------ Arch: registers
+
+  private entered(task: Task): Proc {
+    const p = this.procs.get(task);
+    if (!p || p.waiting === 'none' || !p.regs) throw new Error(`L4Linux: pid ${task.pid} is not in a server entry`);
+    return p;
+  }
+
+  getUserRegs(task: Task): UserRegs {
+    return { ...(this.entered(task).regs as UserRegs) };
+  }
+
+  setUserRegs(task: Task, regs: UserRegs): void {
+    const p = this.entered(task);
+    p.regs = { ...regs };
+    p.full = true;
+  }
+
+  setSyscallResult(task: Task, value: number): void {
+    (this.entered(task).regs as UserRegs).eax = value >>> 0;
+  }
+
+  enteredFromUser(task: Task): boolean {
+    const p = this.procs.get(task);
+    return !!p && p.waiting !== 'none' && p.regs !== null;
+  }
+
+  prepareForkChild(child: Task, regs: UserRegs): void {
+    const p = this.procs.get(child);
+    if (!p?.l4 || !child.mm) throw new Error(`L4Linux: fork child pid ${child.pid} has no task or memory`);
+    // the child starts in the emulation library's restore path on a frame holding the parent's registers (EAX = 0)
+    const frame = this.writeFrame(child.mm, { ...regs, eax: 0 });
+    this.l4.activate(p.l4.threads[0] as L4Thread, this.emu.restore, frame, this.serverThreadId, PROCESS_PRIO);
+  }
+
+  startUserThread(task: Task, eip: number, esp: number): void {
+    const p = this.procs.get(task);
+    if (!p?.l4) throw new Error(`L4Linux: pid ${task.pid} has no L4 task`);
+    const regs: UserRegs = { eax: 0, ebx: 0, ecx: 0, edx: 0, esi: 0, edi: 0, ebp: 0, esp, eip, eflags: EFLAGS_IF | 2, cs: 0, ss: 0, ds: 0, es: 0, fs: 0, gs: 0 };
+    if (p.waiting !== 'none') {
+      // exec inside a system call: the reply installs the new registers
+      p.regs = regs;
+      p.full = true;
+      return;
+    }
+    // the first process: its thread starts at the entry point
+    this.l4.activate(p.l4.threads[0] as L4Thread, eip, esp, this.serverThreadId, PROCESS_PRIO);
+  }
+
+  switchTo(prev: Task, next: Task): void {
+    const p = this.procs.get(prev);
+    if (p && p.waiting !== 'none') p.switchedAway = true;
+    this.kernel.count('l4linux.coreSwitches');
+    void next;
+  }
+
+  notifySignal(task: Task): void {
+    // no signal thread yet: delivered at the process's next server entry
+    void task;
+  }
+
+  // ------------------------------------------------------------------ the server loop
+
+  /** The server's main thread between two IPCs: the last message is in the registers. */
+  private step(cpu: KernelCpu, ctx: UserThreadContext): void {
+    void ctx;
+    if (!this.serving) {
+      this.serving = true;
+      this.nextIpc(cpu);
+      return;
+    }
+    const result = cpu.getReg(Reg.EAX) >>> 0;
+    if (this.sendingOnly) {
+      this.sendingOnly = false;
+      this.nextIpc(cpu);
+      return;
+    }
+    if ((result & IPC_ERR_MASK) !== IPC_ERR.OK) {
+      // a reply to a process that is gone, or a cancelled wait: just wait again
+      this.l4.bump('l4linux.ipcErrors');
+      this.nextIpc(cpu);
+      return;
+    }
+    const sender = cpu.getReg(Reg.ESI) >>> 0;
+    this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, cpu.getReg(Reg.EDI) >>> 0);
+    this.settle();
+    this.nextIpc(cpu);
+  }
+
+  /** Sets up the next IPC: a queued reply (send-only while more are queued, else reply-and-wait), or an open wait. */
+  private nextIpc(cpu: KernelCpu): void {
+    const r = this.outbox.shift();
+    if (!r) {
+      cpu.setReg(Reg.EAX, NO_PHASE);
+      cpu.setReg(Reg.EBP, 1); // open receive, registers only
+      cpu.setReg(Reg.ECX, 0);
+      return;
+    }
+    cpu.setReg(Reg.ESI, r.to);
+    cpu.setReg(Reg.EAX, r.eax);
+    cpu.setReg(Reg.EDX, r.edx);
+    cpu.setReg(Reg.EBX, r.ebx);
+    cpu.setReg(Reg.EDI, r.edi);
+    cpu.setReg(Reg.ECX, REPLY_TIMEOUTS);
+    if (this.outbox.length > 0) {
+      cpu.setReg(Reg.EBP, NO_PHASE);
+      this.sendingOnly = true;
+    } else {
+      cpu.setReg(Reg.EBP, 1);
+    }
+  }
+
+  private handle(sender: number, w0: number, w1: number, w2: number): void {
+    const task = this.byL4Task.get(taskOf(sender));
+    if (!task || lthreadOf(sender) !== 0) {
+      this.l4.bump('l4linux.strayMessages');
+      return;
+    }
+    const p = this.procs.get(task) as Proc;
+    if (this.kernel.current !== task) this.kernel.current = task;
+    if (w2 === SYSCALL_TAG) this.onSyscall(task, p, w1);
+    else if (w2 === 0) this.onPageFault(task, p, (w0 & ~3) >>> 0, (w0 & 2) !== 0);
+    else this.onException(task, p, w0, w1, w2);
+  }
+
+  private onSyscall(task: Task, p: Proc, frame: number): void {
+    this.chargeServer(SERVER_SYSCALL_ENTRY, task);
+    let bytes: Uint8Array;
+    try {
+      bytes = this.kernel.uaccess.copyFrom(task.mm as Mm, frame, EMU_FRAME_BYTES);
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      this.kill(task, p, 11);
+      return;
+    }
+    const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const at = (i: number): number => d.getUint32(i * 4, true);
+    p.regs = { eax: at(0), ebx: at(1), ecx: at(2), edx: at(3), esi: at(4), edi: at(5), ebp: at(6), eflags: at(7), eip: at(8), esp: (frame + EMU_FRAME_BYTES) >>> 0, cs: 0, ss: 0, ds: 0, es: 0, fs: 0, gs: 0 };
+    p.waiting = 'syscall';
+    p.full = false;
+    this.kernel.onSyscall();
+  }
+
+  private onPageFault(task: Task, p: Proc, addr: number, write: boolean): void {
+    this.chargeServer(SERVER_PAGER, task);
+    p.waiting = 'fault';
+    p.faultAddr = addr;
+    p.faultWrite = write;
+    p.full = false;
+    if (addr >= EMU_BASE && addr < EMU_BASE + PAGE_SIZE) {
+      if (write) this.kill(task, p, 11);
+      return;
+    }
+    if (this.linuxPte(task, addr, write) !== 0) return; // L4 lost a mapping Linux has: map it again
+    p.regs = this.threadRegs(p);
+    const pte = this.linuxPteRaw(task, addr);
+    this.kernel.onPageFault(addr, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
+  }
+
+  private onException(task: Task, p: Proc, vector: number, err: number, eip: number): void {
+    if (vector === 13 && err === 0x402) {
+      // the trampoline: `int $0x80` (IDT entry 0x80 is not a gate for user mode: #GP with error (0x80 << 3) | 2)
+      this.chargeServer(SERVER_TRAMPOLINE, task);
+      const esp = this.l4.frame(p.l4!.threads[0] as L4Thread).esp >>> 0;
+      try {
+        this.kernel.uaccess.write32(task.mm as Mm, (esp - 4) >>> 0, (eip + 2) >>> 0);
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        this.kill(task, p, 11);
+        return;
+      }
+      p.waiting = 'exception';
+      p.regs = null;
+      p.redirect = { eip: this.emu.entry, esp: (esp - 4) >>> 0 };
+      this.l4.bump('l4linux.trampolines');
+      return;
+    }
+    p.regs = this.threadRegs(p);
+    p.waiting = 'trap';
+    p.full = false;
+    this.kernel.onTrap(vector, err);
+  }
+
+  /** The process's registers as L4 holds them while its thread waits in a fault or exception IPC. */
+  private threadRegs(p: Proc): UserRegs {
+    const t = p.l4!.threads[0] as L4Thread;
+    const f = this.l4.frame(t);
+    const r = t.regs;
+    return {
+      eax: r[Reg.EAX] >>> 0,
+      ebx: r[Reg.EBX] >>> 0,
+      ecx: r[Reg.ECX] >>> 0,
+      edx: r[Reg.EDX] >>> 0,
+      esi: r[Reg.ESI] >>> 0,
+      edi: r[Reg.EDI] >>> 0,
+      ebp: r[Reg.EBP] >>> 0,
+      esp: f.esp >>> 0,
+      eip: f.eip >>> 0,
+      eflags: f.eflags >>> 0,
+      cs: 0,
+      ss: 0,
+      ds: 0,
+      es: 0,
+      fs: 0,
+      gs: 0,
+    };
+  }
+
+  private kill(task: Task, p: Proc, sig: number): void {
+    p.regs ??= this.threadRegs(p);
+    if (p.waiting === 'none') p.waiting = 'trap';
+    this.kernel.doExit(task, signalStatus(sig, false));
+  }
+
+  /** Resumes the tasks the core switched away from and that can run again; queues the replies. */
+  private settle(): void {
+    for (let guard = 0; ; guard++) {
+      if (guard > 10000) throw new Error('L4Linux: the core keeps switching (resume loop)');
+      let next: Task | null = null;
+      for (const [task, p] of this.procs) {
+        if (p.switchedAway && task.state === TaskState.Running) {
+          next = task;
+          break;
+        }
+      }
+      if (!next) break;
+      (this.procs.get(next) as Proc).switchedAway = false;
+      this.kernel.current = next;
+      this.kernel.onResume();
+    }
+    for (const [task, p] of this.procs) {
+      if (p.waiting === 'none' || p.switchedAway || task.state !== TaskState.Running || task.parked || !p.l4) continue;
+      const r = this.reply(task, p);
+      p.waiting = 'none';
+      p.regs = null;
+      p.full = false;
+      p.redirect = null;
+      if (r) this.outbox.push(r);
+    }
+  }
+
+  private reply(task: Task, p: Proc): Reply | null {
+    const to = (p.l4!.threads[0] as L4Thread).id;
+    switch (p.waiting) {
+      case 'syscall': {
+        this.chargeServer(SERVER_SYSCALL_EXIT, task);
+        const regs = p.regs as UserRegs;
+        if (!p.full) return { to, eax: 0, edx: regs.eax, ebx: 0, edi: 0 };
+        const frame = this.writeFrame(task.mm as Mm, regs);
+        return { to, eax: 0, edx: regs.eax, ebx: frame, edi: 0 };
+      }
+      case 'exception':
+        return { to, eax: 0, edx: p.redirect!.eip, ebx: p.redirect!.esp, edi: 0 };
+      case 'trap': {
+        if (!p.full) return { to, eax: 0, edx: 0xffffffff, ebx: 0xffffffff, edi: 0 };
+        const frame = this.writeFrame(task.mm as Mm, p.regs as UserRegs);
+        return { to, eax: 0, edx: this.emu.restore, ebx: frame, edi: 0 };
+      }
+      case 'fault': {
+        const page = p.faultAddr - (p.faultAddr % PAGE_SIZE);
+        if (p.full) {
+          // a signal handler runs: redirect the thread (what the signal thread's ex_regs does)
+          const frame = this.writeFrame(task.mm as Mm, p.regs as UserRegs);
+          const t = p.l4!.threads[0] as L4Thread;
+          this.l4.cancelIpc(t, IPC_ERR.SEND_CANCELLED, IPC_ERR.RECV_CANCELLED);
+          this.l4.setFrameEipEsp(t, this.emu.restore, frame);
+          return null;
+        }
+        if (page === EMU_BASE) return { to, eax: 2, edx: EMU_BASE, ebx: fpage(LINUX_BASE + EMU_PAGE_OFFSET, 12, false), edi: 0 };
+        const pte = this.linuxPte(task, p.faultAddr, p.faultWrite);
+        // not resolvable (the core sent a signal whose default is ignored…): the thread faults again
+        if (pte === 0) return { to, eax: 0, edx: 0, ebx: 0, edi: 0 };
+        return { to, eax: 2, edx: page, ebx: fpage((pte & PTE_FRAME) >>> 0, 12, (pte & PTE_RW) !== 0), edi: 0 };
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Writes a whole emulation-library frame for `regs` just below regs.esp; returns its address. */
+  private writeFrame(mm: Mm, regs: UserRegs): number {
+    const frame = (regs.esp - EMU_FRAME_BYTES) >>> 0;
+    const b = new Uint8Array(EMU_FRAME_BYTES);
+    const d = new DataView(b.buffer);
+    [regs.eax, regs.ebx, regs.ecx, regs.edx, regs.esi, regs.edi, regs.ebp, userEflags(regs.eflags), regs.eip].forEach((v, i) => d.setUint32(i * 4, v >>> 0, true));
+    this.kernel.uaccess.copyTo(mm, frame, b);
+    return frame;
+  }
+
+  /** The Linux PTE of `addr` when it allows the access, else 0 (software walk). */
+  private linuxPte(task: Task, addr: number, write: boolean): number {
+    const pte = this.linuxPteRaw(task, addr);
+    if (pte & PTE_P && pte & PTE_US && (!write || pte & PTE_RW)) return pte >>> 0;
+    return 0;
+  }
+
+  private linuxPteRaw(task: Task, addr: number): number {
+    if (!task.mm) return 0;
+    const ptr = ptePointer(this.machine.memory, task.mm.pgd, addr);
+    return ptr < 0 ? 0 : this.machine.memory.read32(ptr);
+  }
+
+  // ------------------------------------------------------------------ costs
+
+  charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
+    if (!this.serving) return;
+    const { profile: p, code } = coreProfile(path);
+    let instructions = p.instructions;
+    let extra = p.extraClocks;
+    if (p.perUnit && units !== 0) {
+      instructions = Math.round(instructions + p.perUnit.instructions * units);
+      extra += p.perUnit.extraClocks * units;
+    }
+    const reads: number[] = [];
+    const writes: number[] = [];
+    const t = task ?? this.kernel.current;
+    const resolve = (x: (typeof p.reads)[number]): number | null => {
+      switch (x.at) {
+        case 'kstack':
+          return t.kstackPhys + PAGE_SIZE - x.offset;
+        case 'task':
+          return t.structPhys + x.offset;
+        case 'global':
+          return this.dataBase + (x.addr & 0x3ff);
+        case 'syscall-table':
+          return this.dataBase + D_SYS_CALL_TABLE;
+        case 'gdt':
+          return null; // the server loads no segment registers
+      }
+    };
+    for (const x of p.reads) {
+      const a = resolve(x);
+      if (a !== null) reads.push(this.lin(a));
+    }
+    for (const x of p.writes) {
+      const a = resolve(x);
+      if (a !== null) writes.push(this.lin(a));
+    }
+    if (touch) {
+      for (const [start, bytes] of touch.read ?? []) for (let a = start & ~31; a < start + bytes; a += 32) reads.push(this.lin(a));
+      for (const [start, bytes] of touch.write ?? []) for (let a = start & ~3; a < start + bytes; a += 4) writes.push(this.lin(a));
+    }
+    const profile: PathProfile = {
+      name: p.name.replace('linux.native.', 'l4linux.'),
+      instructions,
+      pairedFraction: p.pairedFraction,
+      extraClocks: extra,
+      code: { start: this.lin(this.textBase + code.start), bytes: code.bytes },
+      source: p.source,
+    };
+    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+  }
+
+  private chargeServer(p: ServerProfile, task?: Task): void {
+    if (!this.serving) return;
+    const profile: PathProfile = { ...p, code: { start: this.lin(this.textBase + p.code.start), bytes: p.code.bytes } };
+    const reads = p.reads.map((o) => this.lin(this.dataBase + o));
+    const writes = p.writes.map((o) => this.lin(this.dataBase + o));
+    if (task) reads.push(this.lin(task.structPhys));
+    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+  }
+
+  /** Linear address of a server address (= physical address in its 1:1 window). */
+  private lin(addr: number): number {
+    return this.server.space.linear(addr);
+  }
+
+  // ------------------------------------------------------------------ misc
+
+  cycles(): number {
+    return this.machine.counters.cycles;
+  }
+
+  consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void {
+    this.machine.console.write(stream, bytes);
+  }
+
+  halt(reason: string): void {
+    this.machine.stop(reason);
+  }
+}
+
+/** EFLAGS a user frame may carry (POPFD at CPL 3 cannot change IF or IOPL anyway). */
+function userEflags(v: number): number {
+  return ((v & (0x00000dd5 | 0x40000 | 0x100)) | EFLAGS_IF | 2) >>> 0;
+}
+
