@@ -8,18 +8,19 @@ import { repoRoot } from './repo-root';
 // plus a digest of the emulator's code (machine, kernels, lab) and of the guest images.
 // Result identity in the farm is configHash + EMULATOR_VERSION, so a change to any of
 // these makes old results non-reusable instead of silently served.
-const HASHED_DIRS = ['libs/pentium/src', 'libs/linux/src', 'libs/l4/src', 'libs/mach/src', 'libs/lab/src', 'guest/images'];
+const CODE_DIRS = ['libs/pentium/src', 'libs/linux/src', 'libs/l4/src', 'libs/mach/src', 'libs/lab/src'];
 
 function emulatorDigest(root: string): string {
-  // Hash the TypeScript sources when present (a checkout), otherwise the compiled code.
-  const base = fs.existsSync(path.join(root, 'libs/pentium/src')) ? root : path.join(root, 'dist');
+  // Hash the code that is actually running: the compiled JavaScript when this module runs
+  // from dist/, the TypeScript sources when it runs from them (jest). Hashing the sources
+  // while running dist/ would name an edit that was never built.
+  const base = __dirname.split(path.sep).includes('dist') ? path.join(root, 'dist') : root;
   const hash = createHash('sha256');
-  for (const dir of HASHED_DIRS) {
-    for (const file of listFiles(path.join(base, dir))) {
-      if (/\.(spec|test)\.ts$/.test(file)) continue;
-      hash.update(path.relative(base, file));
-      hash.update(fs.readFileSync(file));
-    }
+  const files = [...CODE_DIRS.flatMap((d) => listFiles(path.join(base, d))), ...listFiles(path.join(root, 'guest/images'))];
+  for (const file of files) {
+    if (/\.(spec|test)\.(ts|js)$/.test(file) || /\.d\.ts$|\.map$/.test(file)) continue;
+    hash.update(path.relative(file.startsWith(base) ? base : root, file));
+    hash.update(fs.readFileSync(file));
   }
   return hash.digest('hex').slice(0, 12);
 }
@@ -30,7 +31,7 @@ function listFiles(dir: string): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listFiles(p));
-    else if (/\.(ts|js)$/.test(entry.name) || dir.includes('guest/images')) out.push(p);
+    else if (/\.(ts|js)$/.test(entry.name) || p.includes(`guest${path.sep}images`)) out.push(p);
   }
   return out;
 }
