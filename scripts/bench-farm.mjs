@@ -8,7 +8,7 @@
 //      emulator's getpid cells when the lab loads, else the fixture's spin).
 // Runs the compiled farm: `npm run build` first.
 //   --cells N      trivial cells (default 300)     --backend redis|postgres|both (default both)
-//   --cpu-cells N  CPU-bound cells (default 4)
+//   --cpu-cells N  CPU-bound cells (default 6)
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,7 +34,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const CELLS = Number(opt('cells', 300));
-const CPU_CELLS = Number(opt('cpu-cells', 4));
+const CPU_CELLS = Number(opt('cpu-cells', 6));
 const BACKENDS = opt('backend', 'both') === 'both' ? ['redis', 'postgres'] : [opt('backend')];
 const PG = process.env.MKLAB_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -84,8 +84,8 @@ function realLab() {
   }
 }
 
-console.log(`mklab bench:farm — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-for (const backend of BACKENDS) {
+if (!opt('cpu-pool')) console.log(`mklab bench:farm — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const backend of opt('cpu-pool') ? [] : BACKENDS) {
   const seeds = Array.from({ length: CELLS }, (_, i) => i + 1);
   const r = await withFarm({ backend, poolSize: 2, lab: fixture, labModulePath: FIXTURE }, (api) =>
     runSweep(api, { name: 'trivial', systems: ['sim-a'], benches: ['spin'], params: { cycles: 1, work: 0 }, seeds, maxCells: CELLS }),
@@ -93,29 +93,42 @@ for (const backend of BACKENDS) {
   console.log(`trivial cells, ${backend} queue, 2 threads: ${r.cells} cells in ${r.seconds.toFixed(2)} s = ${(r.cells / r.seconds).toFixed(1)} jobs/s`);
 }
 
-const lab = realLab();
-const cpuSpec = lab
-  ? { name: 'cpu', systems: [lab.listSystems()[0].id], benches: ['getpid'], params: { iterations: 20_000, repeats: 2 }, seeds: Array.from({ length: CPU_CELLS }, (_, i) => i + 1) }
-  : { name: 'cpu', systems: ['sim-a'], benches: ['spin'], params: { cycles: 2_000_000_000, work: 100_000 }, seeds: Array.from({ length: CPU_CELLS }, (_, i) => i + 1) };
-const cpuLab = lab ?? fixture;
-const cpuModule = lab ? dist('libs/lab/src/index.js') : FIXTURE;
+// One CPU-bound measurement per child process, so that the lab this process
+// loads and the one its pool threads load are read from the tree at nearly the
+// same moment (see the retry below).
+const CPU_POOL = opt('cpu-pool');
+if (CPU_POOL) {
+  const lab = realLab();
+  const cpuSpec = lab
+    ? { name: 'cpu', systems: [lab.listSystems()[0].id], benches: ['getpid'], params: { iterations: 20_000, repeats: 2 }, seeds: Array.from({ length: CPU_CELLS }, (_, i) => i + 1) }
+    : { name: 'cpu', systems: ['sim-a'], benches: ['spin'], params: { cycles: 2_000_000_000, work: 100_000 }, seeds: Array.from({ length: CPU_CELLS }, (_, i) => i + 1) };
+  const r = await withFarm({ backend: BACKENDS[0], poolSize: Number(CPU_POOL), lab: lab ?? fixture, labModulePath: lab ? dist('libs/lab/src/index.js') : FIXTURE }, (api) =>
+    runSweep(api, cpuSpec),
+  );
+  console.log(JSON.stringify({ ...r, what: lab ? 'emulator getpid' : 'fixture spin' }));
+  process.exit(0);
+}
+
+const { execFileSync } = await import('node:child_process');
 const times = {};
 for (const poolSize of [1, 2]) {
   let r;
   for (let attempt = 1; ; attempt++) {
     try {
-      r = await withFarm({ backend: BACKENDS[0], poolSize, lab: cpuLab, labModulePath: cpuModule }, (api) => runSweep(api, cpuSpec));
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--cpu-pool', String(poolSize), '--cpu-cells', String(CPU_CELLS), '--backend', BACKENDS[0]], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      r = JSON.parse(out.trim().split('\n').pop());
       break;
     } catch (e) {
       // EMULATOR_VERSION digests the emulator's sources at load time: in a tree
-      // being edited, the pool threads may load another version than this
+      // being edited, the pool threads may load another version than their
       // process, and the farm rightly refuses their results.
-      if (attempt >= 3 || !/the pool thread ran emulator/.test(e.message)) throw e;
+      const text = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      if (attempt >= 3 || !/pool thread ran emulator/.test(text)) throw new Error(text || e.message);
       console.log('(the emulator sources changed while the pool loaded; again)');
     }
   }
   times[poolSize] = r.seconds;
-  console.log(`CPU-bound sweep (${lab ? 'emulator getpid' : 'fixture spin'}, ${r.cells} cells), ${poolSize} thread${poolSize > 1 ? 's' : ''}: ${r.seconds.toFixed(2)} s`);
+  console.log(`CPU-bound sweep (${r.what}, ${r.cells} cells), ${poolSize} thread${poolSize > 1 ? 's' : ''}: ${r.seconds.toFixed(2)} s`);
 }
 console.log(`speed-up 1 → 2 threads: ${(times[1] / times[2]).toFixed(2)}× (ideal 2.00× on 2 idle cores)`);
 process.exit(0);
