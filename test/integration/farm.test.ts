@@ -130,6 +130,11 @@ describe.each(BACKENDS)('farm on the %s queue backend', (backend) => {
       '/api/runs', '/api/runs/{id}', '/api/sweeps', '/api/sweeps/{id}', '/api/sweeps/{id}/cancel',
     ]);
 
+    // the dashboard's pages are served beside the API, outside /api
+    expect((await h.http().get('/').expect(200)).headers['content-type']).toMatch(/text\/html/);
+    await h.http().get(`/sweeps/${sweeps[0].id}`).expect(200);
+    await h.http().get(`/views/getpid?sweep=${sweeps[0].id}`).expect(200);
+
     expect((await h.http().get('/api/sweeps/not-a-uuid').expect(404)).body).toEqual({ statusCode: 404, message: "no sweep 'not-a-uuid'" });
     await h.http().get('/api/runs/00000000-0000-0000-0000-000000000000').expect(404);
     await h.http().post('/api/sweeps/00000000-0000-0000-0000-000000000000/cancel').expect(404);
