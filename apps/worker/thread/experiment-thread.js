@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file loaded by plain Node */
 /* global require, module, setInterval, clearInterval, performance, AbortController */
 // The piscina pool's thread: loads the lab (compiled from dist/, or the
 // TypeScript sources through ts-source-hook when the farm itself runs from

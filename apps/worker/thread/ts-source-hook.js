@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file loaded by plain Node */
 /* global require, module, process, __dirname */
 // Lets plain Node load mklab's TypeScript sources: `.ts` files are transpiled on
 // require (typescript.transpileModule, no type check) and `@mklab/<lib>` maps to
