@@ -1,11 +1,16 @@
-// The L4Linux emulation library: a page of real x86 code mapped into every Linux
-// process (the server maps it read-only at EMU_BASE when the process first touches
-// it). It is the process side of the system-call protocol, shared by both paths:
+// The L4Linux emulation library: real x86 code mapped into every Linux process (the
+// server maps its code page read-only at EMU_BASE, and a private data page at
+// EMU_DATA, when the process first touches them). It is the process side of the
+// system-call protocol, shared by both paths:
 //
-//   trampoline  an unmodified `int $0x80` raises #GP (error 0x402); L4 reflects it as
-//               an exception IPC to the server, which pushes the return address
-//               (EIP + 2) on the process's stack and answers with EIP = EMU_ENTRY,
-//               ESP = ESP - 4: the process continues in this library, in user mode;
+//   trampoline  an unmodified `int $0x80` raises #GP (error 0x402). L4 reflects it to
+//               the thread's exception handler, which is the library's own handler
+//               thread (lthread 1 of the same task: no address-space switch): it saves
+//               the return address (EIP + 2) in the data page and redirects the main
+//               thread with lthread_ex_regs to EMU_TRAMP, which pushes that address and
+//               falls into EMU_ENTRY — the process continues in its emulation library,
+//               in user mode, as in L4Linux (kernels.md: "reflected to an emulation
+//               library inside the process, which then makes the same IPC");
 //   ipc         a libc built with the L4 IPC backend calls EMU_ENTRY itself (or inlines
 //               the same sequence): no exception, no reflection.
 //
@@ -23,8 +28,13 @@
 // (copy_from_user through its 1:1 physical mapping), exactly as it reads any other
 // user buffer. EMU_RESTORE (the pops + RET) is also where a forked child starts.
 //
-// Encodings checked against the Intel SDM opcode map (89 /r = MOV r/m32, r32;
-// 85 /r = TEST; 31 /r = XOR; CD ib = INT; 74/EB = Jcc/JMP rel8; 9C/9D = PUSHFD/POPFD).
+// Other exceptions (a real #GP, #UD, divide error, …) reach the handler thread too; it
+// forwards them to the server by IPC (w0 vector, w1 error code, w2 EIP) and applies the
+// server's answer (new EIP and ESP, 0xFFFFFFFF = keep) with lthread_ex_regs.
+//
+// Encodings checked against the Intel SDM opcode map (89 /r MOV r/m32,r32; A3 MOV moffs32,EAX;
+// FF /6 PUSH r/m32; 83 /0,/1,/7 ADD/OR/CMP r/m32,imm8; 81 /7 CMP r/m32,imm32; 85 TEST;
+// A8 TEST AL,imm8; 31 XOR; B8+r MOV r32,imm32; CD INT; 74/75/EB rel8).
 
 /** User address of the emulation library page (below the stack, above mmap's usual range). */
 export const EMU_BASE = 0xbf000000;
@@ -33,48 +43,114 @@ export const SYSCALL_TAG = 0xffffffff;
 /** bytes of the saved frame */
 export const EMU_FRAME_BYTES = 36;
 
+/** the library's private data page (the return address the handler thread saves) */
+export const EMU_DATA = EMU_BASE + 0x1000;
+/** the library's pages: code (shared, read-only) and data (per process) */
+export const EMU_BYTES = 0x2000;
+
 export interface EmuLib {
   bytes: number[];
+  /** push the saved return address, fall into entry */
+  tramp: number;
+  /** the system-call entry (a `call` target for the IPC libc backend) */
   entry: number;
+  /** the pops + RET (a forked child starts here) */
   restore: number;
+  /** the exception handler thread's code (lthread 1) */
+  handler: number;
+}
+
+/** A tiny assembler: bytes plus rel8 jumps to labels. */
+class Asm {
+  readonly b: number[] = [];
+  private readonly labels = new Map<string, number>();
+  private readonly fixups: { at: number; label: string }[] = [];
+  emit(...bytes: number[]): this {
+    this.b.push(...bytes);
+    return this;
+  }
+  imm32(v: number): this {
+    return this.emit(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  }
+  label(name: string): number {
+    this.labels.set(name, this.b.length);
+    return this.b.length;
+  }
+  /** opcode + rel8 to `label` */
+  jump(opcode: number, label: string): this {
+    this.b.push(opcode, 0);
+    this.fixups.push({ at: this.b.length - 1, label });
+    return this;
+  }
+  link(): number[] {
+    for (const f of this.fixups) {
+      const target = this.labels.get(f.label);
+      if (target === undefined) throw new Error(`emulib: no label ${f.label}`);
+      const rel = target - (f.at + 1);
+      if (rel < -128 || rel > 127) throw new Error(`emulib: jump to ${f.label} out of rel8 range`);
+      this.b[f.at] = rel & 0xff;
+    }
+    return this.b;
+  }
 }
 
 export function assembleEmuLib(serverThreadId: number): EmuLib {
-  const imm32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-  const b: number[] = [
-    0x9c, // pushfd
-    0x55, // push ebp
-    0x57, // push edi
-    0x56, // push esi
-    0x52, // push edx
-    0x51, // push ecx
-    0x53, // push ebx
-    0x50, // push eax
-    0x89, 0xc2, // mov edx, eax        w0 = number
-    0x89, 0xe3, // mov ebx, esp        w1 = frame
-    0xbe, ...imm32(serverThreadId), // mov esi, server
-    0xbf, ...imm32(SYSCALL_TAG), // mov edi, tag
-    0x31, 0xc0, // xor eax, eax        send: register message
-    0x31, 0xc9, // xor ecx, ecx        timeouts: never
-    0x31, 0xed, // xor ebp, ebp        receive: closed (from ESI), registers only
-    0xcd, 0x30, // int 0x30            L4 IPC (call)
-    0x85, 0xdb, // test ebx, ebx
-    0x74, 0x04, // jz fast
-    0x89, 0xdc, // mov esp, ebx        a new frame from the server
-    0xeb, 0x03, // jmp restore
-    0x89, 0x14, 0x24, // fast: mov [esp], edx   the result into the frame's EAX
-  ];
-  const restore = b.length;
-  b.push(
-    0x58, // pop eax
-    0x5b, // pop ebx
-    0x59, // pop ecx
-    0x5a, // pop edx
-    0x5e, // pop esi
-    0x5f, // pop edi
-    0x5d, // pop ebp
-    0x9d, // popfd
-    0xc3, // ret
-  );
-  return { bytes: b, entry: EMU_BASE, restore: EMU_BASE + restore };
+  const a = new Asm();
+  const at = (off: number): number => (EMU_BASE + off) >>> 0;
+  // EMU_TRAMP: the main thread arrives here from the handler's ex_regs
+  const tramp = a.label('tramp');
+  a.emit(0xff, 0x35).imm32(EMU_DATA); // push dword [EMU_DATA]   the return address
+  // EMU_ENTRY
+  const entry = a.label('entry');
+  a.emit(0x9c, 0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // pushfd; push ebp edi esi edx ecx ebx eax
+  a.emit(0x89, 0xc2); // mov edx, eax        w0 = number
+  a.emit(0x89, 0xe3); // mov ebx, esp        w1 = frame
+  a.emit(0xbe).imm32(serverThreadId); // mov esi, server
+  a.emit(0xbf).imm32(SYSCALL_TAG); // mov edi, tag
+  a.emit(0x31, 0xc0); // xor eax, eax        send: register message
+  a.emit(0x31, 0xc9); // xor ecx, ecx        timeouts: never
+  a.emit(0x31, 0xed); // xor ebp, ebp        receive: closed (from ESI), registers only
+  a.emit(0xcd, 0x30); // int 0x30            L4 IPC (call)
+  a.emit(0x85, 0xdb); // test ebx, ebx
+  a.jump(0x74, 'fast'); // jz fast
+  a.emit(0x89, 0xdc); // mov esp, ebx        a new frame from the server
+  a.jump(0xeb, 'restore');
+  a.label('fast');
+  a.emit(0x89, 0x14, 0x24); // mov [esp], edx   the result into the frame's EAX
+  const restore = a.label('restore');
+  a.emit(0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d, 0xc3); // pop eax ebx ecx edx esi edi ebp; popfd; ret
+
+  // the exception handler thread (lthread 1)
+  const handler = a.label('handler');
+  a.emit(0xa3).imm32(EMU_DATA); // mov [EMU_DATA], eax   touch the data page once, before any exception needs it
+  a.label('wait');
+  a.emit(0xb8).imm32(0xffffffff); // mov eax, -1          no send phase
+  a.emit(0xbd).imm32(1); // mov ebp, 1                   open receive (only lthread 0's exceptions come here)
+  a.emit(0x31, 0xc9); // xor ecx, ecx
+  a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0xa8, 0xf0); // test al, 0xf0                   IPC error?
+  a.jump(0x75, 'wait');
+  a.emit(0x83, 0xfa, 0x0d); // cmp edx, 13                #GP
+  a.jump(0x75, 'forward');
+  a.emit(0x81, 0xfb).imm32(0x402); // cmp ebx, 0x402      error code of `int $0x80` (IDT slot 0x80, not a user gate)
+  a.jump(0x75, 'forward');
+  a.emit(0x83, 0xc7, 0x02); // add edi, 2                 return address: after the INT
+  a.emit(0x89, 0x3d).imm32(EMU_DATA); // mov [EMU_DATA], edi
+  a.emit(0x31, 0xc0); // xor eax, eax                     lthread 0
+  a.emit(0x83, 0xc9, 0xff); // or ecx, -1                 ESP: keep
+  a.emit(0xba).imm32(at(tramp)); // mov edx, EMU_TRAMP    EIP
+  a.label('exregs');
+  a.emit(0x83, 0xcb, 0xff); // or ebx, -1                 pager: keep
+  a.emit(0x83, 0xcf, 0xff); // or edi, -1                 exception handler: keep
+  a.emit(0xcd, 0x35); // int 0x35                         lthread_ex_regs (cancels lthread 0's exception IPC)
+  a.jump(0xeb, 'wait');
+  a.label('forward');
+  a.emit(0xbe).imm32(serverThreadId); // mov esi, server  message: vector, error code, EIP as received
+  a.emit(0x31, 0xc0, 0x31, 0xed, 0x31, 0xc9); // xor eax, eax; xor ebp, ebp; xor ecx, ecx
+  a.emit(0xcd, 0x30); // int 0x30                         call the server
+  a.emit(0x89, 0xd9); // mov ecx, ebx                     new ESP
+  a.emit(0x31, 0xc0); // xor eax, eax                     lthread 0; EDX = new EIP
+  a.jump(0xeb, 'exregs');
+  const bytes = a.link();
+  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler) };
 }

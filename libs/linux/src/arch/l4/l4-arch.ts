@@ -13,9 +13,11 @@
 //     them with the core's mm (the Linux page table, kept beside L4's) and replies with
 //     a map item of its 1:1 page.
 //   - System calls: the process's emulation library (emulib.ts) calls the server by
-//     IPC; an unmodified `int $0x80` raises #GP (error 0x402), L4 reflects it to the
-//     server as an exception IPC, and the server redirects the process into the
-//     emulation library (trampoline).
+//     IPC; an unmodified `int $0x80` raises #GP (error 0x402), which L4 reflects to the
+//     library's handler thread inside the process (lthread 1, the main thread's
+//     exception handler); it redirects the main thread into the library with
+//     lthread_ex_regs (trampoline). Other exceptions are forwarded by that thread to
+//     the server, which turns them into signals.
 //   - Copy in/out: the core's UserAccess walks the process's Linux page table in
 //     software and copies through physical memory — the server's 1:1 mapping.
 //   - Scheduling: L4 schedules the processes. The core's `current` is the process whose
@@ -28,13 +30,11 @@
 //     mappings through the L4 kernel object (what task_new, lthread_ex_regs and
 //     fpage_unmap do), not by executing those system calls from its user loop; the
 //     L4 costs of flushes are charged (L4_COSTS.flushPage per page), task creation is not.
-//   - L4's exception and page-fault messages carry no user ESP: the server reads it
-//     from the thread's trap frame (k.frame) where it needs it (the trampoline's push of
-//     the return address, the stack-growth check, signal frames). Real L4Linux reflected
-//     the exception into the process, whose emulation library had the ESP itself.
-//   - The exception is reflected to the server, which redirects the process into its
-//     emulation library (one exception IPC + reply), instead of L4 v2's user-level
-//     exception vector inside the process.
+//   - L4's page-fault and exception messages carry no user ESP (and the latter no
+//     general registers): for a fault or a forwarded exception the server reads them
+//     from the thread's TCB and trap frame (k.frame), for the stack-growth check and
+//     signal frames. A signal handler for a fault is entered by cancelling the fault IPC
+//     and setting EIP/ESP (what the signal thread's ex_regs would do).
 //   - No interrupt threads yet: no timer tick reaches the core (jiffies stay 0; time of
 //     day comes from the cycle counter); no signal thread (a signal to a process running
 //     in user mode is delivered at its next server entry).
@@ -50,6 +50,7 @@ import {
   fpage,
   lthreadOf,
   taskOf,
+  threadId,
   type Task as L4Task,
   type Thread as L4Thread,
   type UserThreadContext,
@@ -64,7 +65,7 @@ import { KernelError } from '../../core/errno';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
-import { assembleEmuLib, EMU_BASE, EMU_FRAME_BYTES, SYSCALL_TAG, type EmuLib } from './emulib';
+import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, SYSCALL_TAG, type EmuLib } from './emulib';
 import {
   coreProfile,
   D_SYS_CALL_TABLE,
@@ -75,7 +76,6 @@ import {
   SERVER_RESERVED,
   SERVER_SYSCALL_ENTRY,
   SERVER_SYSCALL_EXIT,
-  SERVER_TRAMPOLINE,
   type ServerProfile,
 } from './costs';
 
@@ -88,13 +88,14 @@ const LAST_PROCESS_TASK = 255;
 export const LINUX_BASE = 0x1000000;
 /** left to sigma0 at the top of memory (its code page, boot-time frames of other tasks) */
 const SIGMA0_RESERVE = 0x100000;
-/** priorities: the server above its processes (L4Linux), sigma0 at 120 */
+/** priorities: the server above its processes (L4Linux), sigma0 at 120; a process's handler thread above its main thread */
 const SERVER_PRIO = 150;
 const PROCESS_PRIO = 100;
+const HANDLER_PRIO = 110;
 const REPLY_TIMEOUTS = encodeTimeouts({ send: 0 });
 const EFLAGS_IF = 0x200;
 
-type Waiting = 'none' | 'syscall' | 'fault' | 'exception' | 'trap';
+type Waiting = 'none' | 'syscall' | 'fault' | 'trap';
 
 interface Proc {
   l4: L4Task | null;
@@ -107,8 +108,10 @@ interface Proc {
   switchedAway: boolean;
   faultAddr: number;
   faultWrite: boolean;
-  /** trampoline: where the process continues (the emulation library) */
-  redirect: { eip: number; esp: number } | null;
+  /** the thread the reply goes to (lthread 0, or the emulation library's handler thread) */
+  replyTo: number;
+  /** the emulation library's private data page (physical), 0 until touched */
+  emuData: number;
 }
 
 interface Reply {
@@ -198,7 +201,10 @@ export class L4Arch implements Arch {
     for (const [task, p] of this.procs) {
       if (task.mm !== mm || !p.l4) continue;
       let n = 0;
-      for (const v of this.l4.mdb.pagesIn(p.l4.space, 0, p.l4.space.userBytes)) n += this.l4.mdb.flush(p.l4.space, v, true, false);
+      for (const v of this.l4.mdb.pagesIn(p.l4.space, 0, p.l4.space.userBytes)) {
+        if (v >= EMU_BASE && v < EMU_BASE + EMU_BYTES) continue; // the emulation library's pages are not Linux's
+        n += this.l4.mdb.flush(p.l4.space, v, true, false);
+      }
       this.chargeFlush(n);
     }
   }
@@ -217,10 +223,12 @@ export class L4Arch implements Arch {
     const n = this.freeTasks.shift();
     if (n === undefined) throw new KernelError(11 /* EAGAIN */, 'L4Linux: out of L4 tasks');
     const l4 = this.l4.createTask(n, 0);
-    (l4.threads[0] as L4Thread).exceptionHandler = this.serverThreadId;
+    // exceptions of the main thread go to the emulation library's handler thread in the same task
+    (l4.threads[0] as L4Thread).exceptionHandler = threadId(n, 1);
+    (l4.threads[1] as L4Thread).exceptionHandler = this.serverThreadId;
     this.byL4Task.set(n, task);
     task.arch.l4task = n;
-    this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, redirect: null });
+    this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, replyTo: 0, emuData: 0 });
   }
 
   destroyTask(task: Task): void {
@@ -234,6 +242,8 @@ export class L4Arch implements Arch {
     if (!p.l4) return;
     this.byL4Task.delete(p.l4.number);
     this.l4.deleteTask(p.l4);
+    if (p.emuData) this.kernel.pages.put(p.emuData);
+    p.emuData = 0;
     this.freeTasks.push(p.l4.number);
     this.freeTasks.sort((a, b) => a - b);
     p.l4 = null;
@@ -279,7 +289,7 @@ export class L4Arch implements Arch {
     if (!p?.l4 || !child.mm) throw new Error(`L4Linux: fork child pid ${child.pid} has no task or memory`);
     // the child starts in the emulation library's restore path on a frame holding the parent's registers (EAX = 0)
     const frame = this.writeFrame(child.mm, { ...regs, eax: 0 });
-    this.l4.activate(p.l4.threads[0] as L4Thread, this.emu.restore, frame, this.serverThreadId, PROCESS_PRIO);
+    this.startThreads(p.l4, this.emu.restore, frame);
   }
 
   startUserThread(task: Task, eip: number, esp: number): void {
@@ -293,7 +303,13 @@ export class L4Arch implements Arch {
       return;
     }
     // the first process: its thread starts at the entry point
-    this.l4.activate(p.l4.threads[0] as L4Thread, eip, esp, this.serverThreadId, PROCESS_PRIO);
+    this.startThreads(p.l4, eip, esp);
+  }
+
+  /** Starts a process's main thread and its emulation library's handler thread. */
+  private startThreads(l4: L4Task, eip: number, esp: number): void {
+    this.l4.activate(l4.threads[1] as L4Thread, this.emu.handler, 0, this.serverThreadId, HANDLER_PRIO);
+    this.l4.activate(l4.threads[0] as L4Thread, eip, esp, this.serverThreadId, PROCESS_PRIO);
   }
 
   switchTo(prev: Task, next: Task): void {
@@ -361,11 +377,12 @@ export class L4Arch implements Arch {
 
   private handle(sender: number, w0: number, w1: number, w2: number): void {
     const task = this.byL4Task.get(taskOf(sender));
-    if (!task || lthreadOf(sender) !== 0) {
+    if (!task || lthreadOf(sender) > 1) {
       this.l4.bump('l4linux.strayMessages');
       return;
     }
     const p = this.procs.get(task) as Proc;
+    p.replyTo = sender;
     if (this.kernel.current !== task) this.kernel.current = task;
     if (w2 === SYSCALL_TAG) this.onSyscall(task, p, w1);
     else if (w2 === 0) this.onPageFault(task, p, (w0 & ~3) >>> 0, (w0 & 2) !== 0);
@@ -396,8 +413,9 @@ export class L4Arch implements Arch {
     p.faultAddr = addr;
     p.faultWrite = write;
     p.full = false;
-    if (addr >= EMU_BASE && addr < EMU_BASE + PAGE_SIZE) {
-      if (write) this.kill(task, p, 11);
+    if (addr >= EMU_BASE && addr < EMU_BASE + EMU_BYTES) {
+      if (addr < EMU_DATA && write) this.kill(task, p, 11);
+      else if (addr >= EMU_DATA && !p.emuData) p.emuData = this.kernel.pages.alloc(true);
       return;
     }
     if (this.linuxPte(task, addr, write) !== 0) return; // L4 lost a mapping Linux has: map it again
@@ -406,24 +424,9 @@ export class L4Arch implements Arch {
     this.kernel.onPageFault(addr, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
   }
 
+  /** An exception of the main thread other than `int $0x80`, forwarded by the emulation library's handler thread. */
   private onException(task: Task, p: Proc, vector: number, err: number, eip: number): void {
-    if (vector === 13 && err === 0x402) {
-      // the trampoline: `int $0x80` (IDT entry 0x80 is not a gate for user mode: #GP with error (0x80 << 3) | 2)
-      this.chargeServer(SERVER_TRAMPOLINE, task);
-      const esp = this.l4.frame(p.l4!.threads[0] as L4Thread).esp >>> 0;
-      try {
-        this.kernel.uaccess.write32(task.mm as Mm, (esp - 4) >>> 0, (eip + 2) >>> 0);
-      } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
-        this.kill(task, p, 11);
-        return;
-      }
-      p.waiting = 'exception';
-      p.regs = null;
-      p.redirect = { eip: this.emu.entry, esp: (esp - 4) >>> 0 };
-      this.l4.bump('l4linux.trampolines');
-      return;
-    }
+    void eip;
     p.regs = this.threadRegs(p);
     p.waiting = 'trap';
     p.full = false;
@@ -483,13 +486,12 @@ export class L4Arch implements Arch {
       p.waiting = 'none';
       p.regs = null;
       p.full = false;
-      p.redirect = null;
       if (r) this.outbox.push(r);
     }
   }
 
   private reply(task: Task, p: Proc): Reply | null {
-    const to = (p.l4!.threads[0] as L4Thread).id;
+    const to = p.replyTo;
     switch (p.waiting) {
       case 'syscall': {
         this.chargeServer(SERVER_SYSCALL_EXIT, task);
@@ -498,9 +500,8 @@ export class L4Arch implements Arch {
         const frame = this.writeFrame(task.mm as Mm, regs);
         return { to, eax: 0, edx: regs.eax, ebx: frame, edi: 0 };
       }
-      case 'exception':
-        return { to, eax: 0, edx: p.redirect!.eip, ebx: p.redirect!.esp, edi: 0 };
       case 'trap': {
+        // to the handler thread: the main thread's new EIP and ESP (keep both: restart the instruction)
         if (!p.full) return { to, eax: 0, edx: 0xffffffff, ebx: 0xffffffff, edi: 0 };
         const frame = this.writeFrame(task.mm as Mm, p.regs as UserRegs);
         return { to, eax: 0, edx: this.emu.restore, ebx: frame, edi: 0 };
@@ -508,7 +509,7 @@ export class L4Arch implements Arch {
       case 'fault': {
         const page = p.faultAddr - (p.faultAddr % PAGE_SIZE);
         if (p.full) {
-          // a signal handler runs: redirect the thread (what the signal thread's ex_regs does)
+          // a signal handler runs: redirect the main thread (what the signal thread's ex_regs does)
           const frame = this.writeFrame(task.mm as Mm, p.regs as UserRegs);
           const t = p.l4!.threads[0] as L4Thread;
           this.l4.cancelIpc(t, IPC_ERR.SEND_CANCELLED, IPC_ERR.RECV_CANCELLED);
@@ -516,6 +517,7 @@ export class L4Arch implements Arch {
           return null;
         }
         if (page === EMU_BASE) return { to, eax: 2, edx: EMU_BASE, ebx: fpage(LINUX_BASE + EMU_PAGE_OFFSET, 12, false), edi: 0 };
+        if (page === EMU_DATA) return p.emuData ? { to, eax: 2, edx: EMU_DATA, ebx: fpage(p.emuData, 12, true), edi: 0 } : null;
         const pte = this.linuxPte(task, p.faultAddr, p.faultWrite);
         // not resolvable (the core sent a signal whose default is ignored…): the thread faults again
         if (pte === 0) return { to, eax: 0, edx: 0, ebx: 0, edi: 0 };
