@@ -528,6 +528,7 @@ export class MachKernel {
       this.panic(`exception ${vector} in the kernel at eip 0x${frame.eip.toString(16)}`);
       return;
     }
+    this.bump(`exception.${vector}`);
     const exc = vector === 0 || vector === 16 ? EXC.ARITHMETIC : vector === 3 || vector === 1 ? EXC.BREAKPOINT : vector === 7 ? EXC.EMULATION : EXC.BAD_INSTRUCTION;
     raiseException(this, t, exc, vector, this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0);
   }
@@ -571,6 +572,11 @@ export class MachKernel {
           this.bump('addressSpaceSwitches');
           cpu.loadCr3(pmap.pdir);
           this.userPmap = pmap;
+        }
+        // user data segments (an IRET to ring 3 nulls DS/ES holding a ring-0 selector)
+        if ((cpu.segSel[SEG_DS] & 0xffff) !== USER_DS || (cpu.segSel[SEG_ES] & 0xffff) !== USER_DS) {
+          cpu.loadSegment(SEG_DS, USER_DS);
+          cpu.loadSegment(SEG_ES, USER_DS);
         }
       }
       this.onCpu = next;
