@@ -264,3 +264,50 @@ describe('branches', () => {
     expect(model.pipeline.issue(r.movImm(EBX), 0, false)).toBe(1); // cannot pair across
   });
 });
+
+describe('issueAfter (pairing decided at decode)', () => {
+  test('gives the same clocks and counters as issue() over a mixed stream', () => {
+    const rows = [
+      r.movImm(EAX),
+      r.movReg(EBX, EAX),
+      r.load(ECX, EBX),
+      r.addImm(EBX),
+      r.movzx(EDX, ECX),
+      r.adcReg(ESI, EAX),
+      r.movImm16(EDX),
+      r.addMemReg(ESI, EAX),
+      r.fadd(),
+      r.fxch(),
+      r.cmpReg(EAX, EBX),
+      r.jcc(),
+    ];
+    const a = new TimingModel();
+    const b = new TimingModel();
+    let x = 7;
+    let prev: TimingInfo | null = null;
+    let ca = 0;
+    let cb = 0;
+    for (let i = 0; i < 5000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+      const info = rows[x % rows.length];
+      const first = x % 13 === 0;
+      const stall = x % 17 === 0 ? 12 : 0;
+      if (info.branch === BranchKind.Jcc) {
+        a.pipeline.branch(0x100 + (x % 5), (x & 64) !== 0, 0x200, BranchKind.Jcc);
+        b.pipeline.branch(0x100 + (x % 5), (x & 64) !== 0, 0x200, BranchKind.Jcc);
+      }
+      ca += a.pipeline.issue(info, stall, first, x % 3 === 0 ? x & 0xfff : -1);
+      // a "block" boundary every 7 instructions: no decode-time partner
+      const blockPrev = i % 7 === 0 ? null : prev;
+      cb += b.pipeline.issueAfter(info, stall, first, x % 3 === 0 ? x & 0xfff : -1, blockPrev, blockPrev !== null && pairable(blockPrev, info));
+      prev = info;
+      if (x % 101 === 0) {
+        a.pipeline.serialize();
+        b.pipeline.serialize();
+      }
+    }
+    expect(cb).toBe(ca);
+    expect(b.counters.snapshot()).toEqual(a.counters.snapshot());
+    expect(a.counters.pairs).toBeGreaterThan(100);
+  });
+});

@@ -107,6 +107,23 @@ export class Pipeline {
     return clocks + memStall;
   }
 
+  /**
+   * issue() for an instruction of a decoded block whose pairing with the block's
+   * previous instruction `prev` was decided once at decode: `pairsPrev` must equal
+   * pairable(prev, info) (a pure function of the two rows). When the open U
+   * instruction is `prev` (the common case inside a block) that decision is reused;
+   * otherwise it is taken here. Same result and state as issue().
+   */
+  issueAfter(info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys: number, prev: TimingInfo | null, pairsPrev: boolean): number {
+    const u = this.openU;
+    let clocks =
+      u !== null && !firstFetch && (u === prev ? pairsPrev : pairable(u, info)) ? this.issueV(u, info, dataPhys) : this.issueU(info, firstFetch, dataPhys);
+    if (this.pendingBranch) clocks += this.resolveBranch(this.lastPipe);
+    this.counters.instructions++;
+    this.hierarchy.now += clocks;
+    return clocks + memStall;
+  }
+
   /** `info` joins `u` in the V pipe: the pair finishes when the longer one does. Returns its clocks beyond U's. */
   private issueV(u: TimingInfo, info: TimingInfo, dataPhys: number): number {
     this.openU = null;
