@@ -83,7 +83,7 @@ describe('8259A pair', () => {
     expect(pic.hasInterrupt()).toBe(true);
     expect(pic.acknowledge()).toBe(0x2e);
     expect(pic.isr).toBe((1 << 14) | (1 << 2));
-    pic.pulse(1); // below IR2 in priority? no: IRQ 1 is above the cascade (IR2)
+    pic.pulse(1); // IRQ 1 ranks above the cascade input IR2: it interrupts the slave IRQ
     expect(pic.acknowledge()).toBe(0x21);
     pic.out8(0x20, EOI); // master: IRQ 1
     pic.pulse(15);
