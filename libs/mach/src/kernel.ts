@@ -98,6 +98,8 @@ export class MachKernel {
   readonly timerHz: number;
   current: Thread;
   private onCpu: Thread | null = null;
+  /** inside a hostcall handler (scheduling decisions take effect at its exit) */
+  private inKernel = false;
   private userPmap: Pmap | null = null;
   private nextThread = 1;
   private nextSpace = 1;
@@ -365,6 +367,8 @@ export class MachKernel {
     t.state = ThreadState.Running;
     if (t === this.current) return;
     this.scheduler.enqueue(t);
+    // from an event (timeout) outside the kernel: wakeFromEvent takes it from the run queue
+    if (!this.inKernel) return;
     if (this.current === this.idle) this.reschedule();
     else if (t.priority < this.current.priority) this.preempt();
   }
@@ -542,10 +546,12 @@ export class MachKernel {
   private entry(handler: (t: Thread) => void): () => void {
     return () => {
       const t = this.current;
+      this.inKernel = true;
       this.save(t);
       this.charge(MACH_COSTS.trapEntry, [t.kernelEsp, kernelLinear(G_CURRENT), t.field(THREAD_FIELD.TASK)], [t.kernelEsp - 4, t.kernelEsp - 8]);
       handler(t);
       this.leave();
+      this.inKernel = false;
       const n = this.current;
       if (n !== this.idle) this.charge(MACH_COSTS.trapExit, [n.kernelEsp, kernelLinear(G_CURRENT)], []);
     };

@@ -126,7 +126,7 @@ export function copyinMessage(k: MachKernel, task: Task, addr: number, sendSize:
     if (HEADER_BYTES + 4 + n * DESCRIPTOR_BYTES > size) return MSG_RET.SEND_MSG_TOO_SMALL;
     for (let i = 0; i < n; i++) {
       const d = HEADER_BYTES + 4 + i * DESCRIPTOR_BYTES;
-      const w1 = u32(bytes, d + 4);
+      const w1 = u32(bytes, d + 8);
       const type = w1 >>> 24;
       if (type === MACH_MSG_PORT_DESCRIPTOR) {
         const name = u32(bytes, d);
@@ -144,7 +144,7 @@ export function copyinMessage(k: MachKernel, task: Task, addr: number, sendSize:
         }
       } else if (type === MACH_MSG_OOL_DESCRIPTOR) {
         const address = u32(bytes, d);
-        const osize = u32(bytes, d + 8);
+        const osize = u32(bytes, d + 4);
         if (osize === 0) {
           descriptors.push({ kind: 'ool', copy: null, size: 0 });
           continue;
@@ -299,12 +299,13 @@ function deliver(k: MachKernel, r: Thread, port: Port, m: KMsg, args: MsgArgs): 
     const at = HEADER_BYTES + 4 + i * DESCRIPTOR_BYTES;
     if (d.kind === 'port') {
       put32(out, at, d.right ? insert(d.right) : 0);
-      put32(out, at + 4, ((d.right ? d.right.type : 0) << 16) | (MACH_MSG_PORT_DESCRIPTOR << 24));
+      put32(out, at + 4, 0);
+      put32(out, at + 8, ((d.right ? d.right.type : 0) << 16) | (MACH_MSG_PORT_DESCRIPTOR << 24));
     } else {
       k.charge(MACH_COSTS.oolCopyout, [m.buffer], []);
       put32(out, at, d.copy ? r.task.map.copyout(d.copy) : 0);
-      put32(out, at + 4, MACH_MSG_OOL_DESCRIPTOR << 24);
-      put32(out, at + 8, d.size);
+      put32(out, at + 4, d.size);
+      put32(out, at + 8, (1 << 8) | (MACH_MSG_OOL_DESCRIPTOR << 24));
     }
   });
   k.charge(MACH_COSTS.msgCopySetup);

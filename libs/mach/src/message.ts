@@ -12,7 +12,8 @@
 //   +20 msgh_id           operation id (MIG convention: reply id = request id + 100)
 // Complex body: +24 descriptor count, then 12-byte descriptors:
 //   port descriptor:  name, 0, (disposition << 16) | (MACH_MSG_PORT_DESCRIPTOR << 24)
-//   OOL descriptor:   address, (deallocate) | (copy << 8) | (MACH_MSG_OOL_DESCRIPTOR << 24), size
+//   OOL descriptor:   address, size, (deallocate) | (copy << 8) | (MACH_MSG_OOL_DESCRIPTOR << 24)
+// (the type is in the top byte of the third word of both, as in mach_msg_type_descriptor_t)
 // then the inline data, copied byte for byte.
 export const HEADER_BYTES = 24;
 export const DESCRIPTOR_BYTES = 12;

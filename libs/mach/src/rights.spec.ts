@@ -1,0 +1,89 @@
+import { bootMach } from './testing/boot';
+import { scriptThread, writeMsg } from './testing/script';
+import { TRAP } from './kernel';
+import { H, MACH_RCV_MSG, MACH_SEND_MSG, MSG_RET, MSG_TYPE, msghBits, PORT_SEND, PORT_SEND_ONCE, PORT_TYPE } from './message';
+
+const BUF = 0x1000; // a page each test maps in both tasks
+const send = (msg: number, size: number) => [msg, MACH_SEND_MSG, size, 0, 0, 0, 0];
+const recv = (msg: number, name: number) => [msg, MACH_RCV_MSG, 0, 256, name, 0, 0];
+
+describe('Mach port rights', () => {
+  it('a receive right made into a send right travels in a message; destroying the receive right turns the holder’s send right into a dead name', () => {
+    const { machine, kernel } = bootMach({ timerHz: 0 });
+    const a = kernel.createTask();
+    const b = kernel.createTask();
+    a.map.allocate(BUF, 0x1000);
+    b.map.allocate(BUF, 0x1000);
+    const bPort = kernel.ports.allocate();
+    const bRecv = b.space.insert({ port: bPort, type: 16 });
+    const aToB = a.space.insert({ port: bPort, type: PORT_SEND });
+    const r = kernel.ports.allocate();
+    const rName = a.space.insert({ port: r, type: 16 });
+    let gotName = 0;
+    let stage = 0;
+    // A: give B a send right to R (make-send), then receive B's message on R, then destroy R
+    const A = scriptThread(kernel, a, [
+      (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: aToB, id: 7, ports: [{ name: rName, disposition: MSG_TYPE.MAKE_SEND }] }))),
+      (ctx) => ctx.trap(TRAP.MACH_MSG, recv(BUF, rName)),
+      (ctx) => {
+        stage = ctx.read32(BUF + H.ID);
+        ctx.trap(TRAP.PORT_DESTROY, [a.selfName, rName]);
+      },
+    ]);
+    const B = scriptThread(
+      kernel,
+      b,
+      [
+        (ctx) => ctx.trap(TRAP.MACH_MSG, recv(BUF, bRecv)),
+        (ctx) => {
+          gotName = ctx.read32(BUF + 28); // first descriptor's name
+          expect((ctx.read32(BUF + 36) >>> 16) & 0xff).toBe(PORT_SEND);
+          ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: gotName, id: 99 })));
+        },
+        // wait (receive with a 1 ms timeout) so that A destroys R, then send again
+        (ctx) => ctx.trap(TRAP.MACH_MSG, [BUF + 0x800, MACH_RCV_MSG | 0x100, 0, 256, bRecv, 1, 0]),
+        (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: gotName, id: 100 }))),
+      ],
+      { priority: 14, onDone: () => machine.stop('done') },
+    );
+    const rr = machine.run({ cycleBudget: 20_000_000 });
+    expect(rr).toEqual({ reason: 'stopped', stopReason: 'done' });
+    expect(A.results).toEqual([0, 0, 0]);
+    expect(stage).toBe(99);
+    expect(B.results[0]).toBe(0);
+    expect(B.results[1]).toBe(0);
+    expect(B.results[2]).toBe(MSG_RET.RCV_TIMED_OUT);
+    expect(B.results[3]).toBe(MSG_RET.SEND_INVALID_DEST);
+    expect(r.dead).toBe(true);
+    expect(b.space.typeOf(gotName)).toBe(PORT_TYPE.DEAD_NAME);
+    expect(a.space.typeOf(rName)).toBe(0);
+    expect(machine.counters.kernel.portsDestroyed).toBe(1);
+  });
+
+  it('a send-once right is consumed by its one message; the name is gone afterwards', () => {
+    const { machine, kernel } = bootMach({ timerHz: 0 });
+    const a = kernel.createTask();
+    const b = kernel.createTask();
+    a.map.allocate(BUF, 0x1000);
+    b.map.allocate(BUF, 0x1000);
+    const p = kernel.ports.allocate();
+    const pName = a.space.insert({ port: p, type: 16 });
+    const once = b.space.insert({ port: p, type: PORT_SEND_ONCE });
+    expect(b.space.typeOf(once)).toBe(PORT_TYPE.SEND_ONCE);
+    const B = scriptThread(
+      kernel,
+      b,
+      [
+        (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.MOVE_SEND_ONCE), remote: once, id: 1 }))),
+        (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.MOVE_SEND_ONCE), remote: once, id: 2 }))),
+      ],
+      { onDone: () => machine.stop('done') },
+    );
+    expect(machine.run({ cycleBudget: 5_000_000 })).toEqual({ reason: 'stopped', stopReason: 'done' });
+    expect(B.results).toEqual([0, MSG_RET.SEND_INVALID_DEST]);
+    expect(b.space.typeOf(once)).toBe(0);
+    expect(p.queue.length).toBe(1);
+    expect(p.queue[0].dest.type).toBe(PORT_SEND_ONCE);
+    void pName;
+  });
+});
