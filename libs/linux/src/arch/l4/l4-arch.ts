@@ -35,9 +35,9 @@
 //     from the thread's TCB and trap frame (k.frame), for the stack-growth check and
 //     signal frames. A signal handler for a fault is entered by cancelling the fault IPC
 //     and setting EIP/ESP (what the signal thread's ex_regs would do).
-//   - No interrupt threads yet: no timer tick reaches the core (jiffies stay 0; time of
-//     day comes from the cycle counter); no signal thread (a signal to a process running
-//     in user mode is delivered at its next server entry).
+//   - The timer is a server thread sleeping in 10 ms IPC timeouts (L4 owns the PIT), not
+//     an IRQ 0 thread; no other interrupt threads; no signal thread (a signal to a
+//     process running in user mode is delivered at its next server entry).
 import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   L4_COSTS,
@@ -92,6 +92,12 @@ const SIGMA0_RESERVE = 0x100000;
 const SERVER_PRIO = 150;
 const PROCESS_PRIO = 100;
 const HANDLER_PRIO = 110;
+/** the timer thread above the main server thread (L4Linux: interrupt threads run at a higher priority) */
+const TIMER_PRIO = 160;
+/** HZ = 100: the Linux tick, as an IPC timeout of 10 ms */
+const TICK_US = 10_000;
+/** w2 of the timer thread's "replies are queued" message to the main thread */
+const TIMER_TAG = 0xfffffffe;
 const REPLY_TIMEOUTS = encodeTimeouts({ send: 0 });
 const EFLAGS_IF = 0x200;
 
@@ -144,6 +150,10 @@ export class L4Arch implements Arch {
   /** the last IPC was a send-only reply (more replies queued behind it) */
   private sendingOnly = false;
   private readonly textBase: number;
+  private readonly timerThreadId: number;
+  private timerStarted = false;
+  /** the timer thread's last IPC was its notification to the main thread */
+  private timerNotified = false;
   private readonly dataBase: number;
 
   constructor(
@@ -172,6 +182,7 @@ export class L4Arch implements Arch {
     this.emu = assembleEmuLib(this.serverThreadId);
     machine.memory.writeBytes(LINUX_BASE + EMU_PAGE_OFFSET, Uint8Array.from(this.emu.bytes));
     l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id });
+    this.timerThreadId = l4.startUserThread(this.server, 1, (cpu) => this.timerStep(cpu), { prio: TIMER_PRIO, pager: l4.sigma0.id }).id;
   }
 
   // ------------------------------------------------------------------ Arch: memory
@@ -347,9 +358,56 @@ export class L4Arch implements Arch {
       return;
     }
     const sender = cpu.getReg(Reg.ESI) >>> 0;
+    if (sender === this.timerThreadId) {
+      // the timer thread ran the core's tick: send the replies it queued
+      this.nextIpc(cpu);
+      return;
+    }
     this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, cpu.getReg(Reg.EDI) >>> 0);
     this.settle();
     this.nextIpc(cpu);
+  }
+
+  /**
+   * The timer thread (the interrupt thread of L4Linux's timer, HZ = 100): it sleeps in a
+   * receive with a 10 ms timeout and then runs the core's timer interrupt (do_timer:
+   * jiffies, time slices, alarms, timers). Replies the tick makes possible (a process
+   * woken from nanosleep or pause) are queued; the main thread sends them, since the
+   * processes wait for it, so the timer thread tells it by IPC.
+   */
+  private timerStep(cpu: KernelCpu): void {
+    if (!this.timerStarted || this.timerNotified) {
+      this.timerStarted = true;
+      this.timerNotified = false;
+      this.timerSleep(cpu);
+      return;
+    }
+    if (this.serving && this.kernel) {
+      // between two requests no process is in the server: the interrupt finds the idle task
+      // (processes run in user mode under L4; user time is not accounted per tick — documented)
+      this.kernel.current = this.kernel.idle;
+      this.kernel.onTimerInterrupt();
+      this.settle();
+      if (this.outbox.length > 0) {
+        this.timerNotified = true;
+        cpu.setReg(Reg.EAX, 0);
+        cpu.setReg(Reg.EBP, NO_PHASE);
+        cpu.setReg(Reg.ECX, 0);
+        cpu.setReg(Reg.ESI, this.serverThreadId);
+        cpu.setReg(Reg.EDX, 0);
+        cpu.setReg(Reg.EBX, 0);
+        cpu.setReg(Reg.EDI, TIMER_TAG);
+        return;
+      }
+    }
+    this.timerSleep(cpu);
+  }
+
+  private timerSleep(cpu: KernelCpu): void {
+    cpu.setReg(Reg.EAX, NO_PHASE);
+    cpu.setReg(Reg.EBP, 0); // closed receive from itself: only the timeout ends it (L4's sleep)
+    cpu.setReg(Reg.ESI, this.timerThreadId);
+    cpu.setReg(Reg.ECX, encodeTimeouts({ receive: TICK_US }));
   }
 
   /** Sets up the next IPC: a queued reply (send-only while more are queued, else reply-and-wait), or an open wait. */
