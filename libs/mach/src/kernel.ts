@@ -69,6 +69,8 @@ export interface MachBootOptions {
 export interface UserThreadContext {
   readonly thread: Thread;
   readonly task: Task;
+  /** where its loop starts (guest code the step jumps to may come back here) */
+  readonly loopAddress: number;
   /** reads / writes the task's memory the way its own loads and stores would (faults resolved) */
   read32(va: number): number;
   write32(va: number, v: number): void;
@@ -282,6 +284,7 @@ export class MachKernel {
     const ctx: UserThreadContext = {
       thread: t,
       task,
+      loopAddress: code,
       read32: (va) => this.readUser32(task, va),
       write32: (va, v) => this.writeUser(task, va, le32(v)),
       readBytes: (va, n) => this.readUser(task, va, n),
@@ -510,6 +513,7 @@ export class MachKernel {
   }
 
   private pageFault(t: Thread): void {
+    this.bump('pageFaults');
     const err = this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0;
     const cr2 = this.cpu.cr2 >>> 0;
     const frame = this.frame(t);
