@@ -1,0 +1,93 @@
+import { bootMach, TEST_MARK } from './testing/boot';
+import { Asm, R } from './testing/asm';
+import { scriptThread } from './testing/script';
+import { TRAP, type MachKernel } from './kernel';
+import { EXC, EXC_MSG, EXC_REPLY, H, KERN, MACH_RCV_MSG, MACH_SEND_MSG, MSG_ID, MSG_TYPE, msghBits, PORT_SEND, replyId, TS } from './message';
+import type { Task } from './task';
+import { ThreadState } from './thread';
+
+const CODE = 0x08048000;
+const BUF = 0x1000;
+
+function guest(kernel: MachKernel, build: (a: Asm) => void): { task: Task; code: number[] } {
+  const a = new Asm(CODE);
+  build(a);
+  const task = kernel.createTask();
+  task.map.allocate(CODE, 0x1000);
+  const code = a.assemble();
+  kernel.writeUser(task, CODE, code);
+  return { task, code };
+}
+
+/** A handler thread: receives exception_raise_state messages on a fresh port and answers with `answer(state)` (RetCode, new state). */
+function handler(kernel: MachKernel, answer: (exception: number, code: number[], state: number[]) => { ret: number; state: number[] }, seen: number[][]) {
+  const task = kernel.createTask();
+  task.map.allocate(BUF, 0x1000);
+  const port = kernel.ports.allocate();
+  const name = task.space.insert({ port, type: 16 });
+  const steps = [];
+  for (let i = 0; i < 2; i++) {
+    steps.push((ctx: import('./kernel').UserThreadContext) => ctx.trap(TRAP.MACH_MSG, [BUF, MACH_RCV_MSG, 0, 512, name, 0, 0]));
+    steps.push((ctx: import('./kernel').UserThreadContext) => {
+      const exception = ctx.read32(BUF + EXC_MSG.EXCEPTION);
+      const code = [ctx.read32(BUF + EXC_MSG.CODE0), ctx.read32(BUF + EXC_MSG.CODE1)];
+      const state = Array.from({ length: 17 }, (_, j) => ctx.read32(BUF + EXC_MSG.STATE + 4 * j));
+      seen.push([ctx.read32(BUF + H.ID), exception, ...code, state[TS.EIP], state[TS.EAX]]);
+      const r = answer(exception, code, state);
+      const reply = ctx.read32(BUF + H.REMOTE);
+      const words = [msghBits(MSG_TYPE.MOVE_SEND_ONCE), EXC_REPLY.BYTES, reply, 0, 0, replyId(MSG_ID.EXCEPTION_RAISE_STATE), r.ret, 1, 17, ...r.state];
+      words.forEach((w, j) => ctx.write32(BUF + 0x400 + 4 * j, w >>> 0));
+      ctx.trap(TRAP.MACH_MSG, [BUF + 0x400, MACH_SEND_MSG, EXC_REPLY.BYTES, 0, 0, 0, 0]);
+    });
+  }
+  scriptThread(kernel, task, steps);
+  return port;
+}
+
+describe('Mach exceptions', () => {
+  it('a fault becomes exception_raise_state to the exception port; the handler’s reply resumes the thread with the state it returns', () => {
+    const { kernel, marks, runUntilMarks } = bootMach({ timerHz: 0 });
+    const seen: number[][] = [];
+    const port = handler(kernel, (_e, _c, s) => ({ ret: KERN.SUCCESS, state: s.map((v, i) => (i === TS.EIP ? v + 2 : i === TS.EAX ? 0x1234 : v)) }), seen);
+    const g = guest(kernel, (a) => a.movImm(R.EAX, 7).ud2().hostcall(TEST_MARK).label('end').jmp('end'));
+    g.task.exceptionPort = port;
+    kernel.createThread(g.task, CODE, 0);
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    expect(seen).toEqual([[MSG_ID.EXCEPTION_RAISE_STATE, EXC.BAD_INSTRUCTION, 6, 0, CODE + 5, 7]]);
+    expect(marks[0].eax).toBe(0x1234);
+  });
+
+  it('a reply with a failure RetCode terminates the thread; so does an exception with no exception port', () => {
+    const { machine, kernel } = bootMach({ timerHz: 0 });
+    const seen: number[][] = [];
+    const port = handler(kernel, (_e, _c, s) => ({ ret: KERN.FAILURE, state: s }), seen);
+    const g = guest(kernel, (a) => a.movImm(R.EAX, 0).emit(0xf7, 0xf0).hostcall(TEST_MARK)); // div eax → #DE
+    g.task.exceptionPort = port;
+    const t = kernel.createThread(g.task, CODE, 0);
+    const lone = guest(kernel, (a) => a.int(3).hostcall(TEST_MARK));
+    const t2 = kernel.createThread(lone.task, CODE, 0);
+    expect(machine.run({ cycleBudget: 5_000_000 }).reason).toBe('deadlock');
+    expect(seen.map((s) => s[1])).toEqual([EXC.ARITHMETIC]);
+    expect(t.state).toBe(ThreadState.Terminated);
+    expect(t2.state).toBe(ThreadState.Terminated);
+    expect(machine.counters.kernel.exceptionTerminations).toBe(2);
+  });
+
+  it('int 0x80 is redirected to the task’s system-call server as a message; the reply’s EAX is the system call’s result (MkLinux)', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootMach({ timerHz: 0 });
+    const seen: number[][] = [];
+    const server = handler(kernel, (_e, code, s) => ({ ret: KERN.SUCCESS, state: s.map((v, i) => (i === TS.EAX ? (code[1] === 20 ? 42 : -38) : v)) }), seen);
+    const g = guest(kernel, (a) => a.movImm(R.EAX, 20).int(0x80).hostcall(TEST_MARK).movImm(R.EAX, 999).int(0x80).hostcall(TEST_MARK).label('end').jmp('end'));
+    g.task.syscallServer = server;
+    kernel.createThread(g.task, CODE, 0);
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    expect(marks.map((m) => m.eax | 0)).toEqual([42, -38]);
+    expect(seen.map((s) => s.slice(0, 4))).toEqual([
+      [MSG_ID.EXCEPTION_RAISE_STATE, EXC.SYSCALL, 0x80, 20],
+      [MSG_ID.EXCEPTION_RAISE_STATE, EXC.SYSCALL, 0x80, 999],
+    ]);
+    expect(seen[0][4]).toBe(CODE + 7); // the state's EIP is after the INT
+    expect(machine.counters.kernel.syscallRedirections).toBe(2);
+    void PORT_SEND;
+  });
+});
