@@ -363,9 +363,16 @@ export class L4Arch implements Arch {
       this.nextIpc(cpu);
       return;
     }
-    this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, cpu.getReg(Reg.EDI) >>> 0);
+    const w2 = cpu.getReg(Reg.EDI) >>> 0;
+    const start = this.machine.counters.cycles;
+    this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, w2);
     this.settle();
     this.nextIpc(cpu);
+    if (w2 === SYSCALL_TAG) {
+      // the per-phase breakdown's "Linux server" share: from the request's arrival to the reply's set-up
+      this.l4.bump('l4linux.syscallRequests');
+      this.l4.bump('l4linux.syscallServerCycles', this.machine.counters.cycles - start);
+    }
   }
 
   /**

@@ -54,7 +54,7 @@ describe('L4Linux, trampoline (unmodified int 0x80 binaries)', () => {
   });
 
   // fork/exec/wait, files, faults → signals, alarm/pause (the timer thread), as on native Linux (output and exit status)
-  test.each(['test-fork', 'test-exec', 'test-segv', 'test-signals', 'test-fileio', 'test-brk', 'test-setjmp', 'test-args', 'test-exit3', 'test-misc'])('%s behaves as on native Linux', (name) => {
+  test.each(['test-fork', 'test-exec', 'test-segv', 'test-signals', 'test-fileio', 'test-brk', 'test-setjmp', 'test-args', 'test-exit3', 'test-misc', 'test-arith', 'test-float', 'test-format', 'test-sort', 'test-strings', 'test-x87', 'test-x87-ext'])('%s behaves as on native Linux', (name) => {
     const native = runNative(name);
     const l4 = runL4(name);
     expect(l4.result).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
