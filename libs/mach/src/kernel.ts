@@ -302,6 +302,23 @@ export class MachKernel {
     return t;
   }
 
+  // ============================================ vm_read / vm_write / vm_copy (kernel API)
+  /** vm_read: a copy-on-write copy of `task`'s [address, address+size) placed anywhere in `into`; returns its address there. */
+  vmRead(task: Task, address: number, size: number, into: Task): number {
+    this.charge(MACH_COSTS.vmOp);
+    return into.map.copyout(task.map.copyin(address, size, false));
+  }
+  /** vm_write: `from`'s [fromAddress, +size) replaces `task`'s [address, +size) (copy-on-write; page-aligned). */
+  vmWrite(task: Task, address: number, from: Task, fromAddress: number, size: number): void {
+    this.charge(MACH_COSTS.vmOp);
+    task.map.overwrite(address, from.map.copyin(fromAddress, size, false));
+  }
+  /** vm_copy: inside one task, [source, +size) onto [dest, +size). */
+  vmCopy(task: Task, source: number, size: number, dest: number): void {
+    this.charge(MACH_COSTS.vmOp);
+    task.map.overwrite(dest, task.map.copyin(source, size, false));
+  }
+
   terminateThread(t: Thread): void {
     this.cancelTimeout(t);
     this.scheduler.remove(t);

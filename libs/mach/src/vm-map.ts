@@ -112,11 +112,11 @@ export class VmMap {
 
   /** The range must be fully mapped (no holes). */
   private checkCovered(start: number, end: number): VmMapEntry[] {
-    const list = this.within(start, end);
+    const list = this.entries.filter((e) => e.end > start && e.start < end);
     let at = start;
     for (const e of list) {
-      if (e.start !== at) break;
-      at = e.end;
+      if (e.start > at) break;
+      at = Math.max(at, e.end);
     }
     if (at < end) throw new VmError(1, `vm: 0x${at.toString(16)} is not mapped`); // KERN_INVALID_ADDRESS
     return list;
