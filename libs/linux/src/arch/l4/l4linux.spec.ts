@@ -62,4 +62,17 @@ describe('L4Linux, trampoline (unmodified int 0x80 binaries)', () => {
     expect(l4.sys.stdout()).toBe(native.sys.stdout());
     expect(l4.sys.stdout().length).toBeGreaterThan(0);
   });
+
+  test('deterministic: two boots give identical counters and output', () => {
+    const a = runL4('test-fork');
+    const b = runL4('test-fork');
+    expect(a.machine.counters.snapshot()).toEqual(b.machine.counters.snapshot());
+    expect(a.sys.stdout()).toBe(b.sys.stdout());
+  });
+
+  test('bad boot options are refused with a clear error', () => {
+    const machine = new Machine({ memoryBytes: 64 << 20 });
+    expect(() => bootL4Linux(machine, { rootfs: {}, init: { path: '/bin/x' }, variant: 'fast' as 'ipc' })).toThrow(/variant must be 'trampoline' or 'ipc'/);
+    expect(() => bootL4Linux(new Machine({ memoryBytes: 64 << 20 }), { rootfs: {}, init: { path: 'bin/x' }, variant: 'ipc' })).toThrow(/absolute path/);
+  });
 });
