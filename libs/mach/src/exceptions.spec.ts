@@ -91,3 +91,45 @@ describe('Mach exceptions', () => {
     void PORT_SEND;
   });
 });
+
+describe('the cost of a redirected int 0x80', () => {
+  it('measured: a task’s int 0x80 answered by a guest server replying with exception state (the Mach part of a MkLinux-user system call)', () => {
+    const N = 300;
+    const { machine, kernel, marks, runUntilMarks } = bootMach({ timerHz: 0 });
+    const srv = kernel.createTask();
+    const port = kernel.ports.allocate();
+    const name = srv.space.insert({ port, type: 16 });
+    const SB = 0x20000000;
+    const s = new Asm(CODE + 0x800);
+    const argsRecv = SB + 0x400,
+      argsReply = SB + 0x440;
+    s.machTrap(TRAP.MACH_MSG, argsRecv);
+    s.label('loop');
+    s.movImm(R.ESI, SB + EXC_MSG.STATE).movImm(R.EDI, SB + EXC_REPLY.STATE).movImm(R.ECX, 17).emit(0xf3, 0xa5); // rep movsd: the state back
+    s.storeImm(SB, msghBits(MSG_TYPE.MOVE_SEND_ONCE)).storeImm(SB + 4, EXC_REPLY.BYTES).storeImm(SB + 12, 0).storeImm(SB + 20, replyId(MSG_ID.EXCEPTION_RAISE_STATE));
+    s.storeImm(SB + EXC_REPLY.RETCODE, 0).storeImm(SB + EXC_REPLY.FLAVOR, 1).storeImm(SB + EXC_REPLY.STATE_CNT, 17).storeImm(SB + EXC_REPLY.STATE + 4 * TS.EAX, 42);
+    s.machTrap(TRAP.MACH_MSG, argsReply).jmp('loop');
+    srv.map.allocate(CODE, 0x1000);
+    kernel.writeUser(srv, CODE + 0x800, s.assemble());
+    srv.map.allocate(SB, 0x1000);
+    const dw = (...v: number[]) => v.flatMap((x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff]);
+    kernel.writeUser(srv, argsRecv, dw(SB, MACH_RCV_MSG, 0, 256, name, 0, 0));
+    kernel.writeUser(srv, argsReply, dw(SB, MACH_SEND_MSG | MACH_RCV_MSG, EXC_REPLY.BYTES, 256, name, 0, 0));
+    kernel.createThread(srv, CODE + 0x800, 0, 10);
+    const g = guest(kernel, (a) => a.movImm(R.EDI, N).hostcall(TEST_MARK).label('l').movImm(R.EAX, 20).int(0x80).dec(R.EDI).jnz('l').hostcall(TEST_MARK).label('e').jmp('e'));
+    g.task.syscallServer = port;
+    kernel.createThread(g.task, CODE, 0, 12);
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    const s0 = machine.counters.snapshot();
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    const s1 = machine.counters.snapshot();
+    expect(marks[1].eax).toBe(42);
+    expect(marks[1].regs[R.EDI]).toBe(0);
+    const per = (k: string) => ((s1[k] ?? 0) - (s0[k] ?? 0)) / N;
+    expect(per('kernel.syscallRedirections')).toBe(1);
+    expect(per('kernel.addressSpaceSwitches')).toBe(2);
+    const cycles = (marks[1].cycle - marks[0].cycle) / N;
+    expect(cycles).toBeGreaterThan(1500);
+    console.log(`redirected int 0x80 → server task → reply (no server work): ${cycles.toFixed(0)} cycles per call (MkLinux-user getpid is 14710 in calibration.md; the Linux server's own path is not here yet)`);
+  });
+});
