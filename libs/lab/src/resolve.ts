@@ -100,7 +100,8 @@ export function checkParam(p: ParamSpec, value: unknown): string | null {
 
 /** Parses a command-line `k=v` value into the param's type. */
 export function parseParamText(p: ParamSpec, text: string): ParamValue {
-  if (p.type === 'int' || p.type === 'number') return text.trim() === '' ? NaN : Number(text);
+  // text that is not a number stays text, so the type check names what was given
+  if (p.type === 'int' || p.type === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
   if (p.type === 'bool') return text === 'true' ? true : text === 'false' ? false : (text as unknown as boolean);
   return text;
 }

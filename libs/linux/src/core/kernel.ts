@@ -88,6 +88,8 @@ export class LinuxKernel implements FileEnv {
   readonly tasks = new Map<number, Task>();
   /** runnable tasks in run-queue order (the idle task is never on it) */
   runQueue: Task[] = [];
+  /** why the last failed execve failed (for a clear boot error when init cannot run) */
+  lastExecFailure = '';
   idle!: Task;
   current!: Task;
   needResched = false;
@@ -198,7 +200,7 @@ export class LinuxKernel implements FileEnv {
       t.files[fd] = openInode(inode, fd === 0 ? O_RDONLY : O_WRONLY);
     }
     const exec = execve(this, t, path, argv, envp);
-    if (exec !== 0) throw new Error(`bootLinux: cannot execute init ${path}: errno ${-exec}`);
+    if (exec !== 0) throw new Error(`bootLinux: cannot execute init ${path}: ${this.lastExecFailure} (errno ${-exec})`);
     this.runQueue.push(t);
     return t;
   }

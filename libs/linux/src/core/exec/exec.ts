@@ -33,7 +33,10 @@ export function execve(k: LinuxKernel, t: Task, path: string, argv: string[], en
     const strBytes = [path, ...argv, ...envp].reduce((n, s) => n + s.length + 1, 0);
     if (strBytes + 4 * (argv.length + envp.length + 40) > MAX_ARG_BYTES) throw new KernelError(E2BIG);
   } catch (e) {
-    if (e instanceof KernelError) return -e.errno;
+    if (e instanceof KernelError) {
+      k.lastExecFailure = e.message;
+      return -e.errno;
+    }
     throw e;
   }
   k.count('execs');
