@@ -6,12 +6,13 @@ describe('the emulation library', () => {
   const lib = assembleEmuLib(0x0400);
   const off = (a: number): number => a - EMU_BASE;
 
-  test('fits its code page and lays out tramp → entry → restore → handler', () => {
+  test('fits its code page and lays out tramp → entry → restore → signal → handler', () => {
     expect(lib.bytes.length).toBeLessThan(EMU_DATA - EMU_BASE);
     expect(lib.tramp).toBe(EMU_BASE);
     expect(lib.entry).toBe(EMU_BASE + 6); // push dword [EMU_DATA] falls into the entry
     expect(lib.restore).toBeGreaterThan(lib.entry);
-    expect(lib.handler).toBeGreaterThan(lib.restore);
+    expect(lib.signal).toBeGreaterThan(lib.restore);
+    expect(lib.handler).toBeGreaterThan(lib.signal);
   });
 
   test('the trampoline pushes the saved return address and the entry calls the server with the tag', () => {

@@ -40,6 +40,8 @@
 export const EMU_BASE = 0xbf000000;
 /** w2 of a system-call request: never the EIP of an exception message (user EIPs are < 0xC0000000) nor 0 (page faults). */
 export const SYSCALL_TAG = 0xffffffff;
+/** w2 of a signal entry (the process was redirected to EMU_SIGNAL to let the server deliver a signal) */
+export const SIGNAL_TAG = 0xfffffffd;
 /** bytes of the saved frame */
 export const EMU_FRAME_BYTES = 36;
 
@@ -58,6 +60,8 @@ export interface EmuLib {
   restore: number;
   /** the exception handler thread's code (lthread 1) */
   handler: number;
+  /** signal entry: the server redirects the main thread here (ex_regs) to deliver a signal */
+  signal: number;
 }
 
 /** A tiny assembler: bytes plus rel8 jumps to labels. */
@@ -111,6 +115,7 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x31, 0xc9); // xor ecx, ecx        timeouts: never
   a.emit(0x31, 0xed); // xor ebp, ebp        receive: closed (from ESI), registers only
   a.emit(0xcd, 0x30); // int 0x30            L4 IPC (call)
+  a.label('reply');
   a.emit(0x85, 0xdb); // test ebx, ebx
   a.jump(0x74, 'fast'); // jz fast
   a.emit(0x89, 0xdc); // mov esp, ebx        a new frame from the server
@@ -119,6 +124,20 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x89, 0x14, 0x24); // mov [esp], edx   the result into the frame's EAX
   const restore = a.label('restore');
   a.emit(0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d, 0xc3); // pop eax ebx ecx edx esi edi ebp; popfd; ret
+
+  // EMU_SIGNAL: the main thread, redirected by the server (ex_regs) while it ran in user
+  // mode, enters the server so that a pending signal is delivered (L4Linux's signal
+  // thread does this redirection); the interrupted EIP is in the data page's second dword
+  const signal = a.label('signal');
+  a.emit(0xff, 0x35).imm32(EMU_DATA + 4); // push dword [EMU_DATA + 4]   return to the interrupted EIP
+  a.emit(0x9c, 0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // the same frame as the entry
+  a.emit(0x89, 0xe3); // mov ebx, esp
+  a.emit(0xbe).imm32(serverThreadId); // mov esi, server
+  a.emit(0xbf).imm32(SIGNAL_TAG); // mov edi, signal tag
+  a.emit(0x31, 0xc0, 0x31, 0xc9, 0x31, 0xed); // xor eax, eax; xor ecx, ecx; xor ebp, ebp
+  a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0x8b, 0x14, 0x24); // mov edx, [esp]   the reply's w0 is unused: keep the frame's EAX
+  a.jump(0xeb, 'reply');
 
   // the exception handler thread (lthread 1)
   const handler = a.label('handler');
@@ -152,5 +171,5 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x31, 0xc0); // xor eax, eax                     lthread 0; EDX = new EIP
   a.jump(0xeb, 'exregs');
   const bytes = a.link();
-  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler) };
+  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler), signal: at(signal) };
 }

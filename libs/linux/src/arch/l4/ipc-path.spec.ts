@@ -119,3 +119,33 @@ describe('L4Linux, IPC path (libc L4 backend protocol)', () => {
     expect(smallPerCall).toBeLessThan(perCall);
   });
 });
+
+/** fork; the child spins in user mode; the parent kills it with SIGKILL, waits, and exits with the wait status. */
+function killSpinnerProgram(): number[] {
+  const c: number[] = [];
+  const imm = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+  c.push(0xb8, ...imm(2), 0xcd, 0x80); // fork
+  c.push(0x85, 0xc0, 0x75, 0x02); // test eax, eax; jnz parent
+  c.push(0xeb, 0xfe); // child: jmp $
+  c.push(0x89, 0xc3, 0xb8, ...imm(37), 0xb9, ...imm(9), 0xcd, 0x80); // parent: kill(pid, SIGKILL)
+  const statusAt = c.length + 11;
+  c.push(0xb8, ...imm(114), 0xbb, ...imm(0xffffffff), 0xb9, 0, 0, 0, 0, 0x31, 0xd2, 0x31, 0xf6, 0xcd, 0x80); // wait4(-1, &status, 0, 0)
+  const statusAt2 = c.length + 2;
+  c.push(0x8b, 0x1d, 0, 0, 0, 0, 0xb8, ...imm(1), 0xcd, 0x80); // exit(status)
+  const status = BASE + HDR + c.length;
+  c.push(0, 0, 0, 0);
+  c.splice(statusAt, 4, ...imm(status));
+  c.splice(statusAt2, 4, ...imm(status));
+  return c;
+}
+
+describe('L4Linux signals to a process running in user mode', () => {
+  test('SIGKILL reaches a child spinning in user mode (ex_regs into the signal entry)', () => {
+    const machine = new Machine({ memoryBytes: 64 << 20 });
+    const sys = bootL4Linux(machine, { rootfs: { '/bin/k': elf(killSpinnerProgram()) }, init: { path: '/bin/k' }, variant: 'trampoline', stdin: 'null' });
+    const result = machine.run({ cycleBudget: 100_000_000 });
+    expect(result).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
+    expect(sys.initExit()).toEqual({ code: 9, signal: null }); // the wait status of a SIGKILLed child: 9
+    expect(machine.counters.kernel['l4linux.signalRedirects']).toBeGreaterThan(0);
+  });
+});

@@ -36,8 +36,9 @@
 //     signal frames. A signal handler for a fault is entered by cancelling the fault IPC
 //     and setting EIP/ESP (what the signal thread's ex_regs would do).
 //   - The timer is a server thread sleeping in 10 ms IPC timeouts (L4 owns the PIT), not
-//     an IRQ 0 thread; no other interrupt threads; no signal thread (a signal to a
-//     process running in user mode is delivered at its next server entry).
+//     an IRQ 0 thread; no other interrupt threads. No signal thread: the server itself
+//     redirects a process running in user mode into the library's signal entry (what
+//     the signal thread's ex_regs does; notifySignal).
 import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   L4_COSTS,
@@ -45,6 +46,7 @@ import {
   IPC_ERR,
   IPC_ERR_MASK,
   L4Kernel,
+  ThreadState,
   PAGE_SIZE as L4_PAGE,
   encodeTimeouts,
   fpage,
@@ -65,7 +67,7 @@ import { KernelError } from '../../core/errno';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
-import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, SYSCALL_TAG, type EmuLib } from './emulib';
+import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, SIGNAL_TAG, SYSCALL_TAG, type EmuLib } from './emulib';
 import {
   coreProfile,
   D_SYS_CALL_TABLE,
@@ -118,6 +120,8 @@ interface Proc {
   replyTo: number;
   /** the emulation library's private data page (physical), 0 until touched */
   emuData: number;
+  /** the main thread was redirected to the signal entry and has not arrived yet */
+  signalRedirect: boolean;
 }
 
 interface Reply {
@@ -239,7 +243,7 @@ export class L4Arch implements Arch {
     (l4.threads[1] as L4Thread).exceptionHandler = this.serverThreadId;
     this.byL4Task.set(n, task);
     task.arch.l4task = n;
-    this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, replyTo: 0, emuData: 0 });
+    this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, replyTo: 0, emuData: 0, signalRedirect: false });
   }
 
   destroyTask(task: Task): void {
@@ -330,9 +334,27 @@ export class L4Arch implements Arch {
     void next;
   }
 
+  /**
+   * A signal for a process that runs (or is ready) in user mode: L4Linux's signal thread
+   * redirects the main thread with lthread_ex_regs into the emulation library's signal
+   * entry, which enters the server like a system call; the core delivers the signal on
+   * the way back. Here the server does the redirection itself (the signal thread's
+   * message + ex_regs: charged as one ex_regs, approx.). A thread in an IPC (its own
+   * trampoline, a page fault) is left alone: it enters the server anyway.
+   */
   notifySignal(task: Task): void {
-    // no signal thread yet: delivered at the process's next server entry
-    void task;
+    const p = this.procs.get(task);
+    if (!p?.l4 || p.waiting !== 'none' || p.signalRedirect) return;
+    // the library's data page (mapped at the thread's next touch of it)
+    if (!p.emuData) p.emuData = this.kernel.pages.alloc(true);
+    const t0 = p.l4.threads[0] as L4Thread;
+    if (t0.state !== ThreadState.Ready) return;
+    const f = this.l4.frame(t0);
+    this.machine.memory.write32(p.emuData + 4, f.eip);
+    this.l4.setFrameEipEsp(t0, this.emu.signal, 0xffffffff);
+    p.signalRedirect = true;
+    this.l4.bump('l4linux.signalRedirects');
+    if (this.serving) this.l4.charge(L4_COSTS.exRegs);
   }
 
   // ------------------------------------------------------------------ the server loop
@@ -450,26 +472,40 @@ export class L4Arch implements Arch {
     p.replyTo = sender;
     if (this.kernel.current !== task) this.kernel.current = task;
     if (w2 === SYSCALL_TAG) this.onSyscall(task, p, w1);
+    else if (w2 === SIGNAL_TAG) this.onSignalEntry(task, p, w1);
     else if (w2 === 0) this.onPageFault(task, p, (w0 & ~3) >>> 0, (w0 & 2) !== 0);
     else this.onException(task, p, w0, w1, w2);
   }
 
+  /** The main thread arrived at the signal entry: deliver what is pending, as on the way out of a system call. */
+  private onSignalEntry(task: Task, p: Proc, frame: number): void {
+    p.signalRedirect = false;
+    if (!this.readFrame(task, p, frame)) return;
+    task.syscallNr = -1; // no system call to restart
+    this.kernel.retToUser(task);
+  }
+
   private onSyscall(task: Task, p: Proc, frame: number): void {
     this.chargeServer(SERVER_SYSCALL_ENTRY, task);
+    if (this.readFrame(task, p, frame)) this.kernel.onSyscall();
+  }
+
+  /** copy_from_user of the library's frame: the registers of this entry. */
+  private readFrame(task: Task, p: Proc, frame: number): boolean {
     let bytes: Uint8Array;
     try {
       bytes = this.kernel.uaccess.copyFrom(task.mm as Mm, frame, EMU_FRAME_BYTES);
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       this.kill(task, p, 11);
-      return;
+      return false;
     }
     const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const at = (i: number): number => d.getUint32(i * 4, true);
     p.regs = { eax: at(0), ebx: at(1), ecx: at(2), edx: at(3), esi: at(4), edi: at(5), ebp: at(6), eflags: at(7), eip: at(8), esp: (frame + EMU_FRAME_BYTES) >>> 0, cs: 0, ss: 0, ds: 0, es: 0, fs: 0, gs: 0 };
     p.waiting = 'syscall';
     p.full = false;
-    this.kernel.onSyscall();
+    return true;
   }
 
   private onPageFault(task: Task, p: Proc, addr: number, write: boolean): void {
