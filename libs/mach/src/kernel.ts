@@ -24,7 +24,7 @@ import { Scheduler, QUANTUM_TICKS } from './scheduler';
 import { Task } from './task';
 import { Thread, ThreadState } from './thread';
 import { MACH_COSTS, PATH_CODE_END, PATH_CODE_START } from './costs';
-import { assembleStubs, HC, irqVector, USER_LOOP_BYTES, userLoopBytes, type StubAddresses } from './stubs';
+import { assembleStubs, HC, irqVector, userLoopBytes, type StubAddresses } from './stubs';
 import {
   G_CURRENT,
   GDT,
@@ -59,7 +59,9 @@ import { machMsgTrap } from './mach-msg';
 import { raiseException, unixSyscall } from './exceptions';
 import { vmFault } from './vm-fault';
 import { EXC, KERN, PORT_SEND } from './message';
-import { destroyPort } from './mach-msg';
+import { destroyMessage, destroyPort } from './mach-msg';
+import { requestPage } from './pager';
+import type { KMsg } from './kmsg';
 
 export interface MachBootOptions {
   /** clock interrupt rate (PIT channel 0); 0 = none. Default 100 (Mach 3 i386 hz = 100) */
@@ -229,7 +231,7 @@ export class MachKernel {
   }
 
   /** A port the kernel holds the receive right of (task, thread, control, reply ports). */
-  kernelPort(kobject: unknown, server: ((m: import('./kmsg').KMsg) => void) | null = null): Port {
+  kernelPort(kobject: unknown, server: ((m: KMsg) => void) | null = null): Port {
     const p = this.ports.allocate();
     p.kobject = kobject;
     p.kernelServer = server ?? ((m) => this.discardMessage(m));
@@ -298,7 +300,6 @@ export class MachKernel {
       },
     };
     this.machine.hostcalls.register(id, `mach.user-thread.${id - HC.USER_FIRST}`, () => step(cpu, ctx), { fromUser: true });
-    void USER_LOOP_BYTES;
     return t;
   }
 
@@ -319,8 +320,31 @@ export class MachKernel {
     task.map.overwrite(dest, task.map.copyin(source, size, false));
   }
 
+  /** task_terminate: its threads stop, its receive rights die (senders see dead names), its memory goes. */
+  terminateTask(task: Task): void {
+    if (task.terminated) return;
+    task.terminated = true;
+    for (const t of task.threads) if (t.state !== ThreadState.Terminated) this.terminateThread(t);
+    for (const p of task.space.receiveRights()) destroyPort(this, p);
+    if (task.port) destroyPort(this, task.port);
+    if (this.userPmap === task.map.pmap) {
+      this.cpu.loadCr3(KERNEL_PDIR);
+      this.userPmap = null;
+    }
+    task.map.destroy();
+    this.bump('tasksTerminated');
+  }
+
   terminateThread(t: Thread): void {
     this.cancelTimeout(t);
+    // out of any queue it waits in
+    const w = t.wait;
+    if (w && (w.kind === 'send' || w.kind === 'receive')) {
+      const q = w.kind === 'send' ? w.port.blockedSenders : w.port.receivers;
+      const i = q.indexOf(t);
+      if (i >= 0) q.splice(i, 1);
+      if (w.kind === 'send') destroyMessage(this, w.kmsg);
+    }
     this.scheduler.remove(t);
     t.state = ThreadState.Terminated;
     t.wait = null;
@@ -558,8 +582,9 @@ export class MachKernel {
     raiseException(this, t, exc, vector, this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0);
   }
 
-  discardMessage(m: import('./kmsg').KMsg): void {
-    void m;
+  /** A message to a kernel port the kernel does not serve (task and thread ports: their MIG interfaces are not implemented) is destroyed. */
+  discardMessage(m: KMsg): void {
+    destroyMessage(this, m);
     this.bump('kernelMessagesDiscarded');
   }
 
@@ -646,4 +671,3 @@ function tssDescriptor(base: number, limit: number): [number, number] {
   return [lo >>> 0, hi >>> 0];
 }
 
-import { requestPage } from './pager';

@@ -1,6 +1,8 @@
 import { bootMach } from './testing/boot';
 import { scriptThread, writeMsg } from './testing/script';
 import { TRAP } from './kernel';
+import { IpcSpace, RightError } from './ipc-space';
+import { Port } from './port';
 import { H, MACH_RCV_MSG, MACH_SEND_MSG, MSG_RET, MSG_TYPE, msghBits, PORT_SEND, PORT_SEND_ONCE, PORT_TYPE } from './message';
 
 const BUF = 0x1000; // a page each test maps in both tasks
@@ -85,5 +87,48 @@ describe('Mach port rights', () => {
     expect(p.queue.length).toBe(1);
     expect(p.queue[0].dest.type).toBe(PORT_SEND_ONCE);
     void pName;
+  });
+});
+
+describe('port name spaces', () => {
+  it('send rights to one port share one name and count user references; send-once rights get a name each', () => {
+    const space = new IpcSpace(1);
+    const p = new Port(1);
+    const n1 = space.insert({ port: p, type: PORT_SEND });
+    const n2 = space.insert({ port: p, type: PORT_SEND });
+    expect(n2).toBe(n1);
+    expect(space.lookup(n1)?.urefs).toBe(2);
+    const o1 = space.insert({ port: p, type: PORT_SEND_ONCE });
+    const o2 = space.insert({ port: p, type: PORT_SEND_ONCE });
+    expect(new Set([n1, o1, o2]).size).toBe(3);
+    // copy-send leaves the references, move-send takes one
+    expect(space.copyin(n1, MSG_TYPE.COPY_SEND).type).toBe(PORT_SEND);
+    expect(space.lookup(n1)?.urefs).toBe(2);
+    space.copyin(n1, MSG_TYPE.MOVE_SEND);
+    expect(space.lookup(n1)?.urefs).toBe(1);
+    expect(space.deallocate(n1)).toBe(true);
+    expect(space.typeOf(n1)).toBe(0);
+    expect(() => space.copyin(n1, MSG_TYPE.COPY_SEND)).toThrow(RightError);
+    // make-send needs the receive right, which shares the name with later send rights
+    const r = space.insert({ port: new Port(2), type: 16 });
+    expect(space.typeOf(r)).toBe(PORT_TYPE.RECEIVE);
+    const made = space.copyin(r, MSG_TYPE.MAKE_SEND);
+    expect(space.insert(made)).toBe(r);
+    expect(space.typeOf(r)).toBe(PORT_TYPE.RECEIVE | PORT_TYPE.SEND);
+    expect(() => space.copyin(o1, MSG_TYPE.MAKE_SEND)).toThrow(RightError);
+  });
+
+  it('task termination kills the ports it received on: other tasks’ send rights become dead names', () => {
+    const { kernel } = bootMach({ timerHz: 0 });
+    const a = kernel.createTask();
+    const b = kernel.createTask();
+    const p = kernel.ports.allocate();
+    a.space.insert({ port: p, type: 16 });
+    const n = b.space.insert({ port: p, type: PORT_SEND });
+    const self = b.space.insert({ port: a.port!, type: PORT_SEND });
+    kernel.terminateTask(a);
+    expect(b.space.typeOf(n)).toBe(PORT_TYPE.DEAD_NAME);
+    expect(b.space.typeOf(self)).toBe(PORT_TYPE.DEAD_NAME);
+    expect(kernel.machine.counters.kernel.tasksTerminated).toBe(1);
   });
 });
