@@ -49,6 +49,7 @@ async function withFarm({ backend, poolSize, lab, labModulePath }, fn) {
     return await fn(api, worker);
   } finally {
     await worker.stop(0);
+    await api.queue.obliterate();
     await api.close();
     await db.drop();
   }

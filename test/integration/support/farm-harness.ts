@@ -132,6 +132,7 @@ export async function startHarness(
     close: async () => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.stop(0)));
+      await api.queue.obliterate();
       await api.close();
       await db.drop();
     },

@@ -159,6 +159,10 @@ export class BullmqQueueDriver implements FarmQueueDriver {
     return this.queue.getJobCounts('active', 'waiting', 'waiting-children', 'prioritized', 'delayed', 'completed', 'failed');
   }
 
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
   async close(): Promise<void> {
     for (const w of [...this.workers]) await w.close(0);
     await this.flowProducer?.close();

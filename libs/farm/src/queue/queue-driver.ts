@@ -39,6 +39,8 @@ export interface FarmQueueDriver {
   inspectJob(jobId: string): Promise<{ state: string; attemptsMade: number; failedReason?: string } | null>;
   /** job counts by state, for health and for tests' drain-and-wait */
   counts(): Promise<Record<string, number>>;
+  /** Deletes the queue and all its jobs (tests and benchmarks clean up their namespace). */
+  obliterate(): Promise<void>;
   close(): Promise<void>;
 }
 
