@@ -48,6 +48,14 @@ function kmsgBuffer(): number {
   return kernelLinear(at);
 }
 
+/** Addresses of the 32-byte lines of [start, start + bytes) (the data a copy reads or writes). */
+function lines(start: number, bytes: number): number[] {
+  const out: number[] = [];
+  start >>>= 0;
+  for (let a = start - (start % 32); a < start + bytes; a += 32) out.push(a);
+  return out;
+}
+
 const u32 = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 const put32 = (b: Uint8Array, at: number, v: number): void => {
   b[at] = v & 0xff;
@@ -90,7 +98,7 @@ export function copyinMessage(k: MachKernel, task: Task, addr: number, sendSize:
   k.charge(MACH_COSTS.msgValidate, [buffer], []);
   k.charge(MACH_COSTS.msgKmsg, [buffer], [buffer]);
   k.charge(MACH_COSTS.msgCopySetup);
-  k.charge(copyProfile(sendSize), [buffer], [buffer]);
+  k.charge(copyProfile(sendSize), lines(addr, sendSize), lines(buffer, sendSize)); // the sender is current: its buffer by its own linear addresses
   k.bump('bytesCopied', sendSize);
   const bits = u32(bytes, H.BITS);
   const size = u32(bytes, H.SIZE);
@@ -309,9 +317,12 @@ function deliver(k: MachKernel, r: Thread, port: Port, m: KMsg, args: MsgArgs): 
     }
   });
   k.charge(MACH_COSTS.msgCopySetup);
-  k.charge(copyProfile(m.size), [m.buffer], [m.buffer]);
-  k.bump('bytesCopied', m.size);
   if (!k.writeUser(r.task, args.msg, out)) return MSG_RET.RCV_INVALID_DATA;
+  // the receiver's buffer through the kernel's physical window (it may not be the current space)
+  const dest: number[] = [];
+  for (let off = 0; off < m.size; off += 32) dest.push(kernelLinear(k.userPhys(r.task, args.msg + off, false)));
+  k.charge(copyProfile(m.size), lines(m.buffer, m.size), dest);
+  k.bump('bytesCopied', m.size);
   return MSG_RET.SUCCESS;
 }
 
