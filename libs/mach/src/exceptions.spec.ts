@@ -5,6 +5,7 @@ import { TRAP, type MachKernel } from './kernel';
 import { EXC, EXC_MSG, EXC_REPLY, H, KERN, MACH_RCV_MSG, MACH_SEND_MSG, MSG_ID, MSG_TYPE, msghBits, PORT_SEND, replyId, TS } from './message';
 import type { Task } from './task';
 import { ThreadState } from './thread';
+import { replyState, requestState } from './exceptions';
 
 const CODE = 0x08048000;
 const BUF = 0x1000;
@@ -131,5 +132,34 @@ describe('the cost of a redirected int 0x80', () => {
     const cycles = (marks[1].cycle - marks[0].cycle) / N;
     expect(cycles).toBeGreaterThan(1500);
     console.log(`redirected int 0x80 → server task → reply (no server work): ${cycles.toFixed(0)} cycles per call (MkLinux-user getpid is 14710 in calibration.md; the Linux server's own path is not here yet)`);
+  });
+});
+
+describe('a co-located system-call server', () => {
+  it('measured: int 0x80 answered inside the kernel by a kernel-served port (the Mach part of a MkLinux in-kernel system call)', () => {
+    const N = 300;
+    const { machine, kernel, marks, runUntilMarks } = bootMach({ timerHz: 0 });
+    const calls: number[] = [];
+    const server = kernel.kernelPort('linux-server', (m) => {
+      const r = requestState(m);
+      calls.push(r.code[1]);
+      replyState(kernel, m, KERN.SUCCESS, r.state.map((v, i) => (i === TS.EAX ? 42 : v)));
+    });
+    const g = guest(kernel, (a) => a.movImm(R.EDI, N).hostcall(TEST_MARK).label('l').movImm(R.EAX, 20).int(0x80).dec(R.EDI).jnz('l').hostcall(TEST_MARK).label('e').jmp('e'));
+    g.task.syscallServer = server;
+    kernel.createThread(g.task, CODE, 0, 12);
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    const s0 = machine.counters.snapshot();
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    const s1 = machine.counters.snapshot();
+    expect(marks[1].eax).toBe(42);
+    expect(calls.length).toBe(N);
+    expect(calls.every((c) => c === 20)).toBe(true);
+    const per = (k: string) => ((s1[k] ?? 0) - (s0[k] ?? 0)) / N;
+    expect(per('kernel.addressSpaceSwitches')).toBe(0);
+    expect(per('kernel.machMessages')).toBe(2);
+    const cycles = (marks[1].cycle - marks[0].cycle) / N;
+    console.log(`redirected int 0x80 answered in the kernel (no server work): ${cycles.toFixed(0)} cycles per call (MkLinux in-kernel getpid is 2050 in calibration.md)`);
+    expect(cycles).toBeLessThan(3000);
   });
 });

@@ -13,7 +13,7 @@ import type { MachKernel } from './kernel';
 import type { Thread } from './thread';
 import type { Port } from './port';
 import type { KMsg } from './kmsg';
-import { kernelMessage } from './mach-msg';
+import { kernelMessage, send } from './mach-msg';
 import { EBP, EBX, ECX, EDI, EDX, ESI, EAX } from './machine-port';
 import { EXC, EXC_MSG, EXC_REPLY, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, KERN, MSG_ID, replyId, TS } from './message';
 import { MACH_COSTS } from './costs';
@@ -101,4 +101,30 @@ function exceptionReply(k: MachKernel, t: Thread, reply: Port, m: KMsg): void {
   t.regs[EAX] = s(TS.EAX);
   k.setFrame(t, s(TS.EIP), s(TS.UESP), s(TS.EFL));
   k.wakeup(t);
+}
+
+/** The state an exception_raise_state request carries (17 dwords, message.ts TS order). */
+export function requestState(m: KMsg): { exception: number; code: [number, number]; state: number[] } {
+  const dv = new DataView(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+  const at = (off: number) => dv.getUint32(off - 24, true);
+  return { exception: at(EXC_MSG.EXCEPTION), code: [at(EXC_MSG.CODE0), at(EXC_MSG.CODE1)], state: Array.from({ length: I386_THREAD_STATE_COUNT }, (_, i) => at(EXC_MSG.STATE + 4 * i)) };
+}
+
+/**
+ * A server co-located in the kernel (MkLinux in-kernel) answers an exception_raise_state
+ * request without leaving the kernel: the reply goes to the request's send-once reply
+ * right as a kernel-internal message.
+ */
+export function replyState(k: MachKernel, request: KMsg, retCode: number, state: number[]): void {
+  if (!request.reply) throw new Error('mach: replyState: the request carries no reply right');
+  const body = new Uint8Array(EXC_REPLY.BYTES - 24);
+  const dv = new DataView(body.buffer);
+  dv.setUint32(EXC_REPLY.RETCODE - 24, retCode >>> 0, true);
+  dv.setUint32(EXC_REPLY.FLAVOR - 24, I386_THREAD_STATE, true);
+  dv.setUint32(EXC_REPLY.STATE_CNT - 24, I386_THREAD_STATE_COUNT, true);
+  state.forEach((v, i) => dv.setUint32(EXC_REPLY.STATE - 24 + 4 * i, v >>> 0, true));
+  k.bump('machMessages');
+  const m: KMsg = { complex: false, size: EXC_REPLY.BYTES, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE), dest: request.reply, reply: null, descriptors: [], body, buffer: request.buffer };
+  k.charge(MACH_COSTS.msgKmsg, [m.buffer], [m.buffer]);
+  send(k, null, m, null);
 }

@@ -12,3 +12,6 @@ export { VmMap, VM_PROT_READ, VM_PROT_WRITE, VM_PROT_DEFAULT } from './vm-map';
 export { VmObject } from './vm-object';
 export { setPager } from './pager';
 export { destroyPort } from './mach-msg';
+export { replyState, requestState, raiseException } from './exceptions';
+export { kernelMessage } from './mach-msg';
+export type { KMsg } from './kmsg';
