@@ -1032,7 +1032,8 @@ export class Cpu {
         // An instruction wholly in the line of the previous one in the block is a state-free hit.
         const fetchStall = d.newLine ? hier.fetch(d.phys, d.len) : 0;
         d.exec(this, d);
-        counters.cycles += (pipe as Pipeline).issue(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys);
+        // the pairing decision with the block's previous instruction was taken at decode
+        counters.cycles += (pipe as Pipeline).issueAfter(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys, d.prevTiming, d.pairsPrev);
       } else {
         d.exec(this, d);
         counters.cycles += d.timing.clocks + this.memStall;

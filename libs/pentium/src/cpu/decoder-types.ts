@@ -44,6 +44,10 @@ export class Insn {
   /** its bytes are not all in the 32-byte line of the previous instruction of the block (fetch it) */
   newLine = true;
   timing: TimingInfo;
+  /** the timing row of the previous instruction of the block (null for the first) */
+  prevTiming: TimingInfo | null = null;
+  /** pairable(prevTiming, timing): the static U/V pairing decision with the previous instruction of the block */
+  pairsPrev = false;
 
   constructor(exec: Handler, row: InsnRow, timing: TimingInfo) {
     this.exec = exec;

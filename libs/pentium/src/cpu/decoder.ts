@@ -11,6 +11,7 @@ import { Insn, type Block } from './decoder-types';
 import { ONE_BYTE, TWO_BYTE, type InsnRow, type TableEntry } from './instruction-table';
 import { SegReg } from './registers';
 import { PairClass } from '../timing/timing-info';
+import { pairable } from '../timing/pairing';
 import { x87Timing } from '../fpu/x87-timing';
 
 const MAX_BLOCK = 64;
@@ -412,6 +413,8 @@ export function decodeBlock(c: Cpu, phys: number, _lin: number, big: boolean): B
       const prev = insns[insns.length - 1];
       const prevLast = (prev.phys + prev.len - 1) >>> 5;
       d.newLine = p >>> 5 !== prevLast || (p + d.len - 1) >>> 5 !== prevLast;
+      d.prevTiming = prev.timing;
+      d.pairsPrev = pairable(prev.timing, d.timing);
     }
     insns.push(d);
     p += d.len;
