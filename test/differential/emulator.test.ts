@@ -17,6 +17,13 @@ const KNOWN_DIVERGENCES: Record<string, Record<string, string>> = {
       'infinite operand, 0 + inf raises OE|PE and, under 24-bit precision, inf + 0 gives 2^1024. ' +
       'Loads, stores, FIST, compares and FXAM are exact. `test-x87-ext -v` lists every result.',
   },
+  'l4linux-trampoline': {
+    'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
+    'instr-misc':
+      'user segment selectors are L4\'s (CS 0x1b, DS 0x23), not native Linux\'s (0x23, 0x2b): ' +
+      'MOV r,Sreg prints them',
+    'instr-stack': 'user segment selectors are L4\'s, not native Linux\'s: PUSH DS/ES/SS prints them',
+  },
 };
 
 /** Simulated cycles allowed per program: far more than any needs (the biggest

@@ -8,4 +8,5 @@ export { RamFs, type FileTree } from './core/fs/ramfs';
 export { parseElf, type ElfImage } from './core/exec/elf';
 export { NR } from './core/syscall-numbers';
 export { NativeArch } from './arch/native/native-arch';
+export { bootL4Linux, type L4LinuxBootOptions, type L4LinuxSystem, L4Arch, EMU_BASE, l4linuxCosts } from './arch/l4';
 export * as nativeCosts from './arch/native/costs';

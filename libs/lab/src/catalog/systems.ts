@@ -1,4 +1,4 @@
-import { bootLinux } from '@mklab/linux';
+import { bootL4Linux, bootLinux } from '@mklab/linux';
 import type { SystemEntry } from './system-entry';
 
 // The system catalogue. A new system is one entry here; the farm reads this list.
@@ -10,5 +10,15 @@ export const SYSTEMS: readonly SystemEntry[] = [
     arch: 'native',
     libcBackend: 'int80',
     boot: (machine, setup) => bootLinux(machine, { arch: 'native', rootfs: setup.rootfs, init: setup.init }),
+  },
+  {
+    id: 'l4linux-trampoline',
+    title: 'L4Linux (trampoline)',
+    description:
+      'The same Linux core as a user-level server on the L4 µ-kernel; unmodified int 0x80 binaries: the trap is ' +
+      'reflected to an emulation library in the process, which calls the server by IPC.',
+    arch: 'l4',
+    libcBackend: 'int80',
+    boot: (machine, setup) => bootL4Linux(machine, { rootfs: setup.rootfs, init: setup.init, variant: 'trampoline' }),
   },
 ];
