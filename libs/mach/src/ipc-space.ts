@@ -3,14 +3,15 @@
 // (urefs); every send-once right has its own name; a right to a dead port turns into
 // a dead name when the name is next looked up. Names are (index << 8) | generation,
 // as Mach's MACH_PORT_MAKE(index, gen).
-import { Port } from './port';
+import { Port, PortSet } from './port';
 import { ENTRY_BYTES, ENTRY_TABLE_BYTES, ENTRY_TABLES, kernelLinear, MAX_SPACES } from './layout';
 import { MSG_TYPE, PORT_RECEIVE, PORT_SEND, PORT_SEND_ONCE, PORT_TYPE } from './message';
 
 export const R_SEND = 1,
   R_RECEIVE = 2,
   R_SEND_ONCE = 4,
-  R_DEAD = 8;
+  R_DEAD = 8,
+  R_PORT_SET = 16;
 
 export interface Entry {
   name: number;
@@ -18,6 +19,8 @@ export interface Entry {
   rights: number;
   /** user references of the send right (or of the dead name) */
   urefs: number;
+  /** the port set a port-set name denotes */
+  set?: PortSet;
 }
 
 /** A right in transit (inside a message). */
@@ -67,6 +70,7 @@ export class IpcSpace {
     if (e.rights & R_RECEIVE) t |= PORT_TYPE.RECEIVE;
     if (e.rights & R_SEND_ONCE) t |= PORT_TYPE.SEND_ONCE;
     if (e.rights & R_DEAD) t |= PORT_TYPE.DEAD_NAME;
+    if (e.rights & R_PORT_SET) t |= PORT_TYPE.PORT_SET;
     return t;
   }
 
@@ -97,6 +101,18 @@ export class IpcSpace {
       r.port.receiver = this;
     } else throw new RightError(`insert: bad right type ${r.type}`);
     return e.name;
+  }
+
+  /** mach_port_allocate(MACH_PORT_RIGHT_PORT_SET): a new, empty port set. */
+  allocateSet(): number {
+    const name = this.newName();
+    this.entries.set(name, { name, port: null, rights: R_PORT_SET, urefs: 0, set: new PortSet() });
+    return name;
+  }
+
+  /** The port set `name` denotes, or undefined. */
+  portSet(name: number): PortSet | undefined {
+    return this.entries.get(name >>> 0)?.set;
   }
 
   /** The port whose receive right `name` denotes, or undefined. */
@@ -137,6 +153,7 @@ export class IpcSpace {
         if (!(e.rights & R_RECEIVE)) throw new RightError('move-receive needs the receive right');
         e.rights &= ~R_RECEIVE;
         port.receiver = null;
+        port.set?.remove(port);
         this.dropIfEmpty(e);
         return { port, type: PORT_RECEIVE };
       default:
@@ -168,6 +185,7 @@ export class IpcSpace {
     if (!e) return null;
     this.entries.delete(e.name);
     if (e.port && this.byPort.get(e.port) === e) this.byPort.delete(e.port);
+    if (e.set) for (const p of [...e.set.members]) e.set.remove(p);
     return e.rights & R_RECEIVE ? e.port : null;
   }
 

@@ -8,7 +8,8 @@
 // [ESP] is its return address and the arguments start at [ESP+4]); the result in EAX.
 //   -25 mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout, notify)   (mach-msg.ts)
 //   -26 mach_reply_port()          -27 mach_thread_self()          -28 mach_task_self()
-//   -16 mach_port_allocate(task, right = 1 (receive), name_t *name)
+//   -16 mach_port_allocate(task, right (1 receive, 3 port set), name_t *name)
+//   -20 mach_port_move_member(task, member, set)   (set = 0: leave its set)
 //   -17 mach_port_destroy(task, name)          -18 mach_port_deallocate(task, name)
 //   -10 vm_allocate(task, vm_address_t *addr, size, anywhere)
 //   -12 vm_deallocate(task, addr, size)        -14 vm_protect(task, addr, size, set_max, prot)
@@ -58,7 +59,7 @@ import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, type GuestMemor
 import { machMsgTrap } from './mach-msg';
 import { raiseException, unixSyscall } from './exceptions';
 import { vmFault } from './vm-fault';
-import { EXC, KERN, PORT_SEND } from './message';
+import { EXC, KERN, PORT_RIGHT, PORT_SEND } from './message';
 import { destroyMessage, destroyPort } from './mach-msg';
 import { requestPage } from './pager';
 import type { KMsg } from './kmsg';
@@ -83,7 +84,7 @@ export interface UserThreadContext {
 }
 export type UserThreadStep = (cpu: KernelCpu, ctx: UserThreadContext) => void;
 
-export const TRAP = { VM_ALLOCATE: -10, VM_DEALLOCATE: -12, VM_PROTECT: -14, PORT_ALLOCATE: -16, PORT_DESTROY: -17, PORT_DEALLOCATE: -18, MACH_MSG: -25, REPLY_PORT: -26, THREAD_SELF: -27, TASK_SELF: -28 } as const;
+export const TRAP = { VM_ALLOCATE: -10, VM_DEALLOCATE: -12, VM_PROTECT: -14, PORT_ALLOCATE: -16, PORT_DESTROY: -17, PORT_DEALLOCATE: -18, PORT_MOVE_MEMBER: -20, MACH_MSG: -25, REPLY_PORT: -26, THREAD_SELF: -27, TASK_SELF: -28 } as const;
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
@@ -509,11 +510,31 @@ export class MachKernel {
           this.charge(MACH_COSTS.portOp, [t.field(THREAD_FIELD.TASK)], [task.space.entryAddress(0)]);
           const target = trap === TRAP.REPLY_PORT ? task : taskArg();
           if (!target) return result(KERN.INVALID_ARGUMENT);
-          if (trap === TRAP.PORT_ALLOCATE && arg(1) !== 1) return result(KERN.INVALID_VALUE);
+          if (trap === TRAP.PORT_ALLOCATE && arg(1) === PORT_RIGHT.PORT_SET) {
+            this.writeUser(task, arg(2), le32(target.space.allocateSet()));
+            return result(KERN.SUCCESS);
+          }
+          if (trap === TRAP.PORT_ALLOCATE && arg(1) !== PORT_RIGHT.RECEIVE) return result(KERN.INVALID_VALUE);
           const p = this.ports.allocate();
           const name = target.space.insert({ port: p, type: 16 });
           if (trap === TRAP.REPLY_PORT) return result(name);
           this.writeUser(task, arg(2), le32(name));
+          return result(KERN.SUCCESS);
+        }
+        case TRAP.PORT_MOVE_MEMBER: {
+          // mach_port_move_member(task, member, after): after = a set name, or MACH_PORT_NULL to leave its set
+          this.charge(MACH_COSTS.portOp, [t.field(THREAD_FIELD.TASK)], [task.space.entryAddress(arg(1))]);
+          const target = taskArg();
+          if (!target) return result(KERN.INVALID_ARGUMENT);
+          const member = target.space.receivePort(arg(1));
+          if (!member) return result(KERN.INVALID_RIGHT);
+          if (arg(2) === 0) {
+            member.set?.remove(member);
+            return result(KERN.SUCCESS);
+          }
+          const set = target.space.portSet(arg(2));
+          if (!set) return result(KERN.INVALID_NAME);
+          set.add(member);
           return result(KERN.SUCCESS);
         }
         case TRAP.THREAD_SELF:

@@ -17,7 +17,7 @@ import type { MachKernel } from './kernel';
 import type { Thread, MsgArgs } from './thread';
 import { ThreadState } from './thread';
 import type { KMsg, Descriptor } from './kmsg';
-import type { Port } from './port';
+import type { Port, PortSet } from './port';
 import type { Task } from './task';
 import { RightError, type CarriedRight } from './ipc-space';
 import { VmError } from './vm-map';
@@ -208,9 +208,9 @@ export function send(k: MachKernel, t: Thread | null, m: KMsg, args: MsgArgs | n
   return MSG_RET.SUCCESS;
 }
 
-/** Puts `m` on `port`: straight to a waiting receiver, else the queue. */
+/** Puts `m` on `port`: straight to a thread waiting on it (or on its port set), else the queue. */
 function enqueue(k: MachKernel, port: Port, m: KMsg): void {
-  const r = port.receivers.shift();
+  const r = port.receivers.shift() ?? port.set?.receivers.shift();
   if (r) {
     const args = (r.wait as { args: MsgArgs }).args;
     const code = deliver(k, r, port, m, args);
@@ -222,36 +222,51 @@ function enqueue(k: MachKernel, port: Port, m: KMsg): void {
   port.queue.push(m);
 }
 
+/** The current thread's receive phase: done at once, or it blocks. */
 function receive(k: MachKernel, t: Thread, args: MsgArgs): void {
+  if (!receivePhase(k, t, args)) k.block(t);
+}
+
+/**
+ * The receive phase of `t` (current, or a sender just admitted to a full queue): takes a
+ * queued message from the port (or the first member of the set) named by rcv_name and
+ * returns true with the result in EAX; or makes `t` a waiting receiver (with its
+ * timeout) and returns false.
+ */
+function receivePhase(k: MachKernel, t: Thread, args: MsgArgs): boolean {
   k.bump('portLookups');
   k.charge(MACH_COSTS.msgReceiveLookup, [t.task.space.entryAddress(args.rcvName)], []);
-  const port = t.task.space.receivePort(args.rcvName);
-  if (!port) {
+  const space = t.task.space;
+  const set = space.portSet(args.rcvName);
+  const port = set ? undefined : space.receivePort(args.rcvName);
+  if (!set && !port) {
     t.regs[EAX] = MSG_RET.RCV_INVALID_NAME;
-    return;
+    return true;
   }
-  const m = port.queue.shift();
-  if (m) {
-    const code = deliver(k, t, port, m, args);
-    if (code === MSG_RET.RCV_TOO_LARGE) port.queue.unshift(m);
+  const from = set ? set.members.find((p) => p.queue.length > 0) : port;
+  const m = from?.queue.shift();
+  if (from && m) {
+    const code = deliver(k, t, from, m, args);
+    if (code === MSG_RET.RCV_TOO_LARGE) from.queue.unshift(m);
     t.regs[EAX] = code;
-    admitBlockedSender(k, port);
-    return;
+    admitBlockedSender(k, from);
+    return true;
   }
   if (args.option & MACH_RCV_TIMEOUT && args.timeout === 0) {
     t.regs[EAX] = MSG_RET.RCV_TIMED_OUT;
-    return;
+    return true;
   }
-  t.wait = { kind: 'receive', port, args };
-  port.receivers.push(t);
+  const waitOn = (set ?? port) as Port | PortSet;
+  t.wait = { kind: 'receive', port: waitOn, args };
+  waitOn.receivers.push(t);
   if (args.option & MACH_RCV_TIMEOUT) {
     k.armTimeout(t, args.timeout, () => {
-      port.receivers.splice(port.receivers.indexOf(t), 1);
+      waitOn.receivers.splice(waitOn.receivers.indexOf(t), 1);
       t.regs[EAX] = MSG_RET.RCV_TIMED_OUT;
       k.wakeup(t);
     });
   }
-  k.block(t);
+  return false;
 }
 
 /** A receive made room: the first blocked sender's message goes in, and it continues (into its receive phase). */
@@ -261,26 +276,11 @@ function admitBlockedSender(k: MachKernel, port: Port): void {
     if (!s) return;
     const w = s.wait as { kind: 'send'; kmsg: KMsg; args: MsgArgs };
     k.cancelTimeout(s);
+    s.wait = null;
     enqueue(k, port, w.kmsg);
     s.regs[EAX] = MSG_RET.SUCCESS;
-    s.wait = null;
-    if (w.args.option & MACH_RCV_MSG) {
-      // its receive phase runs now, on its behalf (it is not current)
-      s.state = ThreadState.Running;
-      const rp = s.task.space.receivePort(w.args.rcvName);
-      const m = rp?.queue.shift();
-      if (rp && m) {
-        s.regs[EAX] = deliver(k, s, rp, m, w.args);
-        k.wakeup(s);
-      } else if (rp) {
-        s.state = ThreadState.Waiting;
-        s.wait = { kind: 'receive', port: rp, args: w.args };
-        rp.receivers.push(s);
-      } else {
-        s.regs[EAX] = MSG_RET.RCV_INVALID_NAME;
-        k.wakeup(s);
-      }
-    } else k.wakeup(s);
+    // its receive phase runs now, on its behalf (it is not current); it stays blocked if it must wait
+    if (!(w.args.option & MACH_RCV_MSG) || receivePhase(k, s, w.args)) k.wakeup(s);
   }
 }
 
@@ -345,6 +345,7 @@ export function destroyPort(k: MachKernel, port: Port): void {
   if (port.dead) return;
   port.dead = true;
   port.receiver = null;
+  port.set?.remove(port);
   k.bump('portsDestroyed');
   for (const m of port.queue.splice(0)) destroyMessage(k, m);
   for (const s of port.blockedSenders.splice(0)) {

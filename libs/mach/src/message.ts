@@ -86,8 +86,11 @@ export const PORT_TYPE = {
   SEND: 1 << 16,
   RECEIVE: 1 << 17,
   SEND_ONCE: 1 << 18,
+  PORT_SET: 1 << 19,
   DEAD_NAME: 1 << 20,
 } as const;
+/** mach_port_allocate rights (mach/port.h MACH_PORT_RIGHT_*) */
+export const PORT_RIGHT = { SEND: 0, RECEIVE: 1, SEND_ONCE: 2, PORT_SET: 3 } as const;
 
 export const MACH_PORT_NULL = 0;
 export const MACH_PORT_DEAD = 0xffffffff;

@@ -27,6 +27,8 @@ export class Port {
   kernelServer: ((m: KMsg) => void) | null = null;
   /** what the kernel object is, for messages to kernel ports */
   kobject: unknown = null;
+  /** the port set it is a member of (its receiver's), if any */
+  set: PortSet | null = null;
 
   constructor(readonly index: number) {}
 
@@ -37,6 +39,27 @@ export class Port {
 
   toString(): string {
     return `port ${this.index}`;
+  }
+}
+
+/**
+ * A port set (Mach's ipc_pset): a name its holder receives on to take the first message
+ * of any member port (member order), or to wait until one arrives. Members are ports
+ * whose receive rights the same space holds; a member that dies leaves the set.
+ */
+export class PortSet {
+  readonly members: Port[] = [];
+  /** threads waiting in mach_msg receive on the set, FIFO */
+  readonly receivers: Thread[] = [];
+  add(p: Port): void {
+    if (p.set) p.set.remove(p);
+    p.set = this;
+    this.members.push(p);
+  }
+  remove(p: Port): void {
+    const i = this.members.indexOf(p);
+    if (i >= 0) this.members.splice(i, 1);
+    if (p.set === this) p.set = null;
   }
 }
 

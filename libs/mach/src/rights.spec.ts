@@ -3,7 +3,7 @@ import { scriptThread, writeMsg } from './testing/script';
 import { TRAP } from './kernel';
 import { IpcSpace, RightError } from './ipc-space';
 import { Port } from './port';
-import { H, MACH_RCV_MSG, MACH_SEND_MSG, MSG_RET, MSG_TYPE, msghBits, PORT_SEND, PORT_SEND_ONCE, PORT_TYPE } from './message';
+import { H, MACH_RCV_MSG, MACH_SEND_MSG, MSG_RET, MSG_TYPE, msghBits, PORT_RIGHT, PORT_SEND, PORT_SEND_ONCE, PORT_TYPE } from './message';
 
 const BUF = 0x1000; // a page each test maps in both tasks
 const send = (msg: number, size: number) => [msg, MACH_SEND_MSG, size, 0, 0, 0, 0];
@@ -130,5 +130,62 @@ describe('port name spaces', () => {
     expect(b.space.typeOf(n)).toBe(PORT_TYPE.DEAD_NAME);
     expect(b.space.typeOf(self)).toBe(PORT_TYPE.DEAD_NAME);
     expect(kernel.machine.counters.kernel.tasksTerminated).toBe(1);
+  });
+});
+
+describe('port sets', () => {
+  it('a receive on a port set takes a message from any member (waiting until one arrives); the local name says which', () => {
+    const { machine, kernel } = bootMach({ timerHz: 0 });
+    const r = kernel.createTask();
+    const s = kernel.createTask();
+    r.map.allocate(BUF, 0x1000);
+    s.map.allocate(BUF, 0x1000);
+    const p1 = kernel.ports.allocate();
+    const p2 = kernel.ports.allocate();
+    const n1 = r.space.insert({ port: p1, type: 16 });
+    const n2 = r.space.insert({ port: p2, type: 16 });
+    const to1 = s.space.insert({ port: p1, type: PORT_SEND });
+    const to2 = s.space.insert({ port: p2, type: PORT_SEND });
+    let set = 0;
+    const got: number[][] = [];
+    const SETVAR = BUF + 0x800;
+    const R = scriptThread(
+      kernel,
+      r,
+      [
+        (ctx) => ctx.trap(TRAP.PORT_ALLOCATE, [r.selfName, PORT_RIGHT.PORT_SET, SETVAR]),
+        (ctx) => {
+          set = ctx.read32(SETVAR);
+          ctx.trap(TRAP.PORT_MOVE_MEMBER, [r.selfName, n1, set]);
+        },
+        (ctx) => ctx.trap(TRAP.PORT_MOVE_MEMBER, [r.selfName, n2, set]),
+        (ctx) => ctx.trap(TRAP.MACH_MSG, recv(BUF, set)), // nothing queued yet: waits
+        (ctx) => {
+          got.push([ctx.read32(BUF + H.ID), ctx.read32(BUF + H.LOCAL)]);
+          ctx.trap(TRAP.MACH_MSG, recv(BUF, set));
+        },
+        (ctx) => {
+          got.push([ctx.read32(BUF + H.ID), ctx.read32(BUF + H.LOCAL)]);
+          ctx.trap(TRAP.MACH_MSG, [BUF, MACH_RCV_MSG | 0x100, 0, 256, set, 0, 0]); // empty: zero timeout
+        },
+      ],
+      { priority: 10, onDone: () => machine.stop('done') },
+    );
+    scriptThread(
+      kernel,
+      s,
+      [
+        (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: to2, id: 2 }))),
+        (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: to1, id: 1 }))),
+      ],
+      { priority: 12 },
+    );
+    expect(machine.run({ cycleBudget: 10_000_000 })).toEqual({ reason: 'stopped', stopReason: 'done' });
+    expect(r.space.typeOf(set)).toBe(PORT_TYPE.PORT_SET);
+    expect(got).toEqual([
+      [2, n2],
+      [1, n1],
+    ]);
+    expect(R.results).toEqual([0, 0, 0, 0, 0, MSG_RET.RCV_TIMED_OUT]);
   });
 });

@@ -2,7 +2,7 @@
 // in the stack region, the thread structure's hot fields at the bottom), scheduling
 // state and what it waits for.
 import type { Task } from './task';
-import type { Port } from './port';
+import type { Port, PortSet } from './port';
 import type { KMsg } from './kmsg';
 import type { EventHandleLike } from './machine-port';
 import { kernelLinear, THREAD_STACK_BYTES } from './layout';
@@ -16,7 +16,7 @@ export const enum ThreadState {
 /** What a waiting thread waits for, and how its mach_msg continues. */
 export type Wait =
   | { kind: 'send'; port: Port; kmsg: KMsg; options: number; args: MsgArgs }
-  | { kind: 'receive'; port: Port; args: MsgArgs }
+  | { kind: 'receive'; port: Port | PortSet; args: MsgArgs }
   | { kind: 'reply'; port: Port; onReply: (m: KMsg) => void }
   | { kind: 'page'; retry: true };
 
