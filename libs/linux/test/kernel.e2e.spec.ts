@@ -58,7 +58,7 @@ describe('native Linux kernel, end to end', () => {
 
   test('booting a broken init is a clear error, not a host crash', () => {
     const m = new Machine({ memoryBytes: 64 << 20 });
-    expect(() => bootLinux(m, { arch: 'native', rootfs: { '/init': new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 9]) }, init: { path: '/init' } })).toThrow(/cannot execute init \/init: errno 8/);
+    expect(() => bootLinux(m, { arch: 'native', rootfs: { '/init': new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 9]) }, init: { path: '/init' } })).toThrow(/cannot execute init \/init: ENOEXEC: file shorter than an ELF header \(errno 8\)/);
     const m2 = new Machine({ memoryBytes: 64 << 20 });
     expect(() => bootLinux(m2, { arch: 'native', rootfs: {}, init: { path: '/sbin/init' } })).toThrow(/errno 2/);
   });
