@@ -15,7 +15,6 @@
 // back by a pseudo-receive; simplification).
 import type { MachKernel } from './kernel';
 import type { Thread, MsgArgs } from './thread';
-import { ThreadState } from './thread';
 import type { KMsg, Descriptor } from './kmsg';
 import type { Port, PortSet } from './port';
 import type { Task } from './task';
