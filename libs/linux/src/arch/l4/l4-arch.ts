@@ -661,7 +661,7 @@ export class L4Arch implements Arch {
     let extra = p.extraClocks;
     if (p.perUnit && units !== 0) {
       instructions = Math.round(instructions + p.perUnit.instructions * units);
-      extra += p.perUnit.extraClocks * units;
+      extra += Math.ceil(p.perUnit.extraClocks * units); // whole clocks, as on native
     }
     const reads: number[] = [];
     const writes: number[] = [];

@@ -589,7 +589,8 @@ export class NativeArch implements Arch {
         name: p.name,
         instructions: Math.round(p.instructions + p.perUnit.instructions * units),
         pairedFraction: p.pairedFraction,
-        extraClocks: p.extraClocks + p.perUnit.extraClocks * units,
+        // whole clocks: a per-byte share of REP MOVSD rounds up to the dwords it moves
+        extraClocks: p.extraClocks + Math.ceil(p.perUnit.extraClocks * units),
         code: p.code,
         source: p.source,
       };
