@@ -3,7 +3,7 @@
 // small-space region, whose page tables are shared by all directories; a space is
 // either large (its own user part 0–3 GiB, switched by loading CR3) or small (a slot of
 // the small-space region, reached through segment base and limit: no CR3 load).
-import type { GuestMemory } from './machine-port';
+import type { GuestMemory } from '@mklab/pentium';
 import type { FramePool } from './frame-pool';
 import { KERNEL_BASE, PAGE_SIZE, SMALL_REGION, SMALL_REGION_BYTES, USER_TOP } from './layout';
 

@@ -9,7 +9,7 @@
 // spaces, 121 cycles on the Pentium (../shared/reference/calibration.md). Everything
 // else is an estimate of a path length, written beside it with its reasoning; none of
 // it depends on which benchmark runs.
-import type { PathProfile } from './machine-port';
+import type { PathProfile } from '@mklab/pentium';
 import { KERNEL_TEXT, kernelLinear } from './layout';
 import { INT_SAME_PL_CLOCKS, INT_STACK_SWITCH_EXTRA_CLOCKS, IRET_OUTER_PL_EXTRA_CLOCKS, IRET_SAME_PL_CLOCKS, MOV_CR3_CLOCKS } from '@mklab/pentium';
 

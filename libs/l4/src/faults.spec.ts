@@ -3,7 +3,7 @@ import { bootL4, openWait, TEST_MARK } from './testing/boot';
 import { encodeTimeouts, IPC_ERR } from './ipc-abi';
 import { fpage } from './fpage';
 import { threadId } from './thread-id';
-import type { KernelCpu } from './machine-port';
+import type { KernelCpu } from '@mklab/pentium';
 
 const CODE = 0x1000;
 const SEND_ZERO = encodeTimeouts({ send: 0 });

@@ -15,7 +15,7 @@ import type { L4Kernel } from './kernel';
 import type { Thread } from './tcb';
 import { startIpc } from './ipc';
 import { L4_COSTS } from './costs';
-import { ESP } from './machine-port';
+import { ESP } from '@mklab/pentium';
 import { kernelLinear, TCB } from './layout';
 import { WHOLE_SPACE_LOG2 } from './fpage';
 

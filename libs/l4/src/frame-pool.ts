@@ -1,6 +1,6 @@
 // The kernel's own page frames (page directories and page tables), taken from a
 // fixed physical range at boot. Frames are zeroed when handed out.
-import type { GuestMemory } from './machine-port';
+import type { GuestMemory } from '@mklab/pentium';
 import { PAGE_SIZE } from './layout';
 
 export class FramePool {

@@ -6,7 +6,7 @@ export * from './fpage';
 export * from './address-space';
 export * from './frame-pool';
 export * from './mapping-db';
-export type { KernelMachine, KernelCpu, GuestMemory } from './machine-port';
+export type { KernelMachine, KernelCpu, GuestMemory } from '@mklab/pentium';
 export * from './ipc-abi';
 export * from './stubs';
 export * from './costs';

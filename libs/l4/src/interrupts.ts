@@ -8,7 +8,7 @@ import type { L4Kernel } from './kernel';
 import type { Task } from './task';
 import { Thread, ThreadState } from './tcb';
 import { ipcResult, IPC_ERR } from './ipc-abi';
-import { EAX, EBX, EDI, EDX, ESI } from './machine-port';
+import { EAX, EBX, EDI, EDX, ESI } from '@mklab/pentium';
 import { interruptId } from './thread-id';
 import { finishOp } from './ipc';
 import { L4_COSTS } from './costs';

@@ -54,7 +54,7 @@ import {
   REGISTER_DWORDS,
 } from './ipc-abi';
 import { decodeFpage, isEmptyFpage, placeFpage, WHOLE_SPACE_LOG2, type Fpage } from './fpage';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from './machine-port';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from '@mklab/pentium';
 import { irqOfId } from './thread-id';
 import { L4_COSTS, stringCopyProfile } from './costs';
 import { G_CURRENT, kernelLinear, PAGE_SIZE, TCB } from './layout';

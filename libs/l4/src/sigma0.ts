@@ -10,7 +10,7 @@ import type { L4Kernel } from './kernel';
 import type { Task } from './task';
 import type { AddressSpace } from './address-space';
 import { Thread } from './tcb';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, type KernelCpu, type PathProfile } from './machine-port';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, type KernelCpu, type PathProfile } from '@mklab/pentium';
 import { encodeTimeouts, IPC_ERR_MASK, NO_PHASE } from './ipc-abi';
 import { fpage } from './fpage';
 import { PAGE_SIZE, SIGMA0_MEMORY } from './layout';

@@ -3,7 +3,7 @@ import { bootL4, openWait, TEST_MARK } from './testing/boot';
 import { encodeTimeouts, IPC_ERR, NO_PHASE } from './ipc-abi';
 import { fpage } from './fpage';
 import { interruptId, threadId } from './thread-id';
-import type { KernelCpu } from './machine-port';
+import type { KernelCpu } from '@mklab/pentium';
 
 const CODE = 0x1000;
 

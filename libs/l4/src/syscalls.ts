@@ -21,7 +21,7 @@
 //                               OUT EAX 0 = done, 0x10 = refused. An existing task is deleted first.
 import type { L4Kernel } from './kernel';
 import { Thread, ThreadState } from './tcb';
-import { EAX, EBX, ECX, EDI, EDX, ESI } from './machine-port';
+import { EAX, EBX, ECX, EDI, EDX, ESI } from '@mklab/pentium';
 import { decodeFpage, isEmptyFpage, fpageBytes } from './fpage';
 import { IPC_ERR } from './ipc-abi';
 import { L4_COSTS } from './costs';

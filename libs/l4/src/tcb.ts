@@ -8,7 +8,7 @@ import type { Fpage } from './fpage';
 import type { Task } from './task';
 import type { ThreadId } from './thread-id';
 import { kernelLinear, TCB_BYTES } from './layout';
-import type { EventHandleLike } from './machine-port';
+import type { EventHandleLike } from '@mklab/pentium';
 
 export const enum ThreadState {
   /** no thread (a free lthread slot): ex_regs or task_new activates it */

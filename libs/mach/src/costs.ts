@@ -29,7 +29,7 @@
 //      Segment loads cost what pentium-p54c.md says (≈ 11 with a new descriptor).
 //   The MkLinux getpid rows (calibration.md) are fitted later, with MkLinux, and only
 //   through these path lengths.
-import type { PathProfile } from './machine-port';
+import type { PathProfile } from '@mklab/pentium';
 import { KERNEL_TEXT, kernelLinear } from './layout';
 
 /** Average bytes per kernel instruction (approx.: i386 integer code averages 2.5–3.5 bytes; we take 3). */

@@ -14,7 +14,7 @@ import type { Thread } from './thread';
 import type { Port } from './port';
 import type { KMsg } from './kmsg';
 import { kernelMessage, send } from './mach-msg';
-import { EBP, EBX, ECX, EDI, EDX, ESI, EAX } from './machine-port';
+import { EBP, EBX, ECX, EDI, EDX, ESI, EAX } from '@mklab/pentium';
 import { EXC, EXC_MSG, EXC_REPLY, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, KERN, MSG_ID, replyId, TS } from './message';
 import { MACH_COSTS } from './costs';
 import { THREAD_FIELD, USER_CS, USER_DS } from './layout';

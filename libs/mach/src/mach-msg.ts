@@ -21,7 +21,7 @@ import type { Task } from './task';
 import { RightError, type CarriedRight } from './ipc-space';
 import { VmError } from './vm-map';
 import { MACH_COSTS, copyProfile } from './costs';
-import { EAX } from './machine-port';
+import { EAX } from '@mklab/pentium';
 import { KMSG_ZONE, KMSG_ZONE_END, kernelLinear, PORT_FIELD, THREAD_FIELD } from './layout';
 import {
   DESCRIPTOR_BYTES,

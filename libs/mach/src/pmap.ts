@@ -2,7 +2,7 @@
 // emulated memory, with the kernel window (4 MiB supervisor pages) copied into every
 // directory. Mach's machine-independent VM (vm-map.ts) decides; the pmap only enters,
 // protects and removes hardware mappings — and may forget them at any time.
-import type { GuestMemory } from './machine-port';
+import type { GuestMemory } from '@mklab/pentium';
 import { KERNEL_BASE, PAGE_SIZE, USER_TOP } from './layout';
 
 export const PTE_P = 1,

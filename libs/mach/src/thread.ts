@@ -4,7 +4,7 @@
 import type { Task } from './task';
 import type { Port, PortSet } from './port';
 import type { KMsg } from './kmsg';
-import type { EventHandleLike } from './machine-port';
+import type { EventHandleLike } from '@mklab/pentium';
 import { kernelLinear, THREAD_STACK_BYTES } from './layout';
 
 export const enum ThreadState {

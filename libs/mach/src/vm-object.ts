@@ -6,7 +6,7 @@
 import type { FramePool } from './pmap';
 import type { Port } from './port';
 import type { Thread } from './thread';
-import type { GuestMemory } from './machine-port';
+import type { GuestMemory } from '@mklab/pentium';
 import { PAGE_SIZE } from './layout';
 
 export class VmObject {

@@ -16,3 +16,4 @@ export { X87 } from './fpu/x87';
 export type { FpuHost } from './fpu/fpu-host';
 export * from './machine';
 export * from './util/prng';
+export * from './kernel-port';

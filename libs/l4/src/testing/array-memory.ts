@@ -1,6 +1,6 @@
 // A plain little-endian memory for unit tests of the kernel parts that need no CPU
 // (page tables, the mapping database). Same interface as libs/pentium's PhysicalMemory.
-import type { GuestMemory } from '../machine-port';
+import type { GuestMemory } from '@mklab/pentium';
 
 export class ArrayMemory implements GuestMemory {
   readonly u8: Uint8Array;

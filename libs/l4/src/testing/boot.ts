@@ -1,7 +1,7 @@
 // Test harness: a fresh machine with the L4 kernel booted, and a stop hook for guests.
 import { Machine } from '@mklab/pentium';
 import { L4Kernel, type L4BootOptions } from '../kernel';
-import type { KernelMachine } from '../machine-port';
+import type { KernelMachine } from '@mklab/pentium';
 
 /** HOSTCALL id of the tests' user-level "mark" hook (records the cycle, may stop the run). */
 export const TEST_MARK = 0x7f00;

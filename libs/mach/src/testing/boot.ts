@@ -1,7 +1,7 @@
 // Test harness: a fresh machine with the Mach kernel booted, and a mark hook for guests.
 import { Machine } from '@mklab/pentium';
 import { MachKernel, type MachBootOptions } from '../kernel';
-import type { KernelMachine } from '../machine-port';
+import type { KernelMachine } from '@mklab/pentium';
 
 /** HOSTCALL id of the tests' user-level "mark" hook (records the cycle and registers, may stop the run). */
 export const TEST_MARK = 0x7f10;

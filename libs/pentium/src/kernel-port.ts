@@ -1,4 +1,6 @@
-// The narrow view of the machine (libs/pentium) the L4 kernel is written against:
+import type { PathProfile } from './timing/path-profile';
+
+// The narrow view of the machine the µ-kernels (libs/l4, libs/mach) are written against:
 // exactly the kernel-facing interface of contracts.md ("CPU interface used by
 // kernels", "Machine"). The pentium Machine and Cpu satisfy these structurally; the
 // kernel depends on nothing else from them, and the pure parts of the kernel (page
@@ -40,15 +42,6 @@ export interface KernelCpu {
   readonly segSel: ArrayLike<number>;
 }
 
-/** A kernel path's cost description (libs/pentium timing/path-profile.ts). */
-export interface PathProfile {
-  name: string;
-  instructions: number;
-  pairedFraction: number;
-  extraClocks: number;
-  code: { start: number; bytes: number };
-  source: string;
-}
 
 export interface EventHandleLike {
   readonly at: number;
