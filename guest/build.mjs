@@ -38,7 +38,7 @@ export const CFLAGS = [
 /** The libc also must not have its own loops turned into calls to memset/memcpy. */
 const LIBC_EXTRA = ['-fno-tree-loop-distribute-patterns'];
 const LDFLAGS = ['-Wl,--build-id=none', '-Wl,-z,noexecstack', '-Wl,-z,noseparate-code'];
-export const BACKENDS = ['int80'];
+export const BACKENDS = ['int80', 'l4ipc'];
 
 function parseArgs(argv) {
   const opts = { out: join(guestDir, 'images'), obj: join(guestDir, 'build'), backends: BACKENDS, quiet: false };

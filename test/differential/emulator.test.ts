@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { execProgram, listSystems } from '@mklab/lab';
-import { ending, expectedEnding, hostRunsI386, imageDir, listImages, programSpec, runNative, type ProgramRun } from './programs';
+import { ending, expectedEnding, hostRunsI386, imageDir, listImages, oracleBackend, programSpec, runNative, type ProgramRun } from './programs';
 
 /** Programs known to differ on a system, with the reason; they run as `test.failing`,
  *  so the list must shrink as soon as one starts to pass. */
@@ -16,6 +16,9 @@ const KNOWN_DIVERGENCES: Record<string, Record<string, string>> = {
       'cannot hold (64-bit significand, exponent beyond double range) is computed in double; with an ' +
       'infinite operand, 0 + inf raises OE|PE and, under 24-bit precision, inf + 0 gives 2^1024. ' +
       'Loads, stores, FIST, compares and FXAM are exact. `test-x87-ext -v` lists every result.',
+  },
+  l4linux: {
+    'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
   },
   'l4linux-trampoline': {
     'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
@@ -56,7 +59,8 @@ describe('emulated systems', () => {
 
 for (const system of systems) {
   const backend = system.libcBackend;
-  const canRunNative = hostRunsI386(backend);
+  const oracle = oracleBackend(backend);
+  const canRunNative = hostRunsI386(oracle);
   (canRunNative ? describe : describe.skip)(`${system.id}: same output as the native run`, () => {
     const known = KNOWN_DIVERGENCES[system.id] ?? {};
     for (const name of listImages(backend)) {
@@ -72,12 +76,17 @@ for (const system of systems) {
           for (const shape of spec.timed) expect(emulated.stdout).toMatch(shape);
           return;
         }
-        const native = runNative(backend, name, spec);
+        const native = runNative(oracle, name, spec);
         expect(ending(native)).toBe(expectedEnding(spec));
         expect(firstDifference(native.stdout, emulated.stdout)).toBeNull();
         expect(ending(emulated)).toBe(ending(native));
       };
-      if (known[name]) it.failing(title, body, 600_000);
+      if (oracle !== backend && name.startsWith('instr-')) {
+        // The instruction tests print data addresses, which move when the system-call
+        // stub changes size (call vs int); the forms themselves run on every system in
+        // their int 0x80 build.
+        it.skip(`${name} (output depends on the image layout; covered by the int80 build)`, body);
+      } else if (known[name]) it.failing(title, body, 600_000);
       else it(title, body, 600_000);
     }
   });

@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 
 /* The backend is chosen at build time (guest/build.mjs): -DLIBC_BACKEND_INT80 or,
-   later, -DLIBC_BACKEND_L4IPC. Each provides __syscall0..__syscall6 returning the
+   -DLIBC_BACKEND_L4IPC. Each provides __syscall0..__syscall6 returning the
    raw kernel result (-errno on failure, Linux convention). */
 #if defined(LIBC_BACKEND_INT80)
 #include "../sys/int80.h"

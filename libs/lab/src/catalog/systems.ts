@@ -12,6 +12,17 @@ export const SYSTEMS: readonly SystemEntry[] = [
     boot: (machine, setup) => bootLinux(machine, { arch: 'native', rootfs: setup.rootfs, init: setup.init }),
   },
   {
+    id: 'l4linux',
+    title: 'L4Linux',
+    description:
+      'The same Linux core as a user-level server on the L4 µ-kernel; binaries built with the L4 IPC libc ' +
+      'backend call the server by IPC through the emulation library, without a trap. Our images are static, ' +
+      "so this is the paper's modified libc.a path; a shared libc.so would make the same calls (same cost).",
+    arch: 'l4',
+    libcBackend: 'l4ipc',
+    boot: (machine, setup) => bootL4Linux(machine, { rootfs: setup.rootfs, init: setup.init, variant: 'ipc' }),
+  },
+  {
     id: 'l4linux-trampoline',
     title: 'L4Linux (trampoline)',
     description:
