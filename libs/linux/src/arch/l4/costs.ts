@@ -13,8 +13,9 @@
 //             after a software page-table walk; getpid breakdown 20 + 168 + 131 + 188 + 19.
 //   [est]     estimates from the structure of the path (message decode, a table look-up,
 //             a few checks): marked (approx.), NOT fitted.
-//   [fit]     the one value that may be fitted, SERVER_PATH_FIT, against calibration.md's
-//             L4Linux (trampoline) getpid row, 753 cycles: left at 0 (see there).
+//   [fit]     the one value that may be fitted, SERVER_PATH_FIT, against the L4Linux getpid
+//             rows of the calibration set: left at 0 (see there), since the unfitted model
+//             already measures above them.
 //
 // Pairing 0.2 as native for C paths (gcc 2.7 without P5 scheduling, approx.).
 import type { PathProfile } from '@mklab/pentium';
