@@ -3,6 +3,7 @@
 // Every entry leaves an error-code slot on the kernel stack above the frame for the
 // fault stubs (vectors without one push a 0), so a thread blocked in any fault stub
 // resumes by "ADD ESP,4; IRET"; the system-call and IRQ stubs resume by "IRET".
+import { ERROR_CODE_VECTORS, STUB_ADD_ESP_4 as ADD_ESP_4, STUB_IDLE_LOOP, STUB_IRET as IRET, STUB_PUSH_0 as PUSH_0, StubEmitter, hostcallBytes } from '@mklab/pentium';
 import { IRQ_VECTOR_BASE, KERNEL_CS, KERNEL_TEXT, SYSCALL_VECTOR } from './layout';
 
 /** HOSTCALL ids of the L4 kernel (0x0400–0x04FF). */
@@ -23,8 +24,6 @@ export const HC = {
   USER_LAST: 0x4ff,
 } as const;
 
-export const ERROR_CODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17]);
-
 export interface StubAddresses {
   /** by system-call vector 0x30..0x36 */
   syscalls: Map<number, number>;
@@ -40,22 +39,11 @@ export interface StubAddresses {
   end: number;
 }
 
-export const hostcallBytes = (id: number): number[] => [0x0f, 0x3f, id & 0xff, (id >> 8) & 0xff];
-const IRET = 0xcf;
-const ADD_ESP_4 = [0x83, 0xc4, 0x04];
-const PUSH_0 = [0x6a, 0x00];
 
 /** The hostcall-id → resume offset: the handler returns to the instruction after its HOSTCALL. */
 export function assembleStubs(write: (phys: number, bytes: number[]) => void, linearOf: (phys: number) => number): StubAddresses {
-  let at = KERNEL_TEXT;
-  const emit = (bytes: number[] | ((self: number) => number[])): number => {
-    at = (at + 15) & ~15;
-    const start = at;
-    const b = typeof bytes === 'function' ? bytes(linearOf(start)) : bytes;
-    write(at, b);
-    at += b.length;
-    return linearOf(start);
-  };
+  const stubs = new StubEmitter(KERNEL_TEXT, write, linearOf);
+  const emit = stubs.emit.bind(stubs);
   const syscalls = new Map<number, number>();
   const ids: [number, number][] = [
     [SYSCALL_VECTOR.IPC, HC.IPC],
@@ -76,14 +64,13 @@ export function assembleStubs(write: (phys: number, bytes: number[]) => void, li
   }
   const irqs: number[] = [];
   for (let i = 0; i < 16; i++) irqs.push(emit([...hostcallBytes(HC.IRQ + i), IRET]));
-  // sti; hlt; jmp idle
-  const idle = emit([0xfb, 0xf4, 0xeb, 0xfc]);
+  const idle = emit(STUB_IDLE_LOOP);
   // jmp far KERNEL_CS:next ; next: HOSTCALL BOOT (the handler enters the first thread)
   const boot = emit((self) => {
     const next = self + 7;
     return [0xea, next & 0xff, (next >>> 8) & 0xff, (next >>> 16) & 0xff, next >>> 24, KERNEL_CS & 0xff, KERNEL_CS >> 8, ...hostcallBytes(HC.BOOT)];
   });
-  return { syscalls, resumeNew, pageFault, exceptions, irqs, idle, boot, end: at };
+  return { syscalls, resumeNew, pageFault, exceptions, irqs, idle, boot, end: stubs.end };
 }
 
 /** Where the IRQ stubs are in the IDT. */

@@ -2,6 +2,7 @@
 // the emulator's HOSTCALL (0F 3F iw) that runs the TypeScript handler (contracts.md).
 // Exception stubs push a 0 where the CPU pushes no error code, so every fault stub
 // resumes by "ADD ESP,4; IRET"; trap and IRQ stubs resume by "IRET".
+import { ERROR_CODE_VECTORS, STUB_ADD_ESP_4 as ADD_ESP_4, STUB_IDLE_LOOP, STUB_IRET as IRET, STUB_PUSH_0 as PUSH_0, StubEmitter, hostcallBytes } from '@mklab/pentium';
 import { IRQ_VECTOR_BASE, KERNEL_CS, KERNEL_TEXT, MACH_TRAP_VECTOR } from './layout';
 
 /** HOSTCALL ids of the Mach kernel (0x0500–0x05FF). */
@@ -17,8 +18,6 @@ export const HC = {
   USER_LAST: 0x5ff,
 } as const;
 
-export const ERROR_CODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17]);
-
 export interface StubAddresses {
   machTrap: number;
   unixSyscall: number;
@@ -31,21 +30,10 @@ export interface StubAddresses {
   end: number;
 }
 
-export const hostcallBytes = (id: number): number[] => [0x0f, 0x3f, id & 0xff, (id >> 8) & 0xff];
-const IRET = 0xcf;
-const ADD_ESP_4 = [0x83, 0xc4, 0x04];
-const PUSH_0 = [0x6a, 0x00];
 
 export function assembleStubs(write: (phys: number, bytes: number[]) => void, linearOf: (phys: number) => number): StubAddresses {
-  let at = KERNEL_TEXT;
-  const emit = (bytes: number[] | ((self: number) => number[])): number => {
-    at = (at + 15) & ~15;
-    const start = at;
-    const b = typeof bytes === 'function' ? bytes(linearOf(start)) : bytes;
-    write(at, b);
-    at += b.length;
-    return linearOf(start);
-  };
+  const stubs = new StubEmitter(KERNEL_TEXT, write, linearOf);
+  const emit = stubs.emit.bind(stubs);
   const machTrap = emit([...hostcallBytes(HC.MACH_TRAP), IRET]);
   const unixSyscall = emit([...hostcallBytes(HC.UNIX_SYSCALL), IRET]);
   const resumeNew = emit([IRET]);
@@ -57,12 +45,12 @@ export function assembleStubs(write: (phys: number, bytes: number[]) => void, li
   }
   const irqs: number[] = [];
   for (let i = 0; i < 16; i++) irqs.push(emit([...hostcallBytes(HC.IRQ + i), IRET]));
-  const idle = emit([0xfb, 0xf4, 0xeb, 0xfc]); // sti; hlt; jmp idle
+  const idle = emit(STUB_IDLE_LOOP);
   const boot = emit((self) => {
     const next = self + 7;
     return [0xea, next & 0xff, (next >>> 8) & 0xff, (next >>> 16) & 0xff, next >>> 24, KERNEL_CS & 0xff, KERNEL_CS >> 8, ...hostcallBytes(HC.BOOT)];
   });
-  return { machTrap, unixSyscall, resumeNew, pageFault, exceptions, irqs, idle, boot, end: at };
+  return { machTrap, unixSyscall, resumeNew, pageFault, exceptions, irqs, idle, boot, end: stubs.end };
 }
 
 export const irqVector = (irq: number): number => IRQ_VECTOR_BASE + irq;

@@ -17,3 +17,5 @@ export type { FpuHost } from './fpu/fpu-host';
 export * from './machine';
 export * from './util/prng';
 export * from './kernel-port';
+export * from './cpu/stub-code';
+export { UserAsm, R } from './testing/user-asm';

@@ -3,6 +3,7 @@
 // the TSS on a privilege change, task gates, error codes, and IRET back (including to
 // an outer privilege level and the NT task return).
 
+import { ERROR_CODE_VECTORS } from './stub-code';
 import type { Cpu } from './cpu';
 import { SegReg, Vector } from './registers';
 import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from './segmentation';
@@ -28,7 +29,7 @@ export const IRET_OUTER_PL_EXTRA_CLOCKS = 17;
 
 /** Vectors that push an error code. */
 function hasErrorCode(v: number): boolean {
-  return v === 8 || (v >= 10 && v <= 14) || v === 17;
+  return ERROR_CODE_VECTORS.has(v);
 }
 
 export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind: IntKind): void {

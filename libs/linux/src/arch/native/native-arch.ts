@@ -68,7 +68,8 @@ import {
   linear,
   tssSelector,
 } from './layout';
-import { ERROR_CODE_VECTORS, HC, StubAddresses, assembleStubs } from './stubs';
+import { ERROR_CODE_VECTORS } from '@mklab/pentium';
+import { HC, StubAddresses, assembleStubs } from './stubs';
 
 /** 2.0 programs the PIT for HZ = 100: LATCH = (1193180 + HZ/2) / HZ (include/linux/timex.h). */
 export const LATCH = Math.floor((1193180 + 50) / 100);

@@ -3,6 +3,7 @@
 // Linux does around them (SAVE_ALL, the call through sys_call_table, ret_from_sys_call,
 // RESTORE_ALL) is charged by the path profiles in costs.ts.
 
+import { ERROR_CODE_VECTORS, STUB_ADD_ESP_4 as ADD_ESP_4, STUB_IDLE_LOOP, STUB_IRET as IRET, StubEmitter, hostcallBytes as hostcall } from '@mklab/pentium';
 import { KERNEL_TEXT } from './layout';
 
 /** Hostcall ids of native Linux (0x0100–0x01FF). */
@@ -15,9 +16,6 @@ export const HC = {
   IRQ: 0x110, // + irq number (spurious / unused lines)
   TRAP: 0x140, // + exception vector
 } as const;
-
-/** Exceptions that push an error code (Intel vol. 3, 14.9). */
-export const ERROR_CODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17]);
 
 export interface StubAddresses {
   systemCall: number;
@@ -33,28 +31,19 @@ export interface StubAddresses {
   end: number;
 }
 
-const hostcall = (id: number): number[] => [0x0f, 0x3f, id & 0xff, id >> 8];
-const IRET = 0xcf;
-const ADD_ESP_4 = [0x83, 0xc4, 0x04];
 
 /** Assembles the stubs at KERNEL_TEXT; returns their addresses (kernel offsets = physical). */
 export function assembleStubs(write: (addr: number, bytes: number[]) => void): StubAddresses {
-  let at = KERNEL_TEXT;
-  const emit = (bytes: number[]): number => {
-    // entry points 16-byte aligned, as ENTRY() in linkage.h aligns them
-    at = (at + 15) & ~15;
-    const start = at;
-    write(at, bytes);
-    at += bytes.length;
-    return start;
-  };
+  // entry points 16-byte aligned, as ENTRY() in linkage.h aligns them
+  const stubs = new StubEmitter(KERNEL_TEXT, write);
+  const emit = stubs.emit.bind(stubs);
   const systemCall = emit([...hostcall(HC.SYSCALL), IRET]);
   const resume = emit([...hostcall(HC.RESUME), IRET]);
   const pageFault = emit([...hostcall(HC.PAGE_FAULT), ...ADD_ESP_4, IRET]);
   const deviceNotAvailable = emit([...hostcall(HC.DEVICE_NOT_AVAILABLE), IRET]);
   const timer = emit([...hostcall(HC.TIMER), IRET]);
   // sti; hlt; jmp idle  (2.0's sys_idle: hlt until an interrupt, then schedule)
-  const idle = emit([0xfb, 0xf4, 0xeb, 0xfc]);
+  const idle = emit(STUB_IDLE_LOOP);
   const traps: number[] = [];
   for (let v = 0; v < 32; v++) {
     if (v === 14) traps.push(pageFault);
@@ -63,5 +52,5 @@ export function assembleStubs(write: (addr: number, bytes: number[]) => void): S
   }
   const irqs: number[] = [timer];
   for (let i = 1; i < 16; i++) irqs.push(emit([...hostcall(HC.IRQ + i), IRET]));
-  return { systemCall, resume, pageFault, deviceNotAvailable, timer, idle, traps, irqs, end: at };
+  return { systemCall, resume, pageFault, deviceNotAvailable, timer, idle, traps, irqs, end: stubs.end };
 }
