@@ -50,6 +50,7 @@ export const NR = {
   sigsuspend: 72,
   sigpending: 73,
   gettimeofday: 78,
+  select: 82,
   mmap: 90,
   munmap: 91,
   truncate: 92,

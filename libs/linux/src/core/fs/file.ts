@@ -1,10 +1,10 @@
 // Open files (struct file) and the file operations of each kind of inode the core
 // knows: regular files and directories of the root file system, /dev/null and
-// /dev/zero, the console tty, and pipes.
+// /dev/zero and the console tty. Pipes: core/ipc/pipe.ts.
 
-import { EAGAIN, EBADF, EINVAL, EISDIR, EPIPE, ERESTARTSYS, ESPIPE, KernelError } from '../errno';
+import { EAGAIN, EBADF, EINVAL, EISDIR, ERESTARTSYS, ESPIPE, KernelError } from '../errno';
 import type { Blocking } from '../task';
-import { WaitQueue } from '../wait-queue';
+import type { WaitQueue } from '../wait-queue';
 import { Inode } from './ramfs';
 
 export const O_ACCMODE = 3;
@@ -68,7 +68,12 @@ export abstract class OpenFile {
     void env;
   }
   readonly isTty: boolean = false;
-  /** select's question (2.0 f_op->select): would a read / a write proceed now, and where to wait for a change. */
+  /** FIONREAD: bytes a read would return now, or null when the file has no such notion (-ENOTTY/-EINVAL). */
+  bytesReadable(): number | null {
+    return null;
+  }
+  /** select's question (2.0 f_op->select): would a read / a write proceed now, and where to wait for a change.
+   *  Every kind of file (pipes, the tty, sockets) answers here; select and the blocking paths use the queues. */
   poll(env: FileEnv): PollState {
     void env;
     return { readable: true, writable: true, queues: [] };
@@ -209,90 +214,6 @@ export class TtyFile extends OpenFile {
   }
   override release(): void {
     if (this.inode) this.inode.fs.release(this.inode);
-  }
-}
-
-/** Pipe buffer size: one page (PIPE_BUF = 4096 in 2.0). */
-export const PIPE_SIZE = 4096;
-
-export class Pipe {
-  readonly buf = new Uint8Array(PIPE_SIZE);
-  start = 0;
-  len = 0;
-  readers = 0;
-  writers = 0;
-  readonly readWait = new WaitQueue('pipe-read');
-  readonly writeWait = new WaitQueue('pipe-write');
-}
-
-export class PipeFile extends OpenFile {
-  constructor(
-    flags: number,
-    readonly pipe: Pipe,
-  ) {
-    super(flags, null);
-    if (this.readable) pipe.readers++;
-    if (this.writable) pipe.writers++;
-  }
-  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
-    if (len === 0) return 0;
-    return this.readBlocking(env, len, deliver);
-  }
-  private *readBlocking(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): Blocking {
-    const p = this.pipe;
-    while (p.len === 0) {
-      if (p.writers === 0) return 0;
-      if (this.flags & O_NONBLOCK) return -EAGAIN;
-      if (env.signalPending()) return -ERESTARTSYS;
-      yield p.readWait;
-    }
-    const n = Math.min(len, p.len);
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = p.buf[(p.start + i) % PIPE_SIZE];
-    deliver(out);
-    p.start = (p.start + n) % PIPE_SIZE;
-    p.len -= n;
-    env.wakeUp(p.writeWait);
-    return n;
-  }
-  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): IoResult {
-    return this.writeBlocking(env, len, fetch);
-  }
-  private *writeBlocking(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): Blocking {
-    const p = this.pipe;
-    let done = 0;
-    while (done < len) {
-      if (p.readers === 0) {
-        env.sigpipe();
-        return done > 0 ? done : -EPIPE;
-      }
-      const room = PIPE_SIZE - p.len;
-      // writes of at most PIPE_BUF bytes are atomic: wait for room for all of it
-      if (room === 0 || (len - done <= PIPE_SIZE && room < len - done && done === 0)) {
-        if (this.flags & O_NONBLOCK) return done > 0 ? done : -EAGAIN;
-        if (env.signalPending()) return done > 0 ? done : -ERESTARTSYS;
-        yield p.writeWait;
-        continue;
-      }
-      const n = Math.min(room, len - done);
-      const b = fetch(n);
-      for (let i = 0; i < n; i++) p.buf[(p.start + p.len + i) % PIPE_SIZE] = b[i];
-      p.len += n;
-      done += n;
-      env.wakeUp(p.readWait);
-    }
-    return done;
-  }
-  override poll(): PollState {
-    const p = this.pipe;
-    // 2.0 pipe_select: readable when not empty or no writers; writable when not full or no readers
-    return { readable: p.len > 0 || p.writers === 0, writable: p.len < PIPE_SIZE || p.readers === 0, queues: [p.readWait, p.writeWait] };
-  }
-  override release(env: FileEnv): void {
-    if (this.readable) this.pipe.readers--;
-    if (this.writable) this.pipe.writers--;
-    env.wakeUp(this.pipe.readWait);
-    env.wakeUp(this.pipe.writeWait);
   }
 }
 

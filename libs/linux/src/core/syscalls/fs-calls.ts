@@ -1,13 +1,12 @@
 // File system calls on the VFS of the core: open/creat/close/read/write/lseek,
-// directories, links, stat, dup, pipe, fcntl, ioctl on the tty.
+// directories, links, stat. (dup, dup2, pipe, fcntl, ioctl, select: fd-calls.ts.)
 
-import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, ERESTARTNOHAND, KernelError } from '../errno';
-import { O_ACCMODE, O_CREAT, O_EXCL, O_NONBLOCK, O_APPEND, O_RDONLY, O_TRUNC, O_WRONLY, OpenFile, Pipe, PipeFile } from '../fs/file';
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, KernelError } from '../errno';
+import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, OpenFile } from '../fs/file';
 import { openInode } from '../fs/open';
 import { Inode, PATH_MAX, S_IFDIR, S_IFMT, S_IFREG } from '../fs/ramfs';
 import type { LinuxKernel } from '../kernel';
-import { Blocking, HZ, Task } from '../task';
-import type { WaitQueue } from '../wait-queue';
+import type { Task } from '../task';
 import type { SyscallImpls } from './table';
 
 const path = (k: LinuxKernel, t: Task, addr: number): string => k.uaccess.string(t.mm!, addr, PATH_MAX);
@@ -59,77 +58,6 @@ function statBytes(k: LinuxKernel, inode: Inode): Uint8Array {
   dv.setUint32(40, inode.mtime || now, true);
   dv.setUint32(48, inode.ctime || now, true);
   return b;
-}
-
-/**
- * select (2.0 fs/select.c, _newselect): fd_sets of n bits; ready descriptors are left
- * set, the count returned; the timeout (rounded up to ticks, +1 as 2.0 does) is
- * updated with the time left. Exceptional conditions never occur on our files.
- */
-function select(k: LinuxKernel, t: Task, n: number, inp: number, outp: number, exp: number, tvp: number): number | Blocking {
-  if (n < 0) return -EINVAL;
-  n = Math.min(n, 256);
-  const words = (n + 31) >>> 5;
-  const readSet = (addr: number): Uint32Array => (addr && words ? new Uint32Array(k.uaccess.copyFrom(t.mm!, addr, words * 4).slice().buffer) : new Uint32Array(words));
-  const want = { r: readSet(inp), w: readSet(outp), x: readSet(exp) };
-  for (let fd = 0; fd < n; fd++) {
-    const bit = 1 << (fd & 31);
-    if ((want.r[fd >>> 5] | want.w[fd >>> 5] | want.x[fd >>> 5]) & bit && !t.files[fd]) return -EBADF;
-  }
-  let deadline = -1; // -1: no timeout
-  if (tvp) {
-    const tv = new DataView(k.uaccess.copyFrom(t.mm!, tvp, 8).slice().buffer);
-    const sec = tv.getInt32(0, true);
-    const usec = tv.getInt32(4, true);
-    if (sec < 0 || usec < 0) return -EINVAL;
-    const ticks = Math.ceil(usec / (1_000_000 / HZ)) + sec * HZ;
-    deadline = ticks === 0 ? k.jiffies : k.jiffies + ticks + 1;
-  }
-  const writeBack = (r: Uint32Array, w: Uint32Array): void => {
-    if (inp && words) k.uaccess.copyTo(t.mm!, inp, new Uint8Array(r.buffer));
-    if (outp && words) k.uaccess.copyTo(t.mm!, outp, new Uint8Array(w.buffer));
-    if (exp && words) k.uaccess.copyTo(t.mm!, exp, new Uint8Array(words * 4));
-    if (tvp && deadline >= 0) {
-      const left = Math.max(0, deadline - k.jiffies);
-      const b = new Uint8Array(8);
-      const dv = new DataView(b.buffer);
-      dv.setUint32(0, Math.floor(left / HZ), true);
-      dv.setUint32(4, (left % HZ) * (1_000_000 / HZ), true);
-      k.uaccess.copyTo(t.mm!, tvp, b);
-    }
-  };
-  return (function* (): Blocking {
-    for (;;) {
-      const r = new Uint32Array(words);
-      const w = new Uint32Array(words);
-      const queues: WaitQueue[] = [];
-      let count = 0;
-      for (let fd = 0; fd < n; fd++) {
-        const i = fd >>> 5;
-        const bit = 1 << (fd & 31);
-        if (!((want.r[i] | want.w[i]) & bit)) continue;
-        const f = t.files[fd];
-        if (!f) return -EBADF;
-        const st = f.poll(k);
-        queues.push(...st.queues);
-        if (want.r[i] & bit && st.readable) {
-          r[i] |= bit;
-          count++;
-        }
-        if (want.w[i] & bit && st.writable) {
-          w[i] |= bit;
-          count++;
-        }
-      }
-      if (count > 0 || (deadline >= 0 && k.jiffies >= deadline)) {
-        writeBack(r, w);
-        return count;
-      }
-      if (k.signalPending()) return -ERESTARTNOHAND;
-      if (deadline >= 0) queues.push(k.timerQueue(t, deadline));
-      yield queues;
-    }
-  })();
 }
 
 export const fsCalls: SyscallImpls = {
@@ -270,108 +198,6 @@ export const fsCalls: SyscallImpls = {
     f.inode.truncate(r.ecx >>> 0);
     return 0;
   },
-  dup(k, t, r) {
-    const f = file(t, r.ebx);
-    const fd = k.installFd(t, f);
-    f.refs++;
-    return fd;
-  },
-  dup2(k, t, r) {
-    const f = file(t, r.ebx);
-    const nfd = r.ecx;
-    if (nfd < 0 || nfd >= 256) return -EBADF;
-    if (nfd === r.ebx) return nfd;
-    if (t.files[nfd]) k.closeFd(t, nfd);
-    f.refs++;
-    t.files[nfd] = f;
-    t.closeOnExec[nfd] = false;
-    return nfd;
-  },
-  pipe(k, t, r) {
-    const p = new Pipe();
-    const rf = new PipeFile(O_RDONLY, p);
-    const wf = new PipeFile(O_WRONLY, p);
-    const rfd = k.installFd(t, rf);
-    let wfd: number;
-    try {
-      wfd = k.installFd(t, wf);
-    } catch (e) {
-      k.closeFd(t, rfd);
-      wf.release(k);
-      throw e;
-    }
-    const b = new Uint8Array(8);
-    const dv = new DataView(b.buffer);
-    dv.setUint32(0, rfd, true);
-    dv.setUint32(4, wfd, true);
-    try {
-      k.uaccess.copyTo(t.mm!, r.ebx, b);
-    } catch (e) {
-      k.closeFd(t, rfd);
-      k.closeFd(t, wfd);
-      throw e;
-    }
-    return 0;
-  },
-  fcntl(k, t, r) {
-    const fd = r.ebx;
-    const f = file(t, fd);
-    switch (r.ecx) {
-      case 0: {
-        // F_DUPFD
-        const nfd = k.installFd(t, f, r.edx);
-        f.refs++;
-        return nfd;
-      }
-      case 1: // F_GETFD
-        return t.closeOnExec[fd] ? 1 : 0;
-      case 2: // F_SETFD
-        t.closeOnExec[fd] = (r.edx & 1) !== 0;
-        return 0;
-      case 3: // F_GETFL
-        return f.flags;
-      case 4: // F_SETFL
-        f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (r.edx & (O_APPEND | O_NONBLOCK));
-        return 0;
-      default:
-        return -EINVAL;
-    }
-  },
-  ioctl(k, t, r) {
-    const f = file(t, r.ebx);
-    if (!f.isTty) return -ENOTTY;
-    switch (r.ecx) {
-      case 0x5401: {
-        // TCGETS: struct termios (36 bytes): c_iflag ICRNL|IXON, c_oflag OPOST|ONLCR, c_cflag B38400|CS8|CREAD, c_lflag ISIG|ICANON|ECHO…
-        const b = new Uint8Array(36);
-        const dv = new DataView(b.buffer);
-        dv.setUint32(0, 0o2400, true);
-        dv.setUint32(4, 0o5, true);
-        dv.setUint32(8, 0o277, true);
-        dv.setUint32(12, 0o105073, true);
-        k.uaccess.copyTo(t.mm!, r.edx, b);
-        return 0;
-      }
-      case 0x5402: // TCSETS
-      case 0x5403:
-      case 0x5404:
-        return 0;
-      case 0x5413: {
-        // TIOCGWINSZ: 25 rows, 80 columns
-        const b = new Uint8Array(8);
-        const dv = new DataView(b.buffer);
-        dv.setUint16(0, 25, true);
-        dv.setUint16(2, 80, true);
-        k.uaccess.copyTo(t.mm!, r.edx, b);
-        return 0;
-      }
-      case 0x540f: // TIOCGPGRP
-        k.uaccess.write32(t.mm!, r.edx, t.pgrp);
-        return 0;
-      default:
-        return -EINVAL;
-    }
-  },
   getdents(k, t, r) {
     // struct dirent of 2.0: d_ino (4), d_off (4), d_reclen (2), d_name (NUL-terminated),
     // records 4-byte aligned; f_pos counts entries ("." and ".." first)
@@ -403,9 +229,6 @@ export const fsCalls: SyscallImpls = {
     k.uaccess.copyTo(t.mm!, r.ecx, Uint8Array.from(out));
     f.pos = pos;
     return out.length;
-  },
-  newselect(k, t, r) {
-    return select(k, t, r.ebx | 0, r.ecx, r.edx, r.esi, r.edi);
   },
   umask(_k, t, r) {
     const old = t.umask;

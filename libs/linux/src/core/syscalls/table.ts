@@ -6,6 +6,7 @@ import type { LinuxKernel } from '../kernel';
 import { NR, NR_SYSCALLS } from '../syscall-numbers';
 import type { Blocking, Task } from '../task';
 import { fsCalls } from './fs-calls';
+import { fdCalls } from './fd-calls';
 import { mmCalls } from './mm-calls';
 import { procCalls } from './proc-calls';
 import { signalCalls } from './signal-calls';
@@ -22,7 +23,7 @@ export type SyscallImpls = Partial<Record<keyof typeof NR, SyscallFn>>;
 
 export function buildSyscallTable(): (SyscallEntry | undefined)[] {
   const table: (SyscallEntry | undefined)[] = new Array(NR_SYSCALLS);
-  const groups: SyscallImpls[] = [procCalls, signalCalls, mmCalls, fsCalls, miscCalls];
+  const groups: SyscallImpls[] = [procCalls, signalCalls, mmCalls, fsCalls, fdCalls, miscCalls];
   for (const g of groups) {
     for (const [name, fn] of Object.entries(g)) {
       const nr = NR[name as keyof typeof NR];
