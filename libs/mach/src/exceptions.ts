@@ -17,7 +17,7 @@ import { kernelMessage, send } from './mach-msg';
 import { EBP, EBX, ECX, EDI, EDX, ESI, EAX } from '@mklab/pentium';
 import { EXC, EXC_MSG, EXC_REPLY, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, KERN, MSG_ID, replyId, TS } from './message';
 import { MACH_COSTS } from './costs';
-import { THREAD_FIELD, USER_CS, USER_DS } from './layout';
+import { THREAD_FIELD } from './layout';
 
 export function raiseException(k: MachKernel, t: Thread, exception: number, code0: number, code1: number): void {
   const port = t.exceptionPort ?? t.task.exceptionPort;
@@ -42,10 +42,11 @@ export function unixSyscall(k: MachKernel, t: Thread): void {
   sendStateMessage(k, t, server, EXC.SYSCALL, 0x80, t.regs[EAX] >>> 0);
 }
 
-function threadState(k: MachKernel, t: Thread): number[] {
+/** thread_get_state(i386_THREAD_STATE) of a thread that is not on the CPU: its 17 dwords (message.ts TS order). */
+export function threadGetState(k: MachKernel, t: Thread): number[] {
   const f = k.frame(t);
   const s = new Array<number>(I386_THREAD_STATE_COUNT).fill(0);
-  s[TS.GS] = s[TS.FS] = s[TS.ES] = s[TS.DS] = USER_DS;
+  s[TS.GS] = s[TS.FS] = s[TS.ES] = s[TS.DS] = k.userDs;
   s[TS.EDI] = t.regs[EDI] >>> 0;
   s[TS.ESI] = t.regs[ESI] >>> 0;
   s[TS.EBP] = t.regs[EBP] >>> 0;
@@ -55,11 +56,23 @@ function threadState(k: MachKernel, t: Thread): number[] {
   s[TS.ECX] = t.regs[ECX] >>> 0;
   s[TS.EAX] = t.regs[EAX] >>> 0;
   s[TS.EIP] = f.eip;
-  s[TS.CS] = USER_CS;
+  s[TS.CS] = k.userCs;
   s[TS.EFL] = f.eflags;
   s[TS.UESP] = f.esp;
-  s[TS.SS] = USER_DS;
+  s[TS.SS] = k.userDs;
   return s;
+}
+
+/** thread_set_state(i386_THREAD_STATE) of a thread that is not on the CPU (the segment selectors stay the user ones; EFLAGS is sanitised). */
+export function threadSetState(k: MachKernel, t: Thread, s: ArrayLike<number>): void {
+  t.regs[EDI] = s[TS.EDI];
+  t.regs[ESI] = s[TS.ESI];
+  t.regs[EBP] = s[TS.EBP];
+  t.regs[EBX] = s[TS.EBX];
+  t.regs[EDX] = s[TS.EDX];
+  t.regs[ECX] = s[TS.ECX];
+  t.regs[EAX] = s[TS.EAX];
+  k.setFrame(t, s[TS.EIP], s[TS.UESP], s[TS.EFL]);
 }
 
 function sendStateMessage(k: MachKernel, t: Thread, port: Port, exception: number, code0: number, code1: number): void {
@@ -71,7 +84,7 @@ function sendStateMessage(k: MachKernel, t: Thread, port: Port, exception: numbe
   dv.setUint32(EXC_MSG.CODE1 - 24, code1 >>> 0, true);
   dv.setUint32(EXC_MSG.FLAVOR - 24, I386_THREAD_STATE, true);
   dv.setUint32(EXC_MSG.STATE_CNT - 24, I386_THREAD_STATE_COUNT, true);
-  threadState(k, t).forEach((v, i) => dv.setUint32(EXC_MSG.STATE - 24 + 4 * i, v >>> 0, true));
+  threadGetState(k, t).forEach((v, i) => dv.setUint32(EXC_MSG.STATE - 24 + 4 * i, v >>> 0, true));
   const reply = k.kernelPort(t, (m) => exceptionReply(k, t, reply, m));
   t.wait = { kind: 'reply', port: reply, onReply: () => {} };
   k.block(t);
@@ -91,15 +104,7 @@ function exceptionReply(k: MachKernel, t: Thread, reply: Port, m: KMsg): void {
     k.terminateThread(t);
     return;
   }
-  const s = (i: number) => dv.getUint32(EXC_REPLY.STATE - 24 + 4 * i, true);
-  t.regs[EDI] = s(TS.EDI);
-  t.regs[ESI] = s(TS.ESI);
-  t.regs[EBP] = s(TS.EBP);
-  t.regs[EBX] = s(TS.EBX);
-  t.regs[EDX] = s(TS.EDX);
-  t.regs[ECX] = s(TS.ECX);
-  t.regs[EAX] = s(TS.EAX);
-  k.setFrame(t, s(TS.EIP), s(TS.UESP), s(TS.EFL));
+  threadSetState(k, t, Array.from({ length: I386_THREAD_STATE_COUNT }, (_, i) => dv.getUint32(EXC_REPLY.STATE - 24 + 4 * i, true)));
   k.wakeup(t);
 }
 

@@ -55,7 +55,7 @@ import {
   USER_TOP,
   VM_PAGE_POOL,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, SEG_FS, SEG_GS, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { machMsgTrap } from './mach-msg';
 import { raiseException, unixSyscall } from './exceptions';
 import { vmFault } from './vm-fault';
@@ -67,6 +67,14 @@ import type { KMsg } from './kmsg';
 export interface MachBootOptions {
   /** clock interrupt rate (PIT channel 0); 0 = none. Default 100 (Mach 3 i386 hz = 100) */
   timerHz?: number;
+  /**
+   * The user code and data selectors (GDT slots 3–5, RPL 3). Default 0x1b / 0x23. A
+   * personality whose binaries see their selectors asks for its own ABI's (MkLinux: Linux's
+   * 0x23 / 0x2b), as a server for an existing binary interface must.
+   */
+  userSelectors?: { cs: number; ds: number };
+  /** end of the physical memory Mach's VM page pool may use (default: all memory); the rest is left to a co-resident owner (the MkLinux server's memory) */
+  vmPageTop?: number;
 }
 
 export interface UserThreadContext {
@@ -101,6 +109,10 @@ export class MachKernel {
   readonly tasks: Task[] = [];
   readonly idle: Thread;
   readonly timerHz: number;
+  readonly userCs: number;
+  readonly userDs: number;
+  /** kernel upcall at every clock interrupt (a co-located server's timer: MkLinux in-kernel) */
+  onClockTick: (() => void) | null = null;
   current: Thread;
   private onCpu: Thread | null = null;
   /** inside a hostcall handler (scheduling decisions take effect at its exit) */
@@ -118,12 +130,19 @@ export class MachKernel {
     this.memory = machine.memory;
     this.cpu = machine.cpu;
     this.timerHz = options.timerHz ?? 100;
+    this.userCs = options.userSelectors?.cs ?? USER_CS;
+    this.userDs = options.userSelectors?.ds ?? USER_DS;
+    for (const [what, sel] of [['code', this.userCs], ['data', this.userDs]] as const) {
+      if ((sel & 7) !== 3 || sel >> 3 < 3 || sel >> 3 > 5) throw new Error(`Mach: user ${what} selector 0x${sel.toString(16)} must be GDT slot 3–5 with RPL 3`);
+    }
+    if (this.userCs === this.userDs) throw new Error('Mach: user code and data selectors must differ');
     const mem = this.memory;
     if (mem.size < 16 << 20) throw new Error(`Mach: needs at least 16 MiB of memory, the machine has ${mem.size} bytes`);
     mem.fill(KERNEL_PDIR, PAGE_SIZE, 0);
     for (let p = 0; p < mem.size && KERNEL_BASE + p < 0x100000000; p += 1 << 22) mem.write32(KERNEL_PDIR + ((KERNEL_BASE + p) >>> 22) * 4, (p | PTE_P | PTE_RW | PDE_PS) >>> 0);
     this.tables = new FramePool(mem, PMAP_POOL, PMAP_POOL_END);
-    const vmTop = Math.min(mem.size, 0x100000000 - KERNEL_BASE);
+    const vmTop = Math.min(options.vmPageTop ?? mem.size, mem.size, 0x100000000 - KERNEL_BASE);
+    if (vmTop - VM_PAGE_POOL < 1 << 20) throw new Error(`Mach: the VM page pool 0x${VM_PAGE_POOL.toString(16)}–0x${vmTop.toString(16)} is below 1 MiB`);
     this.objects = new VmObjects(mem, new FramePool(mem, VM_PAGE_POOL, vmTop));
 
     this.stubs = assembleStubs((phys, bytes) => bytes.forEach((b, i) => mem.write8(phys + i, b)), kernelLinear);
@@ -136,8 +155,8 @@ export class MachKernel {
     mem.fill(GDT, GDT_ENTRIES * 8, 0);
     gdt(KERNEL_CS >> 3, segment(0, 0xffffffff, 0xa, 0));
     gdt(KERNEL_DS >> 3, segment(0, 0xffffffff, 0x2, 0));
-    gdt(USER_CS >> 3, segment(0, USER_TOP - 1, 0xa, 3));
-    gdt(USER_DS >> 3, segment(0, USER_TOP - 1, 0x2, 3));
+    gdt(this.userCs >> 3, segment(0, USER_TOP - 1, 0xa, 3));
+    gdt(this.userDs >> 3, segment(0, USER_TOP - 1, 0x2, 3));
     gdt(TSS_SEL >> 3, tssDescriptor(kernelLinear(TSS), 0x67));
     mem.fill(TSS, 0x68, 0);
     mem.write32(TSS + 8, KERNEL_DS);
@@ -248,10 +267,10 @@ export class MachKernel {
     t.priority = priority;
     const f = t.framePhys;
     this.memory.write32(f, eip);
-    this.memory.write32(f + 4, USER_CS);
+    this.memory.write32(f + 4, this.userCs);
     this.memory.write32(f + 8, 0x202);
     this.memory.write32(f + 12, esp);
-    this.memory.write32(f + 16, USER_DS);
+    this.memory.write32(f + 16, this.userDs);
     t.kernelEsp = kernelLinear(f);
     t.resumeEip = this.stubs.resumeNew;
     t.quantumLeft = QUANTUM_TICKS;
@@ -476,14 +495,14 @@ export class MachKernel {
     const cur = this.current;
     this.charge(MACH_COSTS.timerTick, [cur.field(THREAD_FIELD.QUANTUM)], [cur.field(THREAD_FIELD.QUANTUM)]);
     this.bump('clockTicks');
-    if (cur === this.idle) return;
-    if (--cur.quantumLeft <= 0) {
+    if (cur !== this.idle && --cur.quantumLeft <= 0) {
       cur.quantumLeft = QUANTUM_TICKS;
       if (this.scheduler.bestPriority() <= cur.priority) {
         this.bump('quantumEnds');
         this.preempt();
       }
     }
+    this.onClockTick?.();
   }
 
   // ================================================================== traps
@@ -586,7 +605,7 @@ export class MachKernel {
     const r = vmFault(this, t.task, cr2, (err & 2) !== 0, t);
     if (r.ok) return; // the fault stub's IRET restarts the instruction
     if ('wait' in r) {
-      requestPage(this, t, r.wait, r.offset);
+      requestPage(this, t, r.wait, r.offset, r.write);
       return;
     }
     raiseException(this, t, EXC.BAD_ACCESS, r.kr, cr2);
@@ -646,11 +665,10 @@ export class MachKernel {
           cpu.loadCr3(pmap.pdir);
           this.userPmap = pmap;
         }
-        // user data segments (an IRET to ring 3 nulls DS/ES holding a ring-0 selector)
-        if ((cpu.segSel[SEG_DS] & 0xffff) !== USER_DS || (cpu.segSel[SEG_ES] & 0xffff) !== USER_DS) {
-          cpu.loadSegment(SEG_DS, USER_DS);
-          cpu.loadSegment(SEG_ES, USER_DS);
-        }
+        // user data segments (an IRET to ring 3 nulls DS/ES/FS/GS holding a ring-0 selector);
+        // Mach's i386 PCB restores all four (i386_saved_state)
+        const ds = this.userDs;
+        for (const sreg of [SEG_DS, SEG_ES, SEG_FS, SEG_GS]) if ((cpu.segSel[sreg] & 0xffff) !== ds) cpu.loadSegment(sreg, ds);
       }
       this.onCpu = next;
     }

@@ -60,7 +60,8 @@ export const KERNEL_CS = 0x08;
 export const KERNEL_DS = 0x10;
 export const USER_CS = 0x1b;
 export const USER_DS = 0x23;
-export const TSS_SEL = 0x28;
+/** GDT slot 6: slots 3–5 stay free for the user segments a personality asks for (MachBootOptions.userSelectors) */
+export const TSS_SEL = 0x30;
 
 export const kernelLinear = (phys: number): number => (KERNEL_BASE + phys) >>> 0;
 

@@ -116,6 +116,14 @@ export const MSG_ID = {
   /** memory_object_control: the pager's answer */
   MEMORY_OBJECT_DATA_PROVIDED: 2093,
   MEMORY_OBJECT_DATA_UNAVAILABLE: 2094,
+  /**
+   * memory_object_physical_supply (ours, next to data_provided): the pager lends one of
+   * its physical pages in place, with a lock value — what Mach's device pager does with
+   * fictitious pages, offered to a pager that owns physical memory (the MkLinux server).
+   */
+  MEMORY_OBJECT_PHYSICAL_SUPPLY: 2095,
+  /** memory_object_lock_request (flush): the pager takes pages back (their mappings go) */
+  MEMORY_OBJECT_LOCK_REQUEST: 2096,
 } as const;
 export const replyId = (id: number): number => id + 100;
 
@@ -149,3 +157,7 @@ export const EXC_REPLY = { RETCODE: 24, FLAVOR: 28, STATE_CNT: 32, STATE: 36, BY
  */
 export const PAGER_MSG = { OBJECT: 24, OFFSET: 28, LENGTH: 32, ACCESS: 36, BYTES: 40 } as const;
 export const PROVIDED_MSG = { OOL: 28, OFFSET: 40, LOCK: 44, BYTES: 48 } as const;
+/** memory_object_physical_supply: +24 offset, +28 physical page, +32 lock value (access prohibited) → 36 bytes */
+export const SUPPLY_MSG = { OFFSET: 24, FRAME: 28, LOCK: 32, BYTES: 36 } as const;
+/** memory_object_lock_request (flush): +24 offset, +28 size → 32 bytes */
+export const LOCK_MSG = { OFFSET: 24, SIZE: 28, BYTES: 32 } as const;

@@ -4,6 +4,7 @@
 import type { Task } from './task';
 import type { Port, PortSet } from './port';
 import type { KMsg } from './kmsg';
+import type { VmObject } from './vm-object';
 import type { EventHandleLike } from '@mklab/pentium';
 import { kernelLinear, THREAD_STACK_BYTES } from './layout';
 
@@ -18,7 +19,7 @@ export type Wait =
   | { kind: 'send'; port: Port; kmsg: KMsg; options: number; args: MsgArgs }
   | { kind: 'receive'; port: Port | PortSet; args: MsgArgs }
   | { kind: 'reply'; port: Port; onReply: (m: KMsg) => void }
-  | { kind: 'page'; retry: true };
+  | { kind: 'page'; retry: true; object: VmObject; offset: number };
 
 /** The mach_msg trap's arguments (from the user stack). */
 export interface MsgArgs {

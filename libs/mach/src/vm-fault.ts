@@ -14,7 +14,7 @@ import { KERN } from './message';
 import { MACH_COSTS } from './costs';
 import { THREAD_FIELD } from './layout';
 
-export type FaultResult = { ok: true } | { ok: false; wait: VmObject; offset: number } | { ok: false; kr: number };
+export type FaultResult = { ok: true } | { ok: false; wait: VmObject; offset: number; write: boolean } | { ok: false; kr: number };
 
 export function vmFault(k: MachKernel, task: Task, va: number, write: boolean, t: Thread | null): FaultResult {
   const map = task.map;
@@ -36,7 +36,10 @@ export function vmFault(k: MachKernel, task: Task, va: number, write: boolean, t
   while (o) {
     const frame = o.pages.get(off);
     if (frame !== undefined) {
-      if (o === top) map.pmap.enter(page, frame, canWrite);
+      const lock = o.locks.get(off) ?? 0;
+      // the pager lent the page read-only: a write asks it to unlock (memory_object_data_unlock)
+      if (o === top && o.pager && write && lock & VM_PROT_WRITE) return { ok: false, wait: o, offset: off, write };
+      if (o === top) map.pmap.enter(page, frame, canWrite && !(lock & VM_PROT_WRITE));
       else if (write) {
         const copy = k.objects.copyPage(frame);
         if (t) k.charge(MACH_COSTS.vmCopyPage, [frame + 0xc0000000], [copy + 0xc0000000]);
@@ -47,7 +50,7 @@ export function vmFault(k: MachKernel, task: Task, va: number, write: boolean, t
       k.bump('vmFaults');
       return { ok: true };
     }
-    if (o.pager) return { ok: false, wait: o, offset: off };
+    if (o.pager) return { ok: false, wait: o, offset: off, write };
     if (!o.shadow) break;
     off += o.shadowOffset;
     o = o.shadow;

@@ -19,6 +19,16 @@ export class VmObject {
   control: Port | null = null;
   /** faults waiting for the pager, by page offset */
   readonly pending = new Map<number, Thread[]>();
+  /** access the pager prohibits, by page offset (memory_object lock values: VM_PROT_WRITE = read-only) */
+  readonly locks = new Map<number, number>();
+  /**
+   * Its pages are not Mach's: physical pages its pager owns and supplied in place (as
+   * Mach's device pager supplies fictitious pages for device memory). They are never
+   * freed into Mach's page pool, and never copied.
+   */
+  physical = false;
+  /** the map its entries live in, for a pager's flush (set by whoever maps it; one map) */
+  mappedIn: import('./vm-map').VmMap | null = null;
   refs = 1;
 
   constructor(
@@ -58,7 +68,7 @@ export class VmObjects {
   /** Drops a reference; the last one frees the pages and the shadow chain's reference. */
   release(o: VmObject | null): void {
     while (o && --o.refs === 0) {
-      for (const frame of o.pages.values()) this.pages.release(frame);
+      if (!o.physical) for (const frame of o.pages.values()) this.pages.release(frame);
       o.pages.clear();
       const next: VmObject | null = o.shadow;
       o.shadow = null;
