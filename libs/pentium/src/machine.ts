@@ -20,12 +20,17 @@ import { Pic } from './devices/pic';
 import { Pit } from './devices/pit';
 import { Console, DEBUG_PORT } from './devices/console';
 import { X87 } from './fpu/x87';
+import { IdeDisk, IDE_BASE, IDE_CONTROL } from './devices/ide';
+import type { IdeDiskConfig } from './devices/ide-config';
+import type { DiskImage } from './devices/disk-image';
 
 export interface MachineOptions {
   /** installed memory in bytes (default 64 MiB) */
   memoryBytes?: number;
   /** the timing configuration (default P54C_CONFIG) */
   timing?: Readonly<P54CConfig>;
+  /** an IDE disk on the primary channel (IRQ 14): its configuration (devices/ide-config.ts) and, optionally, the media to put in */
+  disk?: { config: Readonly<IdeDiskConfig>; image?: DiskImage };
 }
 
 export type RunReason = 'stopped' | 'budget' | 'aborted' | 'deadlock' | 'triple-fault';
@@ -92,6 +97,8 @@ export class Machine {
   readonly fpu: X87;
   readonly cpu: Cpu;
   readonly hostcalls: Hostcalls;
+  /** the IDE disk, when the configuration has one */
+  readonly ide: IdeDisk | null;
   private stopReason: string | null = null;
 
   constructor(opts: MachineOptions = {}) {
@@ -109,6 +116,11 @@ export class Machine {
     this.io.register(0xa0, 2, this.pic);
     this.io.register(0x40, 4, this.pit);
     this.io.register(DEBUG_PORT, 1, this.console);
+    this.ide = opts.disk ? new IdeDisk(opts.disk.config, this.config.coreClockHz, () => this.counters.cycles, this.events, this.pic, opts.disk.image) : null;
+    if (this.ide) {
+      this.io.register(IDE_BASE, 8, this.ide);
+      this.io.register(IDE_CONTROL, 1, this.ide);
+    }
     this.fpu = new X87();
     this.cpu = new Cpu({ memory: this.memory, counters: this.counters, timing: this.timing, io: this.io, pic: this.pic, fpu: this.fpu });
     // devices read the clock during port I/O: keep it exact there
