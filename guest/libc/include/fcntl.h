@@ -11,6 +11,13 @@
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_SYNC 010000
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define FD_CLOEXEC 1
 int open(const char *path, int flags, ...);
+int fcntl(int fd, int cmd, ...);
 int creat(const char *path, mode_t mode);
 #endif

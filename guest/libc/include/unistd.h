@@ -27,4 +27,20 @@ void *sbrk(int incr);
 int pause(void);
 unsigned alarm(unsigned seconds);
 int chdir(const char *path);
+/* identities (root only: the set* calls succeed and change nothing), process groups
+   and sessions, sleep, isatty (guest/libc/src/process.c) */
+uid_t geteuid(void);
+gid_t getgid(void);
+gid_t getegid(void);
+int setuid(uid_t uid);
+int setgid(gid_t gid);
+int setreuid(uid_t r, uid_t e);
+int setregid(gid_t r, gid_t e);
+int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);
+pid_t setsid(void);
+pid_t getsid(pid_t pid);
+unsigned sleep(unsigned seconds);
+int isatty(int fd);
 #endif
