@@ -97,6 +97,7 @@ function sendStateMessage(k: MachKernel, t: Thread, port: Port, exception: numbe
 
 function exceptionReply(k: MachKernel, t: Thread, reply: Port, m: KMsg): void {
   reply.dead = true;
+  k.ports.release(reply);
   k.charge(MACH_COSTS.exceptionReply, [t.field(THREAD_FIELD.STATE)], [t.field(THREAD_FIELD.STATE)]);
   const dv = new DataView(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   if (m.id !== replyId(MSG_ID.EXCEPTION_RAISE_STATE) || m.size < EXC_REPLY.BYTES || dv.getUint32(EXC_REPLY.RETCODE - 24, true) !== KERN.SUCCESS) {

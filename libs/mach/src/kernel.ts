@@ -119,6 +119,7 @@ export class MachKernel {
   private inKernel = false;
   private userPmap: Pmap | null = null;
   private nextThread = 1;
+  private readonly freeThreadNumbers: number[] = [];
   private nextSpace = 1;
   private nextUserHostcall: number = HC.USER_FIRST;
   private readonly kernelTask: Task;
@@ -207,6 +208,9 @@ export class MachKernel {
     this.idle.resumeEip = this.stubs.idle;
     this.current = this.idle;
 
+    // the counters the paper reasons with start at 0, so every run reports the same set
+    for (const c of ['machTraps', 'machMessages', 'portLookups', 'bytesCopied', 'oolPages', 'threadSwitches', 'addressSpaceSwitches', 'syscallRedirections', 'exceptionMessages', 'pageFaults', 'pagerRequests']) this.bump(c, 0);
+
     const h = machine.hostcalls;
     h.register(HC.MACH_TRAP, 'mach.trap', this.entry((t) => this.machTrap(t)));
     h.register(HC.UNIX_SYSCALL, 'mach.unix-syscall', this.entry((t) => unixSyscall(this, t)));
@@ -260,8 +264,9 @@ export class MachKernel {
 
   /** Creates a thread of `task` starting at user EIP/ESP. */
   createThread(task: Task, eip: number, esp: number, priority = 12): Thread {
-    if (this.nextThread >= MAX_THREADS) throw new Error('Mach: out of thread stacks');
-    const n = this.nextThread++;
+    // a terminated thread's stack page is reused (kernel stacks come from a zone in Mach too)
+    const n = this.freeThreadNumbers.pop() ?? this.nextThread++;
+    if (n >= MAX_THREADS) throw new Error('Mach: out of thread stacks');
     const t = new Thread(n, task, THREAD_STACKS + n * THREAD_STACK_BYTES);
     if (!(Number.isInteger(priority) && priority >= 0 && priority < 31)) throw new Error(`Mach: priority ${priority} is outside 0..30`);
     t.priority = priority;
@@ -368,6 +373,8 @@ export class MachKernel {
     this.scheduler.remove(t);
     t.state = ThreadState.Terminated;
     t.wait = null;
+    if (t.port) destroyPort(this, t.port);
+    this.freeThreadNumbers.push(t.number);
     this.bump('threadsTerminated');
     if (this.current === t) this.reschedule();
   }

@@ -345,6 +345,7 @@ export function destroyPort(k: MachKernel, port: Port): void {
   port.dead = true;
   port.receiver = null;
   port.set?.remove(port);
+  k.ports.release(port);
   k.bump('portsDestroyed');
   for (const m of port.queue.splice(0)) destroyMessage(k, m);
   for (const s of port.blockedSenders.splice(0)) {

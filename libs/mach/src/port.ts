@@ -65,8 +65,15 @@ export class PortSet {
 
 export class PortZone {
   private next = 1;
+  private readonly free: number[] = [];
   allocate(): Port {
-    if (this.next >= MAX_PORTS * 16) throw new Error('mach: out of ports');
-    return new Port(this.next++);
+    const index = this.free.pop() ?? this.next++;
+    if (index >= MAX_PORTS * 16) throw new Error('mach: out of ports');
+    return new Port(index);
+  }
+  /** A dead port's slot goes back to the zone (rights that still name it keep the object: dead names). */
+  release(p: Port): void {
+    if (!p.dead) throw new Error(`mach: ${p} is alive`);
+    this.free.push(p.index);
   }
 }
