@@ -54,6 +54,7 @@ import {
   REGISTER_DWORDS,
 } from './ipc-abi';
 import { decodeFpage, isEmptyFpage, placeFpage, WHOLE_SPACE_LOG2, type Fpage } from './fpage';
+import { LARGE_PAGE_LOG2, LARGE_PAGE_SIZE } from './address-space';
 import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from '@mklab/pentium';
 import { irqOfId } from './thread-id';
 import { L4_COSTS, stringCopyProfile } from './costs';
@@ -299,27 +300,46 @@ function receiveWindowOf(k: L4Kernel, r: Thread, ro: ReceiveOp): Fpage | null {
   return null;
 }
 
-/** One map/grant item: every mapped page of the sent fpage that falls into the window. */
+/**
+ * One map/grant item: every mapping of the sent fpage that falls into the window. A
+ * superpage of the sender that the transferred region covers whole goes as one 4 MiB
+ * mapping (when its place in the receiver is 4 MiB aligned, which natural fpage
+ * alignment makes it); of one covered in part, the pages inside the region go.
+ */
 function mapItem(k: L4Kernel, s: Thread, r: Thread, f: Fpage, window: Fpage, sndBase: number): boolean {
   const grant = (sndBase & 1) !== 0;
   const place = placeFpage(f, window, sndBase & ~(PAGE_SIZE - 1));
   const from = s.task.space;
   const to = r.task.space;
   let any = false;
-  // walk only the pages the sender has (a 4 GiB fpage is not walked page by page)
-  const pages = k.mdb.pagesIn(from, place.from, place.bytes);
-  for (const v of pages) {
+  // walk only the mappings the sender has (a 4 GiB fpage is not walked page by page)
+  for (const run of k.mdb.mappingsIn(from, place.from, place.bytes)) {
+    const v = run.vaddr;
     const dest = place.to + (v - place.from);
-    if (dest >= to.userBytes) continue;
-    const done = grant ? k.mdb.grant(from, v, to, dest, f.writable) : k.mdb.map(from, v, to, dest, f.writable);
-    if (done) {
-      any = true;
-      k.bump(grant ? 'grants' : 'maps');
-      const pte = to.ptePhys(dest);
-      k.charge(L4_COSTS.ipcMapPage, [kernelLinear(from.ptePhys(v) >= 0 ? from.ptePhys(v) : to.pdir)], [kernelLinear(pte)]);
+    const large = run.log2 === LARGE_PAGE_LOG2 && dest % LARGE_PAGE_SIZE === 0 && dest + LARGE_PAGE_SIZE <= to.userBytes;
+    const pages = large ? [v] : run.log2 === LARGE_PAGE_LOG2 ? rangePages(v, LARGE_PAGE_SIZE) : [v];
+    for (const pv of pages) {
+      const pd = dest + (pv - v);
+      if (pd >= to.userBytes) continue;
+      let done: boolean;
+      if (large) done = grant ? k.mdb.grantLarge(from, pv, to, pd, f.writable) : k.mdb.mapLarge(from, pv, to, pd, f.writable);
+      else done = grant ? k.mdb.grant(from, pv, to, pd, f.writable) : k.mdb.map(from, pv, to, pd, f.writable);
+      if (done) {
+        any = true;
+        k.bump(grant ? 'grants' : 'maps');
+        if (large) k.bump('superpageMaps');
+        const src = from.ptePhys(pv);
+        k.charge(L4_COSTS.ipcMapPage, [kernelLinear(src >= 0 ? src : to.pdir)], [kernelLinear(to.ptePhys(pd))]);
+      }
     }
   }
   return any;
+}
+
+function rangePages(v: number, bytes: number): number[] {
+  const out: number[] = [];
+  for (let p = v; p < v + bytes; p += PAGE_SIZE) out.push(p);
+  return out;
 }
 
 function copyLong(

@@ -399,22 +399,33 @@ export class L4Kernel {
   /**
    * Starts lthread `lthread` of `task` as a TypeScript thread at user level: its loop
    * (stubs.ts userLoopBytes) lives in the last page of the task's user space, on a page
-   * from sigma0, 32 bytes per lthread. Boot-time (and test) API; what L4Linux's server
-   * uses for its main, interrupt and signal threads.
+   * from sigma0, 32 bytes per lthread — or at `opts.code` (32-byte aligned, mapped), a
+   * place in the task's own text. Boot-time (and test) API; what L4Linux's server uses
+   * for its main, interrupt and bottom-half threads.
    */
-  startUserThread(task: Task, lthread: number, step: UserThreadStep, opts: { prio?: number; pager?: ThreadId } = {}): Thread {
+  startUserThread(task: Task, lthread: number, step: UserThreadStep, opts: { prio?: number; pager?: ThreadId; code?: number } = {}): Thread {
     const t = task.threads[lthread];
     if (!t) throw new Error(`L4: task ${task.number} has no lthread ${lthread}`);
-    const page = task.space.userBytes - PAGE_SIZE;
-    if (!task.space.lookup(page)) {
-      const frame = this.sigma0.takeFreeFrame(task.number);
-      this.mdb.map(this.sigma0.space, frame, task.space, page, false);
+    let base: number;
+    if (opts.code !== undefined) {
+      // the task's own text (a server that has its memory already): the loop goes there
+      base = opts.code >>> 0;
+      if (base % 32 !== 0) throw new Error(`L4: user-thread loop at 0x${base.toString(16)} is not 32-byte aligned`);
+    } else {
+      const page = task.space.userBytes - PAGE_SIZE;
+      if (!task.space.lookup(page)) {
+        const frame = this.sigma0.takeFreeFrame(task.number);
+        this.mdb.map(this.sigma0.space, frame, task.space, page, false);
+      }
+      base = page + lthread * USER_LOOP_BYTES;
     }
-    const base = page + lthread * USER_LOOP_BYTES;
     const id = this.registerUserLoop(step, base, t.id);
     const code = userLoopBytes(id);
-    const frame = (task.space.lookup(page) as { frame: number }).frame;
-    code.forEach((b, i) => this.memory.write8(frame + lthread * USER_LOOP_BYTES + i, b));
+    code.forEach((b, i) => {
+      const p = this.userPhys(task.space, base + i, false);
+      if (p < 0) throw new Error(`L4: task ${task.number} has no page at 0x${(base + i).toString(16)} for a user-thread loop`);
+      this.memory.write8(p, b);
+    });
     this.activate(t, base, 0, opts.pager ?? this.sigma0.id, opts.prio ?? 100);
     return t;
   }

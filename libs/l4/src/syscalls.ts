@@ -43,7 +43,8 @@ export function fpageUnmap(k: L4Kernel, t: Thread): void {
   k.charge(L4_COSTS.fpageUnmap, [t.field(TCB.SPACE)]);
   let changed = 0;
   if (!isEmptyFpage(f)) {
-    for (const v of k.mdb.pagesIn(t.task.space, f.base, fpageBytes(f))) changed += k.mdb.flush(t.task.space, v, own, readOnly);
+    // the fpage names a range: superpages it covers whole are flushed as one, others split (mapping-db.ts)
+    changed = k.mdb.flushRange(t.task.space, f.base, Math.min(fpageBytes(f), t.task.space.userBytes), own, readOnly);
   }
   for (let i = 0; i < changed; i++) k.charge(L4_COSTS.flushPage);
   k.bump('flushedPages', changed);
