@@ -57,6 +57,15 @@ function place(bytes: number): { start: number; bytes: number } {
   return { start, bytes };
 }
 
+/**
+ * The server threads' request loops (L4 user-loop threads: HOSTCALL ; INT 0x30 ; JMP,
+ * libs/l4 stubs.ts, 32 bytes each): the first lines of the server's text, right before
+ * the request-loop code (SERVER_SYSCALL_ENTRY) — the server's threads run the server's
+ * own code, in its 1:1 window, not a page of their own. Index = L4 lthread.
+ */
+export const SERVER_LOOPS = place(32 * 16);
+export const serverLoopOffset = (lthread: number): number => SERVER_LOOPS.start + 32 * lthread;
+
 /** server globals (offsets in the data area) */
 export const D_CURRENT = 0x000;
 export const D_TASK_BY_THREAD = 0x400; // 256 entries: L4 task number → task struct

@@ -78,6 +78,7 @@ import {
   SERVER_RESERVED,
   SERVER_SYSCALL_ENTRY,
   SERVER_SYSCALL_EXIT,
+  serverLoopOffset,
   type ServerProfile,
 } from './costs';
 
@@ -185,8 +186,8 @@ export class L4Arch implements Arch {
     this.serverThreadId = (this.server.threads[0] as L4Thread).id;
     this.emu = assembleEmuLib(this.serverThreadId);
     machine.memory.writeBytes(LINUX_BASE + EMU_PAGE_OFFSET, Uint8Array.from(this.emu.bytes));
-    l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id });
-    this.timerThreadId = l4.startUserThread(this.server, 1, (cpu) => this.timerStep(cpu), { prio: TIMER_PRIO, pager: l4.sigma0.id }).id;
+    l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(0) });
+    this.timerThreadId = l4.startUserThread(this.server, 1, (cpu) => this.timerStep(cpu), { prio: TIMER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(1) }).id;
   }
 
   // ------------------------------------------------------------------ Arch: memory
