@@ -18,7 +18,10 @@ import { RamFs } from './fs/ramfs';
 import { FileEnv, O_RDONLY, O_WRONLY, OpenFile } from './fs/file';
 import { openInode } from './fs/open';
 import { execve } from './exec/exec';
+import { dumpCore } from './exec/core-dump';
 import { Mm, MmContext } from './mm/mm';
+import { FileMap, FilePages, inodePages } from './mm/filemap';
+import type { Inode } from './fs/ramfs';
 import { PageAllocator } from './mm/page-allocator';
 import { UserAccess } from './mm/uaccess';
 import { PhysMem } from './phys-mem';
@@ -84,6 +87,8 @@ export class LinuxKernel implements FileEnv {
   readonly mmContext: MmContext;
   readonly zeroPage: number;
   readonly bootEpochSeconds: number;
+  /** the pages of mapped files (mmap of files, msync) */
+  readonly filemap: FileMap;
 
   readonly tasks = new Map<number, Task>();
   /** runnable tasks in run-queue order (the idle task is never on it) */
@@ -118,7 +123,12 @@ export class LinuxKernel implements FileEnv {
     this.pages = new PageAllocator(this.mem, range.start, range.end);
     this.zeroPage = this.pages.alloc(true);
     this.uaccess = new UserAccess(this.mem, (n, touch) => this.charge('uaccess.copy', n, touch));
+    this.filemap = new FileMap(this.mem, this.pages, inodePages, {
+      pageIn: (phys) => this.charge('page-copy', 1, { write: [[phys, 4096]] }),
+      pageOut: (phys) => this.charge('page-copy', 1, { read: [[phys, 4096]] }),
+    });
     this.mmContext = {
+      filemap: this.filemap,
       mem: this.mem,
       pages: this.pages,
       zeroPage: this.zeroPage,
@@ -137,6 +147,21 @@ export class LinuxKernel implements FileEnv {
     this.idle.priority = 0;
     this.idle.cwd = this.fs.root;
     this.current = this.idle;
+  }
+
+  /** Where mapped files' pages come from: the file system's page cache re-points this (default: the inode's bytes). */
+  set filePages(source: FilePages) {
+    this.filemap.source = source;
+  }
+
+  /** FileEnv: a read() of a regular file is about to run (shared mappings write back first). */
+  beforeFileRead(inode: Inode): void {
+    this.filemap.beforeFileRead(inode);
+  }
+
+  /** FileEnv: a write() changed [pos, pos+len) of a regular file (mapped pages follow). */
+  afterFileWrite(inode: Inode, pos: number, len: number): void {
+    this.filemap.afterFileWrite(inode, pos, len);
   }
 
   get counters(): KernelCounters {
@@ -188,6 +213,7 @@ export class LinuxKernel implements FileEnv {
     const t = this.newTask(this.allocPid(), 0, 0);
     t.pgrp = t.pid;
     t.session = t.pid;
+    t.leader = true;
     t.parent = this.idle;
     this.idle.children.add(t);
     t.cwd = this.fs.root;
@@ -344,7 +370,8 @@ export class LinuxKernel implements FileEnv {
     if (!t.mm) return this.panic(`page fault at 0x${addr.toString(16)} in a task without mm (pid ${t.pid})`);
     const regs = this.arch.getUserRegs(t);
     const r = t.mm.handleFault(addr, (errorCode & 2) !== 0, (errorCode & 1) !== 0, user, regs.esp);
-    if (r !== 'ok') {
+    if (r === 'ok') t.minFlt++;
+    else {
       if (!user) return this.panic(`kernel-mode page fault at 0x${addr.toString(16)} (pid ${t.pid})`);
       t.cr2 = addr >>> 0;
       t.trapNo = 14;
@@ -493,7 +520,7 @@ export class LinuxKernel implements FileEnv {
           this.schedule();
           return;
         }
-        this.doExit(t, signalStatus(sig, act === 'core'));
+        this.doExit(t, signalStatus(sig, act === 'core' && dumpCore(this, t)));
         return;
       }
       this.count('signalsDelivered');
@@ -521,7 +548,7 @@ export class LinuxKernel implements FileEnv {
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       // 2.0: a frame that cannot be written kills the task with SIGSEGV
-      this.doExit(t, signalStatus(SIGSEGV, true));
+      this.doExit(t, signalStatus(SIGSEGV, dumpCore(this, t)));
       return;
     }
     const next: UserRegs = { ...regs, esp: frame, eip: sa.handler, eflags: (regs.eflags & ~0x100) >>> 0 };

@@ -20,6 +20,25 @@ export const DEF_PRIORITY = (20 * HZ) / 100;
 export const NR_OPEN = 256;
 export const NSIG = 32;
 
+/** Resource limits (include/linux/resource.h, 2.0: RLIM_NLIMITS = 10). */
+export const RLIMIT_CORE = 4;
+export const RLIM_NLIMITS = 10;
+export const RLIM_INFINITY = 0x7fffffff;
+/** INIT_RLIMITS of 2.0 (include/asm-i386/resource.h): no core files by default (soft limit 0),
+ *  an 8 MiB stack (_STK_LIM), MAX_TASKS_PER_USER = NR_TASKS/2 processes, NR_OPEN files. */
+export const initRlimits = (): [number, number][] => [
+  [RLIM_INFINITY, RLIM_INFINITY], // CPU
+  [RLIM_INFINITY, RLIM_INFINITY], // FSIZE
+  [RLIM_INFINITY, RLIM_INFINITY], // DATA
+  [8 << 20, 8 << 20], // STACK
+  [0, RLIM_INFINITY], // CORE
+  [RLIM_INFINITY, RLIM_INFINITY], // RSS
+  [256, 256], // NPROC
+  [NR_OPEN, NR_OPEN], // NOFILE
+  [RLIM_INFINITY, RLIM_INFINITY], // MEMLOCK
+  [RLIM_INFINITY, RLIM_INFINITY], // AS
+];
+
 /** What a parked system call waits on: a wait queue, several (select), or (yield null) just a reschedule. */
 export type SleepOn = WaitQueue | WaitQueue[] | null;
 /** A blocking system call: yields where it sleeps, returns its result. */
@@ -34,6 +53,15 @@ export class Task {
   readonly children = new Set<Task>();
   pgrp: number;
   session: number;
+  /** session leader (setsid; 2.0: leader) */
+  leader = false;
+  /** has called execve since fork (2.0: did_exec; setpgid by the parent then fails with EACCES) */
+  didExec = false;
+  /** [soft, hard] per resource */
+  rlim: [number, number][] = initRlimits();
+  /** page faults resolved without and with I/O (getrusage ru_minflt / ru_majflt) */
+  minFlt = 0;
+  majFlt = 0;
   /** wait status for the parent (see exitStatus) once a zombie */
   exitCode = 0;
   mm: Mm | null = null;

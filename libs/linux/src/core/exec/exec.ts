@@ -20,8 +20,22 @@ export const INITIAL_STACK_BYTES = 32 * PAGE_SIZE;
 /** Auxiliary vector types (include/linux/elf.h). */
 export const AT = { NULL: 0, PHDR: 3, PHENT: 4, PHNUM: 5, PAGESZ: 6, BASE: 7, FLAGS: 8, ENTRY: 9, UID: 11, EUID: 12, GID: 13, EGID: 14 } as const;
 
+/** The interpreter line of a script (binfmt_script, 2.0): "#!interpreter [one argument]". */
+export const SCRIPT_LINE_MAX = 127;
+
+/** Parses "#!" and returns the interpreter and its optional argument, or null when `bytes` is not a script. */
+export function parseScriptLine(bytes: Uint8Array): { interp: string; arg: string | null } | null {
+  if (bytes.length < 2 || bytes[0] !== 0x23 /* # */ || bytes[1] !== 0x21 /* ! */) return null;
+  let line = '';
+  for (let i = 2; i < Math.min(bytes.length, SCRIPT_LINE_MAX) && bytes[i] !== 0x0a; i++) line += String.fromCharCode(bytes[i]);
+  line = line.replace(/[ \t]+$/, '').replace(/^[ \t]+/, '');
+  if (line === '') throw new KernelError(ENOEXEC, 'ENOEXEC: "#!" without an interpreter');
+  const m = /^(\S+)[ \t]*(.*)$/.exec(line)!;
+  return { interp: m[1], arg: m[2] === '' ? null : m[2] };
+}
+
 /** execve from a task (the system call, or the kernel starting init). Returns 0 or -errno. */
-export function execve(k: LinuxKernel, t: Task, path: string, argv: string[], envp: string[]): number {
+export function execve(k: LinuxKernel, t: Task, path: string, argv: string[], envp: string[], viaScript = false): number {
   let image: ElfImage;
   let bytes: Uint8Array;
   try {
@@ -29,6 +43,14 @@ export function execve(k: LinuxKernel, t: Task, path: string, argv: string[], en
     if (inode.isDir) throw new KernelError(EISDIR);
     if (!inode.isReg || (inode.mode & 0o111) === 0) throw new KernelError(EACCES);
     bytes = inode.contents().slice();
+    const script = parseScriptLine(bytes);
+    if (script) {
+      // binfmt_script: run the interpreter with [interpreter, argument?, script path, argv[1..]]
+      // (an interpreter that is itself a script is not run: 2.0's sh_bang check)
+      if (viaScript) throw new KernelError(ENOEXEC, 'ENOEXEC: the interpreter is a script');
+      const next = [script.interp, ...(script.arg !== null ? [script.arg] : []), path, ...argv.slice(1)];
+      return execve(k, t, script.interp, next, envp, true);
+    }
     image = parseElf(bytes);
     const strBytes = [path, ...argv, ...envp].reduce((n, s) => n + s.length + 1, 0);
     if (strBytes + 4 * (argv.length + envp.length + 40) > MAX_ARG_BYTES) throw new KernelError(E2BIG);
@@ -101,6 +123,7 @@ export function execve(k: LinuxKernel, t: Task, path: string, argv: string[], en
     if (sa.handler !== SIG_IGN) t.sigactions[s] = { handler: SIG_DFL, mask: 0, flags: 0, restorer: 0 };
   }
   t.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  t.didExec = true;
   k.arch.startUserThread(t, image.entry, sp);
   return 0;
 }

@@ -33,6 +33,9 @@ export interface FileEnv {
   signalPending(): boolean;
   /** raise SIGPIPE on the current task */
   sigpipe(): void;
+  /** mapped-file coherence (core/mm/filemap.ts): call before reading a regular file and after writing one */
+  beforeFileRead?(inode: Inode): void;
+  afterFileWrite?(inode: Inode, pos: number, len: number): void;
 }
 
 /** Transfers move through the kernel a page at a time. */
@@ -87,9 +90,10 @@ export interface PollState {
 }
 
 export class RegularFile extends OpenFile {
-  read(_env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
+  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
     const inode = this.inode!;
     if (inode.isDir) throw new KernelError(EISDIR);
+    env.beforeFileRead?.(inode);
     let done = 0;
     while (done < len) {
       const b = inode.read(this.pos, Math.min(IO_CHUNK, len - done));
@@ -105,9 +109,17 @@ export class RegularFile extends OpenFile {
     }
     return done;
   }
-  write(_env: FileEnv, len: number, fetch: (n: number) => Uint8Array): number {
+  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): number {
     const inode = this.inode!;
     if (this.flags & O_APPEND) this.pos = inode.size;
+    const from = this.pos;
+    try {
+      return this.writeChunks(inode, len, fetch);
+    } finally {
+      env.afterFileWrite?.(inode, from, this.pos - from);
+    }
+  }
+  private writeChunks(inode: Inode, len: number, fetch: (n: number) => Uint8Array): number {
     // a page at a time, as generic_file_write: a fault part-way returns what was written
     let done = 0;
     while (done < len) {

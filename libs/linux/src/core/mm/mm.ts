@@ -8,6 +8,7 @@ import { PAGE_SIZE, PhysMem, pageAlignDown, pageAlignUp } from '../phys-mem';
 import type { CorePath } from '../core-paths';
 import type { PathTouch } from '../../arch/arch';
 import { PageAllocator } from './page-allocator';
+import type { FileMap } from './filemap';
 import {
   PTE_FRAME,
   PTE_P,
@@ -20,7 +21,18 @@ import {
   freeUserPageTables,
   ptePointer,
 } from './page-table';
-import { FileBacking, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vm-area';
+import { FileBacking, MappedFile, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED, VM_WRITE, VmArea } from './vm-area';
+
+/** The part of `a` from `start` on (an area split at `start`): file offsets move with it. */
+function tailOf(a: VmArea, start: number): VmArea {
+  const shift = start - a.start;
+  return {
+    ...a,
+    start,
+    backing: a.backing ? { ...a.backing, offset: a.backing.offset + shift } : null,
+    file: a.file ? { ...a.file, offset: a.file.offset + shift } : null,
+  };
+}
 
 /** What the memory manager needs from the rest of the kernel. */
 export interface MmContext {
@@ -28,6 +40,8 @@ export interface MmContext {
   readonly pages: PageAllocator;
   /** a page of zeros mapped read-only for read faults on anonymous memory (ZERO_PAGE) */
   readonly zeroPage: number;
+  /** the pages of mapped files */
+  readonly filemap: FileMap;
   initPageDirectory(pgd: number): void;
   flushUserPage(mm: Mm, linear: number): void;
   flushUserAll(mm: Mm): void;
@@ -127,7 +141,11 @@ export class Mm {
       if (!(pte & PTE_P)) {
         this.noPage(area, addr, write, ptr);
       } else if (write && !(pte & PTE_RW)) {
-        this.wpPage(addr, ptr, pte);
+        this.wpPage(area, addr, ptr, pte);
+      } else if (!(pte & PTE_US)) {
+        // PROT_NONE left the page present for the kernel only; the area allows access again
+        this.ctx.mem.write32(ptr, (pte | PTE_US) >>> 0);
+        this.ctx.flushUserPage(this, pageAlignDown(addr));
       } else {
         // spurious (another path already fixed it up, or only the TLB was stale)
         this.ctx.flushUserPage(this, pageAlignDown(addr));
@@ -145,6 +163,10 @@ export class Mm {
     const { mem, pages } = this.ctx;
     const page = pageAlignDown(addr);
     const writable = (area.flags & VM_WRITE) !== 0;
+    if (area.file) {
+      this.filePage(area, page, write, ptr);
+      return;
+    }
     if (!area.backing || page >= area.backing.end) {
       if (!write) {
         // 2.0's do_anonymous_page: a read maps the shared zero page read-only
@@ -169,6 +191,36 @@ export class Mm {
     this.ctx.flushUserPage(this, page);
   }
 
+  /**
+   * do_no_page for a mapped file (filemap_nopage): the page-cache page itself, shared
+   * for MAP_SHARED (writable when the area is), read-only for MAP_PRIVATE; a write to a
+   * private mapping gets its own copy at once (2.0 copies in filemap_nopage then).
+   */
+  private filePage(area: VmArea, page: number, write: boolean, ptr: number): void {
+    const { mem, pages, filemap } = this.ctx;
+    const f = area.file!;
+    const index = (f.offset + (page - area.start)) / PAGE_SIZE;
+    this.ctx.count('fileFaults');
+    const cached = filemap.page(f.inode, index);
+    const shared = (area.flags & VM_SHARED) !== 0;
+    let phys: number;
+    let rw = false;
+    if (shared || !write) {
+      pages.get(cached);
+      phys = cached;
+      rw = shared && write;
+      if (shared && (area.flags & VM_WRITE) !== 0) rw = true;
+    } else {
+      phys = pages.alloc(false);
+      mem.writeBytes(phys, mem.readBytes(cached, PAGE_SIZE));
+      this.ctx.charge('page-copy', 1, { read: [[cached, PAGE_SIZE]], write: [[phys, PAGE_SIZE]] });
+      rw = true;
+    }
+    this.rss++;
+    mem.write32(ptr, (phys | PTE_P | PTE_US | (rw ? PTE_RW : 0)) >>> 0);
+    this.ctx.flushUserPage(this, page);
+  }
+
   private fillFromFile(phys: number, page: number, b: FileBacking, areaStart: number): void {
     const { mem } = this.ctx;
     const fileBytesHere = Math.max(0, Math.min(PAGE_SIZE, b.end - page));
@@ -179,12 +231,13 @@ export class Mm {
   }
 
   /** do_wp_page: copy-on-write break (or just make writable when we hold the only reference). */
-  private wpPage(addr: number, ptr: number, pte: number): void {
+  private wpPage(area: VmArea, addr: number, ptr: number, pte: number): void {
     const { mem, pages } = this.ctx;
     const page = pageAlignDown(addr);
     const old = (pte & PTE_FRAME) >>> 0;
     this.ctx.count('cowFaults');
-    if (this.isCounted(old) && pages.refCount(old) === 1) {
+    // a shared mapping writes into the page it shares; a private page we alone hold is ours
+    if ((area.flags & VM_SHARED) !== 0 || (this.isCounted(old) && pages.refCount(old) === 1)) {
       mem.write32(ptr, (pte | PTE_RW) >>> 0);
       this.ctx.flushUserPage(this, page);
       return;
@@ -207,7 +260,8 @@ export class Mm {
   fork(): Mm {
     const { mem, pages } = this.ctx;
     const child = new Mm(this.ctx);
-    child.areas = this.areas.map((a) => ({ ...a, backing: a.backing ? { ...a.backing } : null }));
+    child.areas = this.areas.map((a) => ({ ...a, backing: a.backing ? { ...a.backing } : null, file: a.file ? { ...a.file } : null }));
+    for (const a of child.areas) if (a.file) this.ctx.filemap.hold(a.file.inode, (a.flags & VM_SHARED) !== 0);
     child.startCode = this.startCode;
     child.endCode = this.endCode;
     child.startData = this.startData;
@@ -270,21 +324,58 @@ export class Mm {
   /** Removes [start, end) from the address space (do_munmap): areas split or shrink. */
   unmap(start: number, end: number): void {
     if (start % PAGE_SIZE || start >= end || end > TASK_SIZE) throw new KernelError(EINVAL);
+    this.syncFile(start, end);
     const out: VmArea[] = [];
+    const gone: VmArea[] = [];
     for (const a of this.areas) {
       if (a.end <= start || a.start >= end) {
         out.push(a);
         continue;
       }
-      if (a.start < start) out.push({ ...a, end: start });
-      if (a.end > end) {
-        const shift = end - a.start;
-        out.push({ ...a, start: end, backing: a.backing ? { ...a.backing, offset: a.backing.offset + shift } : null });
+      const pieces: VmArea[] = [];
+      if (a.start < start) pieces.push({ ...a, end: start });
+      if (a.end > end) pieces.push(tailOf(a, end));
+      out.push(...pieces);
+      // the area's hold on its file: one per remaining piece
+      if (a.file) {
+        const shared = (a.flags & VM_SHARED) !== 0;
+        for (let i = 1; i < pieces.length; i++) this.ctx.filemap.hold(a.file.inode, shared);
+        if (pieces.length === 0) gone.push(a);
       }
     }
     this.areas = out;
     this.zap(start, end);
     this.ctx.flushUserAll(this);
+    for (const a of gone) this.ctx.filemap.drop(a.file!.inode, (a.flags & VM_SHARED) !== 0);
+  }
+
+  /**
+   * filemap_sync over [start, end): the pages of shared file mappings present here go
+   * back to their file (msync, munmap, exit). Returns false when part of the range is
+   * not mapped (msync's ENOMEM).
+   */
+  syncFile(start: number, end: number): boolean {
+    let covered = true;
+    for (let a = start; a < end; ) {
+      const area = this.findArea(a);
+      if (!area) {
+        covered = false;
+        const above = this.findAreaAbove(a);
+        if (!above) break;
+        a = above.start;
+        continue;
+      }
+      a = area.end;
+    }
+    for (const area of this.areas) {
+      if (!area.file || !(area.flags & VM_SHARED) || area.end <= start || area.start >= end) continue;
+      const f = area.file;
+      forEachUserPte(this.ctx.mem, this.pgd, Math.max(start, area.start), Math.min(end, area.end), (linear, _ptr, pte) => {
+        const index = (f.offset + (linear - area.start)) / PAGE_SIZE;
+        if (this.ctx.filemap.isCachePage(f.inode, index, (pte & PTE_FRAME) >>> 0)) this.ctx.filemap.writeBack(f.inode, index);
+      });
+    }
+    return covered;
   }
 
   /** Finds a free range of `len` bytes (get_unmapped_area): first fit from TASK_UNMAPPED_BASE, or the hint if free. */
@@ -302,7 +393,7 @@ export class Mm {
   }
 
   /** Maps an anonymous (or file-backed private) range; returns its start (do_mmap). */
-  map(addr: number, len: number, flags: number, fixed: boolean, backing: FileBacking | null, name: string): number {
+  map(addr: number, len: number, flags: number, fixed: boolean, backing: FileBacking | null, name: string, file: MappedFile | null = null): number {
     len = pageAlignUp(len);
     if (len === 0 || len > TASK_SIZE) throw new KernelError(EINVAL);
     if (fixed) {
@@ -312,7 +403,8 @@ export class Mm {
       addr = this.unmappedArea(addr, len);
     }
     if (backing) backing = { ...backing };
-    this.insertArea({ start: addr, end: addr + len, flags, backing, name });
+    this.insertArea({ start: addr, end: addr + len, flags, backing, name, file: file ? { ...file } : null });
+    if (file) this.ctx.filemap.hold(file.inode, (flags & VM_SHARED) !== 0);
     return addr;
   }
 
@@ -361,20 +453,30 @@ export class Mm {
       }
       const s = Math.max(a.start, start);
       const e = Math.min(a.end, end);
-      const shift = (x: number): FileBacking | null => (a.backing ? { ...a.backing, offset: a.backing.offset + (x - a.start) } : null);
-      if (a.start < s) out.push({ ...a, end: s });
-      out.push({ ...a, start: s, end: e, flags: (a.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | flags, backing: shift(s) });
-      if (a.end > e) out.push({ ...a, start: e, backing: shift(e) });
+      const pieces: VmArea[] = [];
+      if (a.start < s) pieces.push({ ...a, end: s });
+      pieces.push({ ...tailOf(a, s), end: e, flags: (a.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | flags });
+      if (a.end > e) pieces.push(tailOf(a, e));
+      if (a.file) for (let i = 1; i < pieces.length; i++) this.ctx.filemap.hold(a.file.inode, (a.flags & VM_SHARED) !== 0);
+      out.push(...pieces);
     }
     this.areas = out;
-    if (!(flags & VM_WRITE)) {
-      forEachUserPte(this.ctx.mem, this.pgd, start, end, (_l, ptr, pte) => this.ctx.mem.write32(ptr, (pte & ~PTE_RW) >>> 0));
-    }
+    // 2.0 change_protection: the PTEs take the new protection at once. No access at
+    // all (PROT_NONE) keeps the page present for the kernel but not for user mode; a
+    // page that loses write access is write-protected; gaining rights waits for the
+    // fault (a private page may still need its copy).
+    const access = (flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
+    forEachUserPte(this.ctx.mem, this.pgd, start, end, (_l, ptr, pte) => {
+      let next = access ? pte | PTE_US : pte & ~PTE_US;
+      if (!(flags & VM_WRITE)) next &= ~PTE_RW;
+      if (next !== pte) this.ctx.mem.write32(ptr, next >>> 0);
+    });
     this.ctx.flushUserAll(this);
   }
 
   /** Releases every user page and page table (exit_mmap); the page directory goes last. */
   release(): void {
+    this.dropFiles();
     this.zap(0, TASK_SIZE);
     freeUserPageTables(this.ctx.mem, this.ctx.pages, this.pgd);
     this.areas = [];
@@ -383,10 +485,25 @@ export class Mm {
 
   /** Drops every user mapping but keeps the page directory (exec's exit_mmap before the new image). */
   clear(): void {
+    this.dropFiles();
     this.zap(0, TASK_SIZE);
     freeUserPageTables(this.ctx.mem, this.ctx.pages, this.pgd);
     this.areas = [];
     this.ctx.flushUserAll(this);
+  }
+
+  /** exit_mmap's part for mapped files: shared pages go back to their files, the files are let go. */
+  private dropFiles(): void {
+    this.syncFile(0, TASK_SIZE);
+    for (const a of this.areas) if (a.file) this.ctx.filemap.drop(a.file.inode, (a.flags & VM_SHARED) !== 0);
+    for (const a of this.areas) a.file = null;
+  }
+
+  /** Physical page mapped at `page` (present, whatever its protection), or -1. */
+  presentPhys(page: number): number {
+    const ptr = ptePointer(this.ctx.mem, this.pgd, page);
+    const pte = ptr < 0 ? 0 : this.ctx.mem.read32(ptr);
+    return pte & PTE_P ? (pte & PTE_FRAME) >>> 0 : -1;
   }
 
   /** Physical address for a user access, faulting the page in as the exception fixup path would; throws EFAULT. */

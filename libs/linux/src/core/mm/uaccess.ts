@@ -85,7 +85,14 @@ export class UserAccess {
     for (let i = 0; ; i++) {
       const p = this.read32(mm, addr + i * 4);
       if (p === 0) return out;
-      const s = this.string(mm, p, maxTotal);
+      let s: string;
+      try {
+        s = this.string(mm, p, maxTotal);
+      } catch (e) {
+        // one string longer than the whole argument space
+        if (e instanceof KernelError && e.errno === ENAMETOOLONG) throw new KernelError(7 /* E2BIG */);
+        throw e;
+      }
       total += s.length + 1;
       if (total > maxTotal) throw new KernelError(7 /* E2BIG */);
       out.push(s);

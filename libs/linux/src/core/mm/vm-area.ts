@@ -1,6 +1,8 @@
 // Virtual memory areas (struct vm_area_struct): the ranges of a process's address
 // space and how a missing page in each is filled.
 
+import type { Inode } from '../fs/ramfs';
+
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
 export const VM_EXEC = 0x4;
@@ -20,11 +22,21 @@ export interface FileBacking {
   end: number;
 }
 
+/** A mapped file (mmap of a regular file): its pages come from the page cache (filemap.ts). */
+export interface MappedFile {
+  inode: Inode;
+  /** file offset that corresponds to area.start (page aligned) */
+  offset: number;
+}
+
 export interface VmArea {
   start: number;
   end: number;
   flags: number;
+  /** bytes copied in on a fault (exec's segments) */
   backing: FileBacking | null;
+  /** pages shared with the page cache (mmap of a file; VM_SHARED for MAP_SHARED) */
+  file?: MappedFile | null;
   /** for /proc-style listings and debugging */
   name: string;
 }

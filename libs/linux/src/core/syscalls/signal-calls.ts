@@ -3,6 +3,7 @@
 
 import { EINVAL, EPERM, ERESTARTNOHAND, ESRCH } from '../errno';
 import { LinuxKernel, NO_RESULT } from '../kernel';
+import { dumpCore } from '../exec/core-dump';
 import {
   BLOCKABLE,
   SIGCONTEXT_BYTES,
@@ -132,7 +133,7 @@ export const signalCalls: SyscallImpls = {
     try {
       ctx = parseSigContext(k.uaccess.copyFrom(t.mm!, regs.esp, SIGCONTEXT_BYTES));
     } catch {
-      k.doExit(t, signalStatus(SIGSEGV, true));
+      k.doExit(t, signalStatus(SIGSEGV, dumpCore(k, t)));
       return NO_RESULT;
     }
     t.blocked = (ctx.oldmask & BLOCKABLE) >>> 0;
