@@ -12,6 +12,7 @@ export { INT_SAME_PL_CLOCKS, INT_STACK_SWITCH_EXTRA_CLOCKS, IRET_SAME_PL_CLOCKS,
 export * from './timing';
 export * from './devices';
 export * from './clock/event-queue';
+export * from './clock/phases';
 export { X87 } from './fpu/x87';
 export type { FpuHost } from './fpu/fpu-host';
 export * from './machine';

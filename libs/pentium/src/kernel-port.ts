@@ -1,4 +1,5 @@
 import type { PathProfile } from './timing/path-profile';
+import type { PhaseMarks } from './clock/phases';
 
 // The narrow view of the machine the µ-kernels (libs/l4, libs/mach) are written against:
 // exactly the kernel-facing interface of contracts.md ("CPU interface used by
@@ -66,6 +67,8 @@ export interface KernelMachine {
   readonly pit: PicPorts;
   readonly hostcalls: { register(id: number, name: string, handler: () => void, opts?: { fromUser?: boolean }): void };
   stop(reason: string): void;
+  /** phase accounting (clock/phases.ts, contracts.md "Phase accounting"): kernels mark their transitions */
+  readonly phases: PhaseMarks;
 }
 
 /** General registers (ModRM order, as libs/pentium's Reg). */

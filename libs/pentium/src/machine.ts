@@ -15,6 +15,7 @@ import { P54C_CONFIG, type P54CConfig } from './timing/p54c-config';
 import { TimingModel } from './timing/timing-model';
 import { CycleClock } from './clock/cycle-clock';
 import { EventQueue } from './clock/event-queue';
+import { PhaseClock } from './clock/phases';
 import { IoBus } from './devices/io-bus';
 import { Pic } from './devices/pic';
 import { Pit } from './devices/pit';
@@ -99,6 +100,8 @@ export class Machine {
   readonly hostcalls: Hostcalls;
   /** the IDE disk, when the configuration has one */
   readonly ide: IdeDisk | null;
+  /** per-phase cycle accounting that kernels mark and guests read with RDPMC (clock/phases.ts) */
+  readonly phases: PhaseClock;
   private stopReason: string | null = null;
 
   constructor(opts: MachineOptions = {}) {
@@ -139,6 +142,8 @@ export class Machine {
       walk: (linear: number, write: boolean) => cpu.walkForPath(linear, write),
     });
     this.hostcalls = new Hostcalls(this.cpu);
+    this.phases = new PhaseClock(this.counters, this.cpu);
+    this.cpu.readPmc = (ecx: number) => this.phases.pmc(ecx, cpu.tsc());
   }
 
   /** End the run after the current instruction (from a hostcall or an event). */
@@ -169,6 +174,11 @@ export class Machine {
     };
     for (;;) {
       if (cpu.shutdown !== null) return result('triple-fault', cpu.shutdown);
+      if (this.phases.pending) {
+        // the CPU stopped after an IRET to user mode on which a kernel armed a phase switch
+        this.phases.settle();
+        if (this.stopReason === null) cpu.stopRequested = false;
+      }
       if (cpu.stopRequested) return result('stopped', this.stopReason ?? 'stop requested');
       if (counters.cycles >= end) return result('budget');
       if (opts.signal?.aborted) return result('aborted');

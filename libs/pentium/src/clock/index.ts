@@ -1,2 +1,3 @@
 export * from './cycle-clock';
 export { EventQueue, type EventHandle } from './event-queue';
+export * from './phases';

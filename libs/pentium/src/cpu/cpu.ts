@@ -235,6 +235,12 @@ export class Cpu {
   shutdown: string | null = null;
   /** called when the CPU shuts down after a triple fault */
   onTripleFault: ((why: string) => void) | null = null;
+  /** phase accounting (clock/phases.ts): the cycle count when the last trap (INT n, exception, IRQ) began to be delivered */
+  trapCycle = 0;
+  /** phase accounting: called by an IRET to CPL 3 while a phase switch is armed there; null otherwise (no cost) */
+  onUserReturn: (() => void) | null = null;
+  /** RDPMC: the value of counter ECX, or -1 for none (#GP); the Machine's phase counters (clock/phases.ts) */
+  readPmc: ((ecx: number) => number) | null = null;
 
   constructor(opts: CpuOptions) {
     this.memory = opts.memory;

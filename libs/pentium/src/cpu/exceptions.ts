@@ -33,6 +33,7 @@ function hasErrorCode(v: number): boolean {
 }
 
 export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind: IntKind): void {
+  c.trapCycle = c.counters.cycles; // phase accounting (clock/phases.ts): a kernel may start its phase here
   const ext = kind === IntKind.External ? 1 : 0;
   const pushCode = kind === IntKind.Exception && hasErrorCode(vector) ? errorCode & 0xffff : -1;
   const idx = vector << 3;
@@ -175,6 +176,7 @@ export function iret(c: Cpu, size: number): void {
     c.r32[4] = size === 4 ? newEsp : (esp & 0xffff0000) | newEsp;
     nullifyInaccessible(c);
     c.charge(IRET_OUTER_PL_EXTRA_CLOCKS);
+    if (rpl === 3 && c.onUserReturn !== null) c.onUserReturn(); // phase accounting (clock/phases.ts)
   } else {
     setSegCache(c, SegReg.CS, newCs, clo, chi);
     c.r32[4] = (esp + 3 * size) | 0;

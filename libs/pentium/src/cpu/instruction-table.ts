@@ -457,6 +457,10 @@ row('system', 'CPUID', 0x0fa2, false, '', t(14, 14, NP, '[REF]'), S.cpuid, { ir:
 row('system', 'RDTSC', 0x0f31, false, '', t(6, 6, NP, '[REF]'), S.rdtsc, { iw: EAX | EDX });
 row('system', 'RDMSR', 0x0f32, false, '', t(20, 20, NP, '[IPM]'), S.rdmsr, { user: false, ir: ECX, iw: EAX | EDX });
 row('system', 'WRMSR', 0x0f30, false, '', t(30, 30, NP, '[IPM]'), S.wrmsr, { user: false, ir: EAX | ECX | EDX });
+// RDPMC: not on the P54C (Pentium MMX / Pentium Pro); here the emulator's phase counters
+// (clock/phases.ts, contracts.md "Phase accounting"), readable at CPL 3. Clocks: as RDTSC [EST].
+// `user: false` keeps the instruction generator away (a native run would fault).
+row('system', 'RDPMC', 0x0f33, false, '', t(6, 6, NP, '[EST] as RDTSC'), S.rdpmc, { user: false, ir: ECX, iw: EAX | EDX });
 
 // ------------------------------------------------------------------ x87
 // clocks and pair class of each x87 form come from the x87 engineer's table

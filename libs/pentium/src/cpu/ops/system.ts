@@ -253,6 +253,14 @@ export function rdtsc(c: Cpu): void {
   c.r32[2] = Math.floor(t / 4294967296);
 }
 
+/** RDPMC (0F 33): the emulator's phase counters (clock/phases.ts); #GP(0) for any other counter. */
+export function rdpmc(c: Cpu): void {
+  const v = c.readPmc === null ? -1 : c.readPmc(c.r32[1] >>> 0);
+  if (v < 0) c.gp(0);
+  c.r32[0] = v % 4294967296;
+  c.r32[2] = Math.floor(v / 4294967296);
+}
+
 /** RDMSR/WRMSR (minimal): MSR 0x10 is the TSC; others are stored and read back. */
 export function rdmsr(c: Cpu): void {
   requireCpl0(c);
