@@ -10,3 +10,4 @@ export { NR } from './core/syscall-numbers';
 export { NativeArch } from './arch/native/native-arch';
 export { bootL4Linux, type L4LinuxBootOptions, type L4LinuxSystem, L4Arch, EMU_BASE, l4linuxCosts } from './arch/l4';
 export * as nativeCosts from './arch/native/costs';
+export { bootMkLinux, type MkLinuxBootOptions, type MkLinuxSystem, MachArch, MKLINUX_BASE, type MkLinuxConfig, mklinuxCosts } from './arch/mach';

@@ -1,0 +1,862 @@
+// MkLinux: the Linux core as a single server on Mach 3 (libs/mach), in the two
+// configurations of the paper (../shared/reference/kernels.md, "Mach 3 and MkLinux"):
+//
+//   user      the server is a Mach task. Its main thread is TypeScript at user level (a
+//             Mach user-loop thread: HOSTCALL fromUser, then INT 0x81): `step` runs
+//             between two of its mach_msg traps with the last message in its buffer and
+//             sets up the next (a reply with a receive, or a receive). Requests cross
+//             address spaces as messages; the server reaches user memory through Mach's
+//             VM operations (vm_read / vm_write: charged per copy, MACH_CALLS).
+//   inkernel  the server is co-located in the kernel's address space, in kernel mode:
+//             its ports are kernel-served, so a redirected int 0x80 or a pager request
+//             is handed to it inside the kernel (a kernel-internal message) and its
+//             reply goes back the same way; user memory is reached directly.
+//
+// In both:
+//   - Every Linux process is a Mach task with one thread. Its `int 0x80` is redirected
+//     by Mach to its port at the server (task.syscallServer: exception_raise_state with
+//     EXC_SYSCALL); its other exceptions go to the same port (task.exceptionPort) and
+//     become signals. The server has one port per process (in a port set it receives on,
+//     in the user configuration): the port a request arrives on names the process.
+//   - Memory: the process's whole user range is one Mach memory object whose external
+//     pager is the server. A fault becomes memory_object_data_request; the server
+//     consults the Linux page table (running the core's fault handler when the page is
+//     missing, or read-only for a write) and lends Mach the Linux page itself
+//     (memory_object_physical_supply, read-only while Linux's PTE is); when the core
+//     changes a mapping it takes pages back with memory_object_lock_request(flush).
+//     Linux's page tables stay the truth, as in L4Linux (arch/l4). DEVIATION (documented):
+//     MkLinux left user memory to Mach's VM (vm_allocate, vm_map, Mach's copy-on-write
+//     fork) and its default pager; here the core's mm decides and Mach maps what the
+//     server lends, so the same core serves all three systems.
+//   - The server's memory is physical memory [LINUX_BASE, end), which Mach's page pool
+//     leaves alone (MachBootOptions.vmPageTop); the user server sees it 1:1 in its map.
+//   - Timer: HZ = 100. User: a server thread sleeping in a 10 ms receive timeout (a
+//     message-driven tick: the timeout wakes it). In-kernel: an upcall from Mach's clock
+//     interrupt (MachKernel.onClockTick).
+//   - Scheduling is Mach's; the core's `current` is the process whose request the server
+//     serves; a process the core switches away from inside the server gets no reply until
+//     the core resumes it (as arch/l4).
+//   - Signals to a process running in user mode: the server stops it and redirects it
+//     (thread_abort, thread_get_state, thread_set_state through the Mach kernel object;
+//     their trap costs charged, MACH_CALLS.signal).
+//
+// Shortcuts (documented, each a place to grow): the server creates tasks and threads,
+// sets thread state and flushes pages through the Mach kernel object (task_create,
+// thread_create, thread_set_state, memory_object_lock_request), charging each as a Mach
+// trap, instead of executing those calls from its loop. No device interrupts other than
+// the clock. No lazy FPU switch: processes using the x87 concurrently share its state.
+import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
+import {
+  EXC,
+  EXC_MSG,
+  H,
+  I386_THREAD_STATE,
+  I386_THREAD_STATE_COUNT,
+  KERN,
+  MACH_COSTS,
+  MACH_RCV_MSG,
+  MACH_RCV_TIMEOUT,
+  MACH_SEND_MSG,
+  MSG_ID,
+  MSG_RET,
+  MSG_TYPE,
+  MachKernel,
+  PAGER_MSG,
+  TRAP,
+  TS,
+  ThreadState as MachThreadState,
+  VM_PROT_WRITE,
+  abortPageWait,
+  destroyPort,
+  flushPages,
+  kernelLinear,
+  msghBits,
+  replyId,
+  replyState,
+  requestState,
+  setPager,
+  supplyPhysicalPage,
+  threadGetState,
+  threadSetState,
+  type KMsg,
+  type Port,
+  type Task as MachTask,
+  type Thread as MachThread,
+  type UserThreadContext,
+  type VmObject,
+} from '@mklab/mach';
+import type { Arch, PathTouch, UserRegs } from '../arch';
+import type { CorePath } from '../../core/core-paths';
+import type { LinuxKernel } from '../../core/kernel';
+import type { Mm } from '../../core/mm/mm';
+import { Task, TaskState } from '../../core/task';
+import { PAGE_SIZE } from '../../core/phys-mem';
+import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US, TASK_SIZE } from '../../core/mm/page-table';
+import { USER_CS as LINUX_USER_CS, USER_DS as LINUX_USER_DS } from '../native/layout';
+import {
+  coreProfile,
+  D_SYS_CALL_TABLE,
+  MACH_CALLS,
+  SERVER_DATA_OFFSET,
+  SERVER_FLUSH,
+  SERVER_FLUSH_PER_PAGE,
+  SERVER_PAGER,
+  SERVER_REPLY_INKERNEL,
+  SERVER_REPLY_USER,
+  SERVER_REQUEST_INKERNEL,
+  SERVER_REQUEST_USER,
+  SERVER_RESERVED,
+  type ServerProfile,
+} from './costs';
+
+export type MkLinuxConfig = 'user' | 'inkernel';
+
+/** physical memory the server owns (16 MiB up; below: Mach's kernel, pmap pool, its VM page pool) */
+export const LINUX_BASE = 0x1000000;
+/** Mach priorities (0 highest): the server above its processes, its timer above the server */
+const SERVER_PRIO = 10;
+const TIMER_PRIO = 8;
+const PROCESS_PRIO = 12;
+/** HZ = 100: the user server's timer thread sleeps 10 ms in a receive */
+const TICK_MS = 10;
+/** the user server's message buffer: receive size (the largest request is exception_raise_state, 116 bytes) */
+const RCV_BYTES = 256;
+const EFLAGS_IF = 0x200;
+
+type Waiting = 'none' | 'syscall' | 'fault' | 'trap' | 'signal';
+
+/** Where a reply goes: a name in the user server's space, or the request kmsg inside the kernel. */
+type ReplyTo = { name: number } | { kmsg: KMsg };
+
+interface Proc {
+  task: MachTask | null;
+  thread: MachThread | null;
+  /** the process's address space as a memory object paged by the server */
+  object: VmObject | null;
+  /** the process's port at the server (syscall server, exception port, pager) */
+  port: Port | null;
+  /** its receive right's name in the user server's space (0 in-kernel) */
+  portName: number;
+  /** user registers at the current server entry */
+  regs: UserRegs | null;
+  /** the Mach thread state the request carried (the reply's base) */
+  state: number[] | null;
+  waiting: Waiting;
+  /** registers changed beyond EAX: the reply installs a whole new state */
+  full: boolean;
+  switchedAway: boolean;
+  faultAddr: number;
+  faultWrite: boolean;
+  replyTo: ReplyTo | null;
+}
+
+/** A reply the user server still has to send. */
+type Outgoing = { to: number; id: number; words: number[]; disposition: number };
+
+export interface MachArchOptions {
+  config: MkLinuxConfig;
+}
+
+export class MachArch implements Arch {
+  readonly name = 'mach' as const;
+  readonly cpuHz: number;
+  readonly config: MkLinuxConfig;
+  readonly mach: MachKernel;
+  /** the user server's Mach task (null in-kernel) */
+  readonly server: MachTask | null = null;
+  private kernel!: LinuxKernel;
+  private readonly memEnd: number;
+  private readonly procs = new Map<Task, Proc>();
+  private readonly byPortName = new Map<number, Task>();
+  private readonly outbox: Outgoing[] = [];
+  private readonly signalled = new Set<Task>();
+  /** charges start with the server's first request (boot work is not charged, as arch/l4) */
+  private serving = false;
+  private readonly dataBase: number;
+  private readonly textBase: number;
+  // user configuration
+  private portSet = 0;
+  private buffer = 0;
+  private timerBuffer = 0;
+  private timerPort = 0;
+  private started = false;
+  private timerStarted = false;
+  private lastWasSend = false;
+  private timerSending = false;
+
+  constructor(
+    private readonly machine: Machine,
+    opts: MachArchOptions,
+  ) {
+    if (opts.config !== 'user' && opts.config !== 'inkernel') throw new Error(`MkLinux: config must be 'user' or 'inkernel', not '${String(opts.config)}'`);
+    this.config = opts.config;
+    this.cpuHz = machine.clock.hz;
+    const size = machine.memory.size;
+    this.memEnd = size;
+    if (this.memEnd - LINUX_BASE < 8 << 20) throw new Error(`MkLinux: needs at least ${(LINUX_BASE + (8 << 20)) >> 20} MiB of memory`);
+    // Linux binaries see Linux's selectors (0x23 / 0x2b): the server asks Mach for its ABI's
+    this.mach = new MachKernel(machine, { timerHz: 100, userSelectors: { cs: LINUX_USER_CS, ds: LINUX_USER_DS }, vmPageTop: LINUX_BASE });
+    machine.memory.fill(LINUX_BASE, SERVER_RESERVED, 0);
+    this.textBase = LINUX_BASE;
+    this.dataBase = LINUX_BASE + SERVER_DATA_OFFSET;
+    if (this.config === 'user') {
+      const k = this.mach;
+      const srv = k.createTask();
+      this.server = srv;
+      // the server's memory, 1:1 and wired (an object of physical pages, every PTE entered)
+      const obj = k.objects.create(this.memEnd - LINUX_BASE);
+      obj.physical = true;
+      for (let off = 0; off < this.memEnd - LINUX_BASE; off += PAGE_SIZE) obj.pages.set(off, LINUX_BASE + off);
+      srv.map.allocate(LINUX_BASE, this.memEnd - LINUX_BASE, obj);
+      obj.mappedIn = srv.map;
+      for (let va = LINUX_BASE; va < this.memEnd; va += PAGE_SIZE) srv.map.pmap.enter(va, va, true);
+      this.portSet = srv.space.allocateSet();
+      this.buffer = srv.map.allocate(null, PAGE_SIZE);
+      this.timerBuffer = srv.map.allocate(null, PAGE_SIZE);
+      this.timerPort = srv.space.insert({ port: k.ports.allocate(), type: 16 });
+      k.startUserThread(srv, (cpu, ctx) => this.serverStep(cpu, ctx), SERVER_PRIO);
+      k.startUserThread(srv, (cpu, ctx) => this.timerStep(cpu, ctx), TIMER_PRIO);
+    } else {
+      this.mach.onClockTick = () => this.clockTick();
+    }
+  }
+
+  /** The co-located server serves from the first request on (the boot's own work is not charged). */
+  startServing(): void {
+    if (this.config === 'inkernel') this.serving = true;
+  }
+
+  // ------------------------------------------------------------------ Arch: memory
+
+  freeMemoryRange(): { start: number; end: number } {
+    return { start: LINUX_BASE + SERVER_RESERVED, end: this.memEnd };
+  }
+
+  attach(kernel: LinuxKernel): void {
+    this.kernel = kernel;
+  }
+
+  /** No kernel part: the server is not in the processes' address spaces (Mach's kernel window is Mach's). */
+  initPageDirectory(pgd: number): void {
+    void pgd;
+  }
+
+  flushUserPage(mm: Mm, linear: number): void {
+    const page = linear - (linear % PAGE_SIZE);
+    for (const [task, p] of this.procs) if (task.mm === mm && p.object && p.task) this.flush(p, page, PAGE_SIZE);
+  }
+
+  flushUserAll(mm: Mm): void {
+    for (const [task, p] of this.procs) if (task.mm === mm && p.object && p.task) this.flush(p, 0, TASK_SIZE);
+  }
+
+  /** memory_object_lock_request(flush): Mach drops the object's pages in the range and their mappings. */
+  private flush(p: Proc, offset: number, size: number): void {
+    const n = flushPages(this.mach, (p.task as MachTask).map, p.object as VmObject, offset, size);
+    if (!this.serving || n === 0) return;
+    this.chargeServer({ ...SERVER_FLUSH, instructions: SERVER_FLUSH.instructions + SERVER_FLUSH_PER_PAGE * n });
+    this.chargeRequestToKernel();
+  }
+
+  // ------------------------------------------------------------------ Arch: tasks
+
+  createTask(task: Task): void {
+    if (task.isIdle) return;
+    const k = this.mach;
+    const mt = k.createTask();
+    // the whole user range: one object, paged by the server
+    const object = k.objects.create(TASK_SIZE);
+    object.physical = true;
+    mt.map.allocate(0, TASK_SIZE, object);
+    object.mappedIn = mt.map;
+    let port: Port;
+    let portName = 0;
+    if (this.config === 'user') {
+      const srv = this.server as MachTask;
+      port = k.ports.allocate();
+      portName = srv.space.insert({ port, type: 16 });
+      srv.space.portSet(this.portSet)?.add(port);
+      this.byPortName.set(portName, task);
+    } else {
+      port = k.kernelPort(task, (m) => this.onKernelRequest(task, m));
+    }
+    mt.syscallServer = port;
+    mt.exceptionPort = port;
+    setPager(k, object, port);
+    this.procs.set(task, { task: mt, thread: null, object, port, portName, regs: null, state: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, replyTo: null });
+    task.arch.machTask = mt.number;
+    this.chargeMachCalls(MACH_CALLS.spawn);
+  }
+
+  destroyTask(task: Task): void {
+    const p = this.procs.get(task);
+    if (!p) return;
+    this.dropMachTask(p);
+    if (p.port) {
+      if (this.config === 'user') {
+        const dying = (this.server as MachTask).space.destroy(p.portName);
+        if (dying) destroyPort(this.mach, dying);
+        this.byPortName.delete(p.portName);
+      } else destroyPort(this.mach, p.port);
+      p.port = null;
+    }
+    this.procs.delete(task);
+    this.signalled.delete(task);
+  }
+
+  private dropMachTask(p: Proc): void {
+    if (!p.task) return;
+    this.mach.terminateTask(p.task);
+    this.chargeMachCalls(MACH_CALLS.exit);
+    p.task = null;
+    p.thread = null;
+    p.object = null;
+    p.waiting = 'none';
+    p.replyTo = null;
+  }
+
+  setAddressSpace(task: Task): void {
+    const p = this.procs.get(task);
+    // exit: the process's Mach task goes with its memory (its thread waits for no reply)
+    if (p && !task.mm) this.dropMachTask(p);
+  }
+
+  // ------------------------------------------------------------------ Arch: registers
+
+  private entered(task: Task): Proc {
+    const p = this.procs.get(task);
+    if (!p || p.waiting === 'none' || !p.regs) throw new Error(`MkLinux: pid ${task.pid} is not in a server entry`);
+    return p;
+  }
+
+  getUserRegs(task: Task): UserRegs {
+    return { ...(this.entered(task).regs as UserRegs) };
+  }
+
+  setUserRegs(task: Task, regs: UserRegs): void {
+    const p = this.entered(task);
+    p.regs = { ...regs };
+    p.full = true;
+  }
+
+  setSyscallResult(task: Task, value: number): void {
+    (this.entered(task).regs as UserRegs).eax = value >>> 0;
+  }
+
+  enteredFromUser(task: Task): boolean {
+    const p = this.procs.get(task);
+    return !!p && p.waiting !== 'none' && p.regs !== null;
+  }
+
+  prepareForkChild(child: Task, regs: UserRegs): void {
+    const p = this.procs.get(child);
+    if (!p?.task || !child.mm) throw new Error(`MkLinux: fork child pid ${child.pid} has no task or memory`);
+    const t = this.mach.createThread(p.task, regs.eip, regs.esp, PROCESS_PRIO);
+    threadSetState(this.mach, t, regsToState({ ...regs, eax: 0 }));
+    p.thread = t;
+    this.chargeMachCalls(MACH_CALLS.fork - MACH_CALLS.spawn);
+  }
+
+  startUserThread(task: Task, eip: number, esp: number): void {
+    const p = this.procs.get(task);
+    if (!p?.task) throw new Error(`MkLinux: pid ${task.pid} has no Mach task`);
+    const regs: UserRegs = { eax: 0, ebx: 0, ecx: 0, edx: 0, esi: 0, edi: 0, ebp: 0, esp, eip, eflags: EFLAGS_IF | 2, cs: LINUX_USER_CS, ss: LINUX_USER_DS, ds: LINUX_USER_DS, es: LINUX_USER_DS, fs: LINUX_USER_DS, gs: LINUX_USER_DS };
+    if (p.waiting !== 'none') {
+      // exec inside a system call: the reply installs the new registers
+      p.regs = regs;
+      p.full = true;
+      return;
+    }
+    // the first process: its thread starts at the entry point
+    p.thread = this.mach.createThread(p.task, eip, esp, PROCESS_PRIO);
+  }
+
+  switchTo(prev: Task, next: Task): void {
+    const p = this.procs.get(prev);
+    if (p && p.waiting !== 'none') p.switchedAway = true;
+    this.kernel.count('mklinux.coreSwitches');
+    void next;
+  }
+
+  /** A signal for a process running (or ready) in user mode: redirected when the server settles (thread_abort + set_state). */
+  notifySignal(task: Task): void {
+    const p = this.procs.get(task);
+    if (!p?.thread || p.waiting !== 'none') return;
+    this.signalled.add(task);
+  }
+
+  // ------------------------------------------------------------------ requests (both configurations)
+
+  /** exception_raise_state from a process: its int 0x80 (EXC_SYSCALL) or another exception. */
+  private onStateRequest(task: Task, p: Proc, exception: number, code: [number, number], state: number[], to: ReplyTo): void {
+    p.replyTo = to;
+    p.state = state;
+    p.regs = stateToRegs(state);
+    p.full = false;
+    this.kernel.current = task;
+    if (exception === EXC.SYSCALL && code[0] === 0x80) {
+      this.chargeServer(this.config === 'user' ? SERVER_REQUEST_USER : SERVER_REQUEST_INKERNEL, task);
+      p.waiting = 'syscall';
+      this.kernel.onSyscall();
+      return;
+    }
+    this.chargeServer(SERVER_PAGER, task);
+    p.waiting = 'trap';
+    if (exception === EXC.BAD_ACCESS) {
+      // an address no map entry covers (above the user range): a fault Linux turns into SIGSEGV
+      this.kernel.onPageFault(code[1] >>> 0, 4);
+      return;
+    }
+    const vector = exception === EXC.BAD_INSTRUCTION || exception === EXC.ARITHMETIC || exception === EXC.BREAKPOINT || exception === EXC.EMULATION ? code[0] : 13;
+    this.kernel.onTrap(vector, exception === EXC.SOFTWARE ? 0 : code[1] >>> 0);
+  }
+
+  /** memory_object_data_request for a process's object: the server resolves the page through Linux. */
+  private onPageRequest(task: Task, p: Proc, offset: number, write: boolean, to: ReplyTo): void {
+    this.chargeServer(SERVER_PAGER, task);
+    this.kernel.current = task;
+    p.replyTo = to;
+    p.waiting = 'fault';
+    p.faultAddr = offset;
+    p.faultWrite = write;
+    p.full = false;
+    p.state = null;
+    if (this.linuxPte(task, offset, write) !== 0) return; // Mach lost a page Linux has: lend it again
+    // the faulting thread's registers (for the stack-growth check and a signal frame): thread_get_state
+    p.state = threadGetState(this.mach, p.thread as MachThread);
+    p.regs = stateToRegs(p.state);
+    const pte = this.linuxPteRaw(task, offset);
+    this.kernel.onPageFault(offset, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
+  }
+
+  /** The core resumed what it can; every process whose request is done gets its reply. */
+  private settle(): void {
+    for (let guard = 0; ; guard++) {
+      if (guard > 10000) throw new Error('MkLinux: the core keeps switching (resume loop)');
+      let next: Task | null = null;
+      for (const [task, p] of this.procs) {
+        if (p.switchedAway && task.state === TaskState.Running) {
+          next = task;
+          break;
+        }
+      }
+      if (!next) {
+        next = this.takeSignalled();
+        if (!next) break;
+        continue;
+      }
+      (this.procs.get(next) as Proc).switchedAway = false;
+      this.kernel.current = next;
+      this.kernel.onResume();
+    }
+    for (const [task, p] of this.procs) {
+      if (p.waiting === 'none' || p.switchedAway || task.state !== TaskState.Running || task.parked || !p.task) continue;
+      this.reply(task, p);
+      p.waiting = 'none';
+      p.regs = null;
+      p.state = null;
+      p.full = false;
+      p.replyTo = null;
+    }
+  }
+
+  /** A process signalled while in user mode: stop it, take its state, let the core deliver (thread_abort, get/set_state). */
+  private takeSignalled(): Task | null {
+    for (const task of this.signalled) {
+      this.signalled.delete(task);
+      const p = this.procs.get(task);
+      if (!p?.thread || p.waiting !== 'none' || p.thread.state === MachThreadState.Terminated) continue;
+      // a thread already waiting in Mach (its fault or system call is on the way to the server) gets the signal on that entry's return
+      if (p.thread.wait) continue;
+      if (!(task.pending & ~task.blocked)) continue;
+      this.chargeMachCalls(MACH_CALLS.signal);
+      p.state = threadGetState(this.mach, p.thread);
+      p.regs = stateToRegs(p.state);
+      p.waiting = 'signal';
+      p.full = false;
+      p.replyTo = null;
+      this.kernel.current = task;
+      task.syscallNr = -1;
+      this.kernel.count('mklinux.signalRedirects');
+      this.kernel.retToUser(task);
+      return task;
+    }
+    return null;
+  }
+
+  private reply(task: Task, p: Proc): void {
+    const thread = p.thread as MachThread;
+    switch (p.waiting) {
+      case 'syscall':
+      case 'trap': {
+        this.chargeServer(this.config === 'user' ? SERVER_REPLY_USER : SERVER_REPLY_INKERNEL, task);
+        const state = p.full ? regsToState(p.regs as UserRegs) : (p.state as number[]).slice();
+        if (!p.full) state[TS.EAX] = (p.regs as UserRegs).eax >>> 0;
+        this.sendStateReply(p.replyTo as ReplyTo, state);
+        return;
+      }
+      case 'signal': {
+        // thread_set_state: the handler's frame (the thread was stopped in user mode)
+        if (p.full) threadSetState(this.mach, thread, regsToState(p.regs as UserRegs));
+        return;
+      }
+      case 'fault': {
+        const page = p.faultAddr - (p.faultAddr % PAGE_SIZE);
+        if (p.full) {
+          // a signal handler runs: thread_abort the fault, thread_set_state the handler's frame
+          this.chargeMachCalls(2);
+          threadSetState(this.mach, thread, regsToState(p.regs as UserRegs));
+          abortPageWait(this.mach, thread);
+          return;
+        }
+        const pte = this.linuxPte(task, p.faultAddr, p.faultWrite);
+        // not resolvable (the core sent a signal whose default is ignored…): the thread faults again
+        if (pte === 0) {
+          abortPageWait(this.mach, thread);
+          return;
+        }
+        this.sendSupply(p, page, (pte & PTE_FRAME) >>> 0, pte & PTE_RW ? 0 : VM_PROT_WRITE);
+        return;
+      }
+    }
+  }
+
+  private sendStateReply(to: ReplyTo, state: number[]): void {
+    if ('kmsg' in to) {
+      replyState(this.mach, to.kmsg, KERN.SUCCESS, state);
+      return;
+    }
+    this.outbox.push({ to: to.name, words: [KERN.SUCCESS, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, ...state], disposition: MSG_TYPE.MOVE_SEND_ONCE, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE) });
+  }
+
+  private sendSupply(p: Proc, offset: number, frame: number, lock: number): void {
+    const to = p.replyTo as ReplyTo;
+    if ('kmsg' in to) {
+      // in the kernel: memory_object_physical_supply is a call on the object
+      this.chargeKernelReply();
+      supplyPhysicalPage(this.mach, p.object as VmObject, offset, frame, lock);
+      return;
+    }
+    this.outbox.push({ to: to.name, words: [offset, frame, lock], disposition: MSG_TYPE.COPY_SEND, id: MSG_ID.MEMORY_OBJECT_PHYSICAL_SUPPLY });
+  }
+
+  // ------------------------------------------------------------------ the in-kernel server
+
+  /** A message to a process's kernel-served port: handled inside the kernel, the reply kernel-internal. */
+  private onKernelRequest(task: Task, m: KMsg): void {
+    const p = this.procs.get(task);
+    if (!p || !p.task) {
+      this.mach.discardMessage(m);
+      return;
+    }
+    this.serving = true;
+    if (m.id === MSG_ID.EXCEPTION_RAISE_STATE) {
+      const r = requestState(m);
+      this.onStateRequest(task, p, r.exception, r.code, r.state, { kmsg: m });
+    } else if (m.id === MSG_ID.MEMORY_OBJECT_DATA_REQUEST) {
+      const dv = new DataView(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+      const offset = dv.getUint32(PAGER_MSG.OFFSET - 24, true);
+      const access = dv.getUint32(PAGER_MSG.ACCESS - 24, true);
+      this.onPageRequest(task, p, offset, (access & VM_PROT_WRITE) !== 0, { kmsg: m });
+    } else {
+      this.mach.discardMessage(m);
+      return;
+    }
+    this.settle();
+  }
+
+  /** The clock interrupt's upcall into the co-located server: do_timer. */
+  private clockTick(): void {
+    if (!this.kernel || !this.serving) return;
+    this.tick();
+  }
+
+  private tick(): void {
+    // between two requests no process is in the server: the interrupt finds the idle task
+    // (processes run in user mode under Mach; user time is not accounted per tick — documented)
+    this.kernel.current = this.kernel.idle;
+    this.kernel.onTimerInterrupt();
+    this.settle();
+  }
+
+  // ------------------------------------------------------------------ the user server's threads
+
+  /** The main thread between two mach_msg traps: the last message is in its buffer. */
+  private serverStep(cpu: { getReg(r: number): number }, ctx: UserThreadContext): void {
+    if (!this.started) {
+      this.started = true;
+      this.nextTrap(ctx, false);
+      return;
+    }
+    const result = cpu.getReg(Reg.EAX) >>> 0;
+    if (this.lastWasSend) {
+      this.lastWasSend = false;
+      if (result !== MSG_RET.SUCCESS) this.kernel.count('mklinux.replyErrors');
+      this.nextTrap(ctx, false);
+      return;
+    }
+    if (result !== MSG_RET.SUCCESS) {
+      // a reply to a process that is gone (its send-once right is a dead name): wait again
+      this.kernel.count('mklinux.replyErrors');
+      this.nextTrap(ctx, false);
+      return;
+    }
+    this.serving = true;
+    const buf = this.buffer;
+    const id = ctx.read32(buf + H.ID);
+    const local = ctx.read32(buf + H.LOCAL);
+    const remote = ctx.read32(buf + H.REMOTE);
+    const task = this.byPortName.get(local);
+    const p = task ? this.procs.get(task) : undefined;
+    const start = this.machine.counters.cycles;
+    if (!task || !p || !p.task) {
+      this.kernel.count('mklinux.strayMessages');
+    } else if (id === MSG_ID.EXCEPTION_RAISE_STATE) {
+      const w = ctx.readBytes(buf, EXC_MSG.BYTES);
+      const at = (off: number) => (w[off] | (w[off + 1] << 8) | (w[off + 2] << 16) | (w[off + 3] << 24)) >>> 0;
+      const state = Array.from({ length: I386_THREAD_STATE_COUNT }, (_, i) => at(EXC_MSG.STATE + 4 * i));
+      const exception = at(EXC_MSG.EXCEPTION);
+      this.onStateRequest(task, p, exception, [at(EXC_MSG.CODE0), at(EXC_MSG.CODE1)], state, { name: remote });
+      if (exception === EXC.SYSCALL) this.kernel.count('mklinux.syscallRequests');
+    } else if (id === MSG_ID.MEMORY_OBJECT_DATA_REQUEST) {
+      const offset = ctx.read32(buf + PAGER_MSG.OFFSET);
+      const access = ctx.read32(buf + PAGER_MSG.ACCESS);
+      this.onPageRequest(task, p, offset, (access & VM_PROT_WRITE) !== 0, { name: remote });
+      this.kernel.count('mklinux.pageRequests');
+    } else {
+      this.kernel.count('mklinux.strayMessages');
+    }
+    this.settle();
+    this.kernel.count('mklinux.serverCycles', this.machine.counters.cycles - start);
+    this.nextTrap(ctx, false);
+  }
+
+  /**
+   * The timer thread (HZ = 100): it sleeps in a receive with a 10 ms timeout on a port
+   * nobody sends to; the timeout's wake-up is the tick. It runs the core's do_timer and
+   * sends the replies the tick made possible itself (any thread of the server may use
+   * the server's send-once rights), then sleeps again.
+   */
+  private timerStep(cpu: { getReg(r: number): number }, ctx: UserThreadContext): void {
+    if (!this.timerStarted) {
+      this.timerStarted = true;
+      this.nextTrap(ctx, true);
+      return;
+    }
+    const result = cpu.getReg(Reg.EAX) >>> 0;
+    if (this.timerSending) {
+      this.timerSending = false;
+      if (result !== MSG_RET.SUCCESS) this.kernel.count('mklinux.replyErrors');
+    } else if (result === MSG_RET.RCV_TIMED_OUT && this.kernel && this.serving) {
+      this.tick();
+    }
+    this.nextTrap(ctx, true);
+  }
+
+  /** Sets up the thread's next mach_msg: a queued reply (with the main thread's receive when it is the last), or its receive. */
+  private nextTrap(ctx: UserThreadContext, timer: boolean): void {
+    const r = this.outbox.shift();
+    const buf = timer ? this.timerBuffer : this.buffer;
+    if (!r) {
+      if (timer) ctx.trap(TRAP.MACH_MSG, [buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, RCV_BYTES, this.timerPort, TICK_MS, 0]);
+      else ctx.trap(TRAP.MACH_MSG, [buf, MACH_RCV_MSG, 0, RCV_BYTES, this.portSet, 0, 0]);
+      return;
+    }
+    const o = r;
+    const size = 24 + 4 * o.words.length;
+    const words = [msghBits(o.disposition), size, o.to, 0, 0, o.id, ...o.words];
+    ctx.writeBytes(buf, Uint8Array.from(words.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff])));
+    if (timer || this.outbox.length > 0) {
+      // more to send (or the timer thread, whose receive is its sleep): send only
+      ctx.trap(TRAP.MACH_MSG, [buf, MACH_SEND_MSG, size, 0, 0, 0, 0]);
+      if (timer) this.timerSending = true;
+      else this.lastWasSend = true;
+      return;
+    }
+    // the last reply and the next receive in one trap (mach_msg's send-and-receive)
+    ctx.trap(TRAP.MACH_MSG, [buf, MACH_SEND_MSG | MACH_RCV_MSG, size, RCV_BYTES, this.portSet, 0, 0]);
+  }
+
+  // ------------------------------------------------------------------ Linux page tables
+
+  /** The Linux PTE of `addr` when it allows the access, else 0 (software walk). */
+  private linuxPte(task: Task, addr: number, write: boolean): number {
+    const pte = this.linuxPteRaw(task, addr);
+    if (pte & PTE_P && pte & PTE_US && (!write || pte & PTE_RW)) return pte >>> 0;
+    return 0;
+  }
+
+  private linuxPteRaw(task: Task, addr: number): number {
+    if (!task.mm) return 0;
+    const ptr = ptePointer(this.machine.memory, task.mm.pgd, addr);
+    return ptr < 0 ? 0 : this.machine.memory.read32(ptr);
+  }
+
+  // ------------------------------------------------------------------ costs
+
+  charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
+    if (!this.serving) return;
+    const { profile: p, code } = coreProfile(path);
+    let instructions = p.instructions;
+    let extra = p.extraClocks;
+    if (p.perUnit && units !== 0) {
+      instructions = Math.round(instructions + p.perUnit.instructions * units);
+      extra += Math.ceil(p.perUnit.extraClocks * units); // whole clocks, as on native
+    }
+    const reads: number[] = [];
+    const writes: number[] = [];
+    const t = task ?? this.kernel.current;
+    const resolve = (x: (typeof p.reads)[number]): number | null => {
+      switch (x.at) {
+        case 'kstack':
+          return t.kstackPhys + PAGE_SIZE - x.offset;
+        case 'task':
+          return t.structPhys + x.offset;
+        case 'global':
+          return this.dataBase + (x.addr & 0x3ff);
+        case 'syscall-table':
+          return this.dataBase + D_SYS_CALL_TABLE;
+        case 'gdt':
+          return null; // the server loads no segment registers
+      }
+    };
+    for (const x of p.reads) {
+      const a = resolve(x);
+      if (a !== null) reads.push(this.lin(a));
+    }
+    for (const x of p.writes) {
+      const a = resolve(x);
+      if (a !== null) writes.push(this.lin(a));
+    }
+    if (touch) {
+      for (const [start, bytes] of touch.read ?? []) for (let a = start & ~31; a < start + bytes; a += 32) reads.push(this.lin(a));
+      for (const [start, bytes] of touch.write ?? []) for (let a = start & ~3; a < start + bytes; a += 4) writes.push(this.lin(a));
+    }
+    const profile: PathProfile = {
+      name: p.name.replace('linux.native.', `mklinux.${this.config}.`),
+      instructions,
+      pairedFraction: p.pairedFraction,
+      extraClocks: extra,
+      code: { start: this.lin(this.textBase + code.start), bytes: code.bytes },
+      source: p.source,
+    };
+    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+    // the user server reaches user memory through Mach's VM operations, not its own page tables
+    if (path === 'uaccess.copy' && this.config === 'user' && touch) {
+      if (touch.read?.length) this.chargeMachCalls(MACH_CALLS.copyFrom, touch.read.length);
+      if (touch.write?.length) this.chargeMachCalls(MACH_CALLS.copyTo, touch.write.length);
+    }
+  }
+
+  private chargeServer(p: ServerProfile, task?: Task): void {
+    if (!this.serving) return;
+    const profile: PathProfile = { ...p, code: { start: this.lin(this.textBase + p.code.start), bytes: p.code.bytes } };
+    const reads = p.reads.map((o) => this.lin(this.dataBase + o));
+    const writes = p.writes.map((o) => this.lin(this.dataBase + o));
+    if (task) reads.push(this.lin(task.structPhys));
+    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+  }
+
+  /**
+   * `n` Mach calls the server makes (MACH_CALLS) as Mach charges a trap: entry, the
+   * arguments, a kernel operation's path (vm or port work), exit; `pages` pages of pmap
+   * work each (vm_read / vm_write). In the kernel the same operations are calls: only
+   * their kernel path is charged.
+   */
+  private chargeMachCalls(n: number, pages = 0): void {
+    if (!this.serving) return;
+    const k = this.mach;
+    for (let i = 0; i < n; i++) {
+      if (this.config === 'user') {
+        k.bump('machTraps');
+        k.charge(MACH_COSTS.trapEntry);
+        k.charge(MACH_COSTS.trapArgs);
+      }
+      k.charge(MACH_COSTS.vmOp);
+      for (let j = 0; j < pages; j++) k.charge(MACH_COSTS.oolPage);
+      if (this.config === 'user') k.charge(MACH_COSTS.trapExit);
+    }
+  }
+
+  /** A request the server sends to a kernel-served port (lock_request): a mach_msg send in the user server, a call in the kernel. */
+  private chargeRequestToKernel(): void {
+    const k = this.mach;
+    if (this.config === 'user') {
+      k.bump('machTraps');
+      k.bump('machMessages');
+      k.charge(MACH_COSTS.trapEntry);
+      k.charge(MACH_COSTS.trapArgs);
+      k.charge(MACH_COSTS.msgValidate);
+      k.charge(MACH_COSTS.msgRightCopyin);
+      k.charge(MACH_COSTS.msgQueue);
+      k.charge(MACH_COSTS.trapExit);
+    } else k.charge(MACH_COSTS.msgKmsg);
+  }
+
+  /** The co-located server's physical supply: a kernel-internal message to the object's control port. */
+  private chargeKernelReply(): void {
+    this.mach.bump('machMessages');
+    this.mach.charge(MACH_COSTS.msgKmsg);
+    this.mach.charge(MACH_COSTS.msgQueue);
+  }
+
+  /** Linear address of a server address (its physical memory: 1:1 in the user server, the kernel window in-kernel). */
+  private lin(addr: number): number {
+    return this.config === 'user' ? addr : kernelLinear(addr);
+  }
+
+  // ------------------------------------------------------------------ misc
+
+  cycles(): number {
+    return this.machine.counters.cycles;
+  }
+
+  consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void {
+    this.machine.console.write(stream, bytes);
+  }
+
+  halt(reason: string): void {
+    this.machine.stop(reason);
+  }
+}
+
+/** Mach's i386 thread state (message.ts TS order) → Linux's user registers. */
+function stateToRegs(s: number[]): UserRegs {
+  return {
+    eax: s[TS.EAX] >>> 0,
+    ebx: s[TS.EBX] >>> 0,
+    ecx: s[TS.ECX] >>> 0,
+    edx: s[TS.EDX] >>> 0,
+    esi: s[TS.ESI] >>> 0,
+    edi: s[TS.EDI] >>> 0,
+    ebp: s[TS.EBP] >>> 0,
+    esp: s[TS.UESP] >>> 0,
+    eip: s[TS.EIP] >>> 0,
+    eflags: s[TS.EFL] >>> 0,
+    cs: s[TS.CS] & 0xffff,
+    ss: s[TS.SS] & 0xffff,
+    ds: s[TS.DS] & 0xffff,
+    es: s[TS.ES] & 0xffff,
+    fs: s[TS.FS] & 0xffff,
+    gs: s[TS.GS] & 0xffff,
+  };
+}
+
+/** Linux's user registers → Mach's i386 thread state (the selectors are Mach's to keep). */
+function regsToState(r: UserRegs): number[] {
+  const s = new Array<number>(I386_THREAD_STATE_COUNT).fill(0);
+  s[TS.GS] = s[TS.FS] = s[TS.ES] = s[TS.DS] = s[TS.SS] = LINUX_USER_DS;
+  s[TS.CS] = LINUX_USER_CS;
+  s[TS.EDI] = r.edi >>> 0;
+  s[TS.ESI] = r.esi >>> 0;
+  s[TS.EBP] = r.ebp >>> 0;
+  s[TS.ESP] = r.esp >>> 0;
+  s[TS.UESP] = r.esp >>> 0;
+  s[TS.EBX] = r.ebx >>> 0;
+  s[TS.EDX] = r.edx >>> 0;
+  s[TS.ECX] = r.ecx >>> 0;
+  s[TS.EAX] = r.eax >>> 0;
+  s[TS.EIP] = r.eip >>> 0;
+  s[TS.EFL] = r.eflags >>> 0;
+  return s;
+}
