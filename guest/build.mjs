@@ -7,6 +7,8 @@
 //
 // Programs and their image names:
 //   guest/bench/<x>.c          -> <x>            (benchmarks: getpid, ...)
+//   guest/bench/<d>/*.c        -> <d>            (a benchmark of several files: lmbench)
+//   guest/bin/<x>.c            -> <x>            (the tools programs exec: sh, hello, true, ...)
 //   guest/tests/<x>.c          -> test-<x>       (differential tests)
 //   guest/tests/instr/<x>.S    -> instr-<x>      (generated instruction tests, linked
 //                                                 with guest/tests/instr/runtime.c)
@@ -64,13 +66,31 @@ const sorted = (dir, ext) =>
         .sort()
     : [];
 
-/** The programs to build: { name, src } with src relative to the repository root. */
+const subdirs = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
+
+/** The programs to build: { name, srcs } with srcs relative to the repository root. */
 export function listPrograms() {
   const progs = [];
-  for (const f of sorted(join(guestDir, 'bench'), '.c')) progs.push({ name: basename(f, '.c'), src: `guest/bench/${f}` });
-  for (const f of sorted(join(guestDir, 'tests'), '.c')) progs.push({ name: `test-${basename(f, '.c')}`, src: `guest/tests/${f}` });
+  for (const f of sorted(join(guestDir, 'bench'), '.c')) progs.push({ name: basename(f, '.c'), srcs: [`guest/bench/${f}`] });
+  for (const d of subdirs(join(guestDir, 'bench'))) {
+    const srcs = sorted(join(guestDir, 'bench', d), '.c').map((f) => `guest/bench/${d}/${f}`);
+    if (srcs.length) progs.push({ name: d, srcs });
+  }
+  for (const f of sorted(join(guestDir, 'bin'), '.c')) progs.push({ name: basename(f, '.c'), srcs: [`guest/bin/${f}`] });
+  for (const f of sorted(join(guestDir, 'tests'), '.c')) progs.push({ name: `test-${basename(f, '.c')}`, srcs: [`guest/tests/${f}`] });
   for (const f of sorted(join(guestDir, 'tests', 'instr'), '.S'))
-    progs.push({ name: `instr-${basename(f, '.S')}`, src: `guest/tests/instr/${f}` });
+    progs.push({ name: `instr-${basename(f, '.S')}`, srcs: [`guest/tests/instr/${f}`] });
+  const seen = new Set();
+  for (const p of progs) {
+    if (seen.has(p.name)) throw new Error(`guest/build.mjs: two programs would be named '${p.name}'`);
+    seen.add(p.name);
+  }
   return progs;
 }
 
@@ -122,11 +142,11 @@ export function build(argv = []) {
     }
 
     for (const prog of listPrograms()) {
-      const obj = join(objDir, `${prog.name}.o`);
+      const objs = prog.srcs.map((src, i) => join(objDir, prog.srcs.length === 1 ? `${prog.name}.o` : `${prog.name}.${i}.${basename(src, '.c')}.o`));
       const image = join(outDir, prog.name);
       const extra = prog.name.startsWith('instr-') ? [rel(instrRuntime)] : [];
-      run('gcc', [...common, ...defs, '-c', prog.src, '-o', rel(obj)], opts.quiet);
-      run('gcc', [...CFLAGS, ...LDFLAGS, '-o', rel(image), rel(startObj), rel(obj), ...extra, rel(archive)], opts.quiet);
+      prog.srcs.forEach((src, i) => run('gcc', [...common, ...defs, '-c', src, '-o', rel(objs[i])], opts.quiet));
+      run('gcc', [...CFLAGS, ...LDFLAGS, '-o', rel(image), rel(startObj), ...objs.map(rel), ...extra, rel(archive)], opts.quiet);
       built.push(rel(image));
     }
   }

@@ -21,7 +21,7 @@ describe('guest images', () => {
     const run = runNative(BACKEND, name, spec);
     expect(ending(run)).toBe(expectedEnding(spec));
     expect(run.stdout).not.toMatch(/^FAIL /m);
-    expect(run.stdout.length).toBeGreaterThan(0);
+    if (!spec.silent) expect(run.stdout.length).toBeGreaterThan(0);
     for (const shape of spec.timed ?? []) expect(run.stdout).toMatch(shape);
   });
 

@@ -33,10 +33,40 @@ export interface ProgramSpec {
   exit: { status: number } | { signal: number };
   /** output depends on timing (benchmarks): compared by shape, not byte for byte */
   timed?: RegExp[];
+  /** the program prints nothing by design (true, rm): no "some output" check */
+  silent?: boolean;
 }
 
 /** One fixed environment for every run, native and emulated. */
 export const GUEST_ENV = ['HOME=/home/guest', 'PATH=/bin:/usr/bin', 'TERM=dumb', 'EMPTY='];
+
+/** The shell's test: lists, pipelines, redirections, quoting, expansions, status,
+ *  builtins; every program by its $GUEST_BIN path (the host's PATH has its own echo). */
+const SH_SCRIPT = [
+  'B=$GUEST_BIN; F=/tmp/mklab-sh-test.$$',
+  '$B/echo one   two | $B/cat | $B/cat',
+  '$B/hello > $F; $B/cat < $F $F',
+  "$B/echo 'single $HOME' \"double $HOME\" ${HOME}x \\$HOME >> $F",
+  '$B/cat $F | $B/cat',
+  '$B/true && $B/echo "true gives $?"',
+  '$B/no-such-program 2> /dev/null || $B/echo "a missing program gives $?"',
+  '! $B/true || $B/echo negated',
+  '$B/sh -c \'exit 3\'; $B/echo "exit status $?"',
+  '$B/rm $F; $B/cat $F 2> /dev/null || $B/echo removed',
+  'cd /tmp && $B/echo cd ok # a comment',
+].join('\n');
+
+/** lmbench tests that need no sockets (the network tests are in the catalogue's benches) */
+const LMBENCH_TESTS = ['null', 'read', 'stat', 'open', 'sig', 'fork', 'exec', 'sh', 'ctx', 'pipe', 'mmap', 'pagefault', 'fs', 'bw_pipe', 'bw_file', 'bw_mmap', 'bw_mem'];
+const LMBENCH_METRICS = [
+  ...['null', 'read', 'stat', 'open', 'sig_install', 'sig_catch', 'fork', 'exec', 'sh'].map((t) => `lmb_${t}_us`),
+  ...[2, 8].flatMap((p) => [0, 4, 16, 64].map((k) => `lmb_ctx_${p}p_${k}k_us`)),
+  'lmb_pipe_us',
+  'lmb_mmap_us',
+  'lmb_pagefault_us',
+  ...[0, 1, 4, 10].flatMap((k) => [`lmb_fs_create_${k}k_us`, `lmb_fs_delete_${k}k_us`]),
+  ...['bw_pipe', 'bw_file', 'bw_mmap', 'bw_bcopy', 'bw_mem_read', 'bw_mem_write'].map((t) => `lmb_${t}_mbs`),
+];
 
 const SPECIAL: Record<string, Partial<ProgramSpec>> = {
   getpid: {
@@ -47,6 +77,21 @@ const SPECIAL: Record<string, Partial<ProgramSpec>> = {
   'test-exit3': { exit: { status: 3 } },
   'test-exec': { needsBin: true },
   'test-segv': { exit: { signal: 11 } },
+  // guest/bin: the tools the benchmarks exec, compared byte for byte
+  echo: { args: ['hello,', 'from', 'echo'] },
+  cat: { args: ['/dev/null'], silent: true },
+  rm: { args: ['-f', '/tmp/no-such-file-of-mklab'], silent: true },
+  true: { silent: true },
+  sh: { args: ['-c', SH_SCRIPT], needsBin: true },
+  // lmbench: every test whose calls all systems have; timed, so compared by shape
+  lmbench: {
+    args: ['-t', '2000', '-f', '256', '-m', '256', '-n', '20', '-c', '1', '-p', '8', ...LMBENCH_TESTS],
+    needsBin: true,
+    timed: [
+      ...LMBENCH_METRICS.map((m) => new RegExp(`^${m} -?\\d+\\.\\d{${m.endsWith('_mbs') ? 2 : 4}} ${m.endsWith('_mbs') ? 'MB/s' : 'us'}$`, 'm')),
+      new RegExp(`^lmbench: ${LMBENCH_TESTS.length} test\\(s\\) run, 0 skipped$`, 'm'),
+    ],
+  },
 };
 
 export function programSpec(name: string): ProgramSpec {
