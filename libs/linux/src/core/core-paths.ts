@@ -30,4 +30,65 @@ export type CorePath =
   /** do_fork: task struct, files, signal handlers (excluding copy_page_range) */
   | 'fork'
   /** do_exit + the parent's wait4 release of the zombie */
-  | 'exit';
+  | 'exit'
+  // ---- networking (net/): per call, per packet or per buffer (units = 1), or per byte (units = bytes)
+  /** sys_socketcall: copy the argument array, sockfd_lookup, dispatch */
+  | 'net.socketcall'
+  /** sock_alloc + the protocol's create (inet_create / unix_create) and the file */
+  | 'net.sock-create'
+  /** sock_release + the protocol's release (tcp_close / udp_close / unix_release) */
+  | 'net.sock-release'
+  /** alloc_skb (kmalloc + header init) and skb_clone */
+  | 'net.skb-alloc'
+  /** kfree_skb */
+  | 'net.skb-free'
+  /** a kernel memcpy of packet data (IP fragmentation and reassembly): units = bytes */
+  | 'net.copy'
+  /** the Internet checksum over packet bytes (csum_partial): units = bytes */
+  | 'net.csum'
+  /** ip_queue_xmit/ip_build_xmit per packet: header, route, header checksum */
+  | 'net.ip-output'
+  /** dev_queue_xmit + loopback_xmit + netif_rx per packet */
+  | 'net.dev-xmit'
+  /** net_bh per packet taken off the backlog */
+  | 'net.bh'
+  /** ip_rcv per packet: header checks, header checksum, protocol demux */
+  | 'net.ip-rcv'
+  /** one timer handler of the stack (delayed ACK, retransmit, TIME_WAIT) */
+  | 'net.timer'
+  /** tcp_sendmsg per buffer filled (the data copy itself is uaccess.copy) */
+  | 'net.tcp-sendmsg'
+  /** tcp_send_skb/tcp_transmit per segment: headers, window selection */
+  | 'net.tcp-output'
+  /** tcp_send_ack/tcp_reset: a control segment built and sent */
+  | 'net.tcp-send-ack'
+  /** tcp_rcv per segment: socket lookup and the state machine */
+  | 'net.tcp-rcv'
+  /** tcp_ack: acknowledged segments freed, writers woken */
+  | 'net.tcp-ack'
+  /** tcp_recvmsg per call (the copy to the user is uaccess.copy) */
+  | 'net.tcp-recvmsg'
+  /** tcp_connect: route, ports, the SYN */
+  | 'net.tcp-connect'
+  /** tcp_conn_request: a new socket for an incoming SYN */
+  | 'net.tcp-conn-request'
+  /** tcp_accept: take a connection off the queue */
+  | 'net.tcp-accept'
+  /** tcp_close/tcp_shutdown: the FIN */
+  | 'net.tcp-close'
+  /** udp_sendmsg per datagram (header; its checksum is net.csum) */
+  | 'net.udp-sendmsg'
+  /** udp_rcv per datagram */
+  | 'net.udp-rcv'
+  /** udp_recvmsg per call */
+  | 'net.udp-recvmsg'
+  /** unix_*_sendmsg per buffer queued on the peer */
+  | 'net.unix-sendmsg'
+  /** unix_*_recvmsg per call */
+  | 'net.unix-recvmsg'
+  /** unix_connect: the request queued on the listener */
+  | 'net.unix-connect'
+  /** unix_accept */
+  | 'net.unix-accept'
+  /** unix_release */
+  | 'net.unix-release';

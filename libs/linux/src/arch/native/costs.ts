@@ -408,5 +408,87 @@ export const CORE_PATHS: Record<string, NativeProfile> = {
     reads: [...task(TS_STATE, TS_FILES, TS_MM)],
     writes: [...task(TS_STATE)],
   }),
+  ...netPaths(),
 };
 
+/**
+ * The networking paths (core/net; core-paths.ts names them 'net.*'), placed after
+ * every other path so adding them moved no existing code.
+ *
+ * Sources: [net] the Linux 2.0 networking code as structured in net/socket.c,
+ * net/core/{skbuff,dev,sock}.c, drivers/net/loopback.c, net/ipv4/{ip,tcp,tcp_input,
+ * tcp_output,udp}.c, net/unix/af_unix.c and arch/i386/lib/checksum.c: instruction
+ * counts are estimated from the functions each path runs (their checks, loops and
+ * calls), recalled, not counted from a listing (the 2.0 sources are not in our
+ * references): every count below is (approx.) and none is fitted. Code bytes are
+ * about 3.5 bytes per instruction (gcc 2.7 -O2 i386 code), the part of the function a
+ * path runs. Data the paths touch beyond their own code: the packet buffers, passed
+ * per call (skb pages through the D-cache); socket structures are not modelled.
+ * The per-byte paths (checksum, copy) take their clocks from the instruction loop [p54c].
+ */
+function netPaths(): Record<string, NativeProfile> {
+  const c = (name: string, instructions: number, source: string, extraClocks = 0): NativeProfile =>
+    profile({
+      name: `linux.native.${name}`,
+      instructions,
+      pairedFraction: 0.2,
+      extraClocks,
+      code: place(Math.ceil((instructions * 3.5) / 16) * 16),
+      source: `[net] ${source} (approx.)`,
+    });
+  // cli + sti around a queue operation: CLI 7 and STI 7 clocks on the P5 [p54c], minus 2 issue slots
+  const CLI_STI = 12;
+  return {
+    'net.socketcall': c('sys-socketcall', 35, 'sys_socketcall: verify_area of the argument array, switch, sockfd_lookup (fd, inode, i_sock check)'),
+    'net.sock-create': c('sock-create', 400, 'sock_alloc (get_empty_inode + init) + inet_create/unix_create (sk kmalloc, ~60 field initialisations) + get_fd'),
+    'net.sock-release': c('sock-release', 250, 'sock_release + inet_release/tcp_close/udp_close (state checks, queue purge loops, destroy_sock, iput)'),
+    'net.skb-alloc': c('alloc-skb', 80, 'alloc_skb: kmalloc fast path (~40) + sk_buff header initialisation (~30 stores); skb_clone alike'),
+    'net.skb-free': c('kfree-skb', 60, 'kfree_skb: checks, sock_wfree/sock_rfree accounting and write-space wake-up, kfree'),
+    'net.copy': {
+      ...profile({
+        name: 'linux.native.net-memcpy',
+        instructions: 12,
+        pairedFraction: 0,
+        extraClocks: 3,
+        code: place(64),
+        source: '[net] memcpy of packet data (ip_fragment, ip_glue): REP MOVSD, about 3 + n clocks for n dwords [p54c]',
+      }),
+      perUnit: { instructions: 0, extraClocks: 0.25 },
+    },
+    'net.csum': {
+      ...profile({
+        name: 'linux.native.csum-partial',
+        instructions: 25,
+        pairedFraction: 0.4,
+        extraClocks: 0,
+        code: place(224),
+        source:
+          '[net] 2.0 i386 csum_partial: per 32 bytes 8 MOV loads + 8 ADCL + LEA/DEC/JNE = 19 instructions (0.59 per byte); MOV pairs with ADC in the U pipe (pairing 0.4); ~25 instructions of set-up, tail and fold (approx.)',
+      }),
+      perUnit: { instructions: 19 / 32, extraClocks: 0 },
+    },
+    'net.ip-output': c('ip-queue-xmit', 150, 'ip_build_header (ip_rt_route on lo) + ip_queue_xmit (header fields, ip_send_check = ip_fast_csum over 5 words, statistics, dev_queue_xmit call)'),
+    'net.dev-xmit': c('dev-queue-xmit', 125, 'dev_queue_xmit (checks, queue choice) + loopback_xmit (clone check, stats) + netif_rx (timestamp, backlog skb_queue_tail, mark_bh)', CLI_STI),
+    'net.bh': c('net-bh', 50, 'net_bh per packet: skb_dequeue from the backlog, packet-type list walk to ip_packet_type, call', CLI_STI),
+    'net.ip-rcv': c('ip-rcv', 140, 'ip_rcv: length/version checks, ip_fast_csum of the header, ip_chk_addr for a local address, fragment test, raw-socket loop, inet_protos hash dispatch'),
+    'net.timer': c('net-timer', 30, 'a timer expiry: run_timer_list entry + the handler dispatch (tcp_delack_timer / retransmit_timer / TIME_WAIT)'),
+    'net.tcp-sendmsg': c('tcp-sendmsg', 120, 'tcp_sendmsg per buffer: state and error checks, sock_wmalloc accounting, header room, the data copy call, queueing'),
+    'net.tcp-output': c('tcp-send-skb', 90, 'tcp_send_skb per segment: window test, sequence fields, ack/window fill (tcp_select_window), tcp_send_check call, write-queue bookkeeping, retransmit timer'),
+    'net.tcp-send-ack': c('tcp-send-ack', 110, 'tcp_send_ack/tcp_reset: the ip_build_header call, header from the template, ack and window, tcp_send_check call'),
+    'net.tcp-rcv': c('tcp-rcv', 220, 'tcp_rcv: header checks, get_sock hash lookup, tcp_sequence, state switch, tcp_data (queue insertion, ack decision, data_ready wake-up)'),
+    'net.tcp-ack': c('tcp-ack', 90, 'tcp_ack when it frees data: window update, walk and free the acknowledged write-queue segments, write_space wake-up'),
+    'net.tcp-recvmsg': c('tcp-recvmsg', 150, 'tcp_recvmsg per call: lock, receive-queue walk, memcpy_tofs call per buffer, cleanup_rbuf (free buffers, window test)'),
+    'net.tcp-connect': c('tcp-connect', 250, 'inet_connect + tcp_connect: route, source port, initial sequence, SYN with the MSS option built and queued'),
+    'net.tcp-conn-request': c('tcp-conn-request', 350, 'tcp_conn_request: a new sock (kmalloc + copy of the listener + ~40 fields), SYN+ACK built, queued on the listener'),
+    'net.tcp-accept': c('tcp-accept', 100, 'inet_accept + tcp_accept: take an established socket off the listener queue, graft it onto the new socket'),
+    'net.tcp-close': c('tcp-close', 100, 'tcp_close/tcp_shutdown: state change, tcp_send_fin (FIN on the tail or a new segment)'),
+    'net.udp-sendmsg': c('udp-sendmsg', 150, 'udp_sendmsg + udp_send: address checks, ip_build_xmit set-up, udp_getfrag (header, csum_partial_copy_fromuser call)'),
+    'net.udp-rcv': c('udp-rcv', 120, 'udp_rcv: length check, checksum decision, get_sock lookup, sock_queue_rcv_skb, data_ready wake-up'),
+    'net.udp-recvmsg': c('udp-recvmsg', 110, 'udp_recvmsg: skb_recv_datagram, skb_copy_datagram call, address copy, skb_free_datagram'),
+    'net.unix-sendmsg': c('unix-sendmsg', 120, 'unix_stream_sendmsg/unix_dgram_sendmsg per buffer: sock_alloc_send_skb, memcpy_fromiovec call, skb_queue_tail on the peer, data_ready wake-up'),
+    'net.unix-recvmsg': c('unix-recvmsg', 130, 'unix_stream_recvmsg/unix_dgram_recvmsg per call: receive-queue walk, memcpy_toiovec call per buffer, kfree_skb, sender wake-up'),
+    'net.unix-connect': c('unix-connect', 200, 'unix_connect: unix_find_other (namei + socket list walk), the request buffer queued on the listener, sleep set-up'),
+    'net.unix-accept': c('unix-accept', 200, 'unix_accept: take the request, a new sock, pair the two, wake the connector'),
+    'net.unix-release': c('unix-release', 120, 'unix_release: peer shutdown, queue purge, unbind (iput)'),
+  };
+}
