@@ -1,4 +1,4 @@
-import { bootL4Linux, bootLinux } from '@mklab/linux';
+import { bootL4Linux, bootLinux, bootMkLinux } from '@mklab/linux';
 import type { SystemEntry } from './system-entry';
 
 // The system catalogue. A new system is one entry here; the farm reads this list.
@@ -31,5 +31,27 @@ export const SYSTEMS: readonly SystemEntry[] = [
     arch: 'l4',
     libcBackend: 'int80',
     boot: (machine, setup) => bootL4Linux(machine, { rootfs: setup.rootfs, init: setup.init, variant: 'trampoline' }),
+  },
+  {
+    id: 'mklinux-inkernel',
+    title: 'MkLinux in-kernel',
+    description:
+      'The same Linux core as a single server on the Mach 3 µ-kernel, co-located in the kernel\'s address space: ' +
+      'unmodified int 0x80 binaries are redirected by Mach to the server as a kernel-internal message; page faults ' +
+      'through Mach VM with the server as external pager; the clock reaches the server as a kernel upcall.',
+    arch: 'mach',
+    libcBackend: 'int80',
+    boot: (machine, setup) => bootMkLinux(machine, { rootfs: setup.rootfs, init: setup.init, config: 'inkernel' }),
+  },
+  {
+    id: 'mklinux-user',
+    title: 'MkLinux user',
+    description:
+      'The same Linux core as a single server on the Mach 3 µ-kernel, running as a Mach user task: int 0x80 is ' +
+      'redirected by Mach to the server as a cross-address-space message, page faults go to the server as external ' +
+      'pager, user memory is reached through Mach VM operations, the clock arrives as a message-driven tick.',
+    arch: 'mach',
+    libcBackend: 'int80',
+    boot: (machine, setup) => bootMkLinux(machine, { rootfs: setup.rootfs, init: setup.init, config: 'user' }),
   },
 ];
