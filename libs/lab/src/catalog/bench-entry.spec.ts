@@ -19,6 +19,11 @@ describe('parseBenchOutput', () => {
     });
   });
 
+  it('names every missing metric at once', () => {
+    const two: BenchInfo = { ...bench, metrics: [...bench.metrics, { name: 'bw_y', unit: 'MB/s', better: 'higher', description: '' }, { name: 'lat_z', unit: 'us', better: 'lower', description: '' }] };
+    expect(parseBenchOutput(two, 'bw_y 12.5 MB/s\n')).toEqual({ ok: false, message: "the guest printed no result lines for 2 metrics: 'lat_x', 'lat_z'" });
+  });
+
   it('reports a missing metric and a wrong unit', () => {
     expect(parseBenchOutput(bench, 'nothing here\n')).toEqual({ ok: false, message: expect.stringMatching(/no 'lat_x'/) });
     expect(parseBenchOutput(bench, 'lat_x 2 ms\n')).toEqual({ ok: false, message: expect.stringMatching(/in ms, expected us/) });

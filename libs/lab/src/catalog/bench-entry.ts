@@ -18,9 +18,12 @@ export function parseBenchOutput(bench: BenchInfo, stdout: string): ParsedOutput
   const lines = parseResultLines(stdout);
   const metrics: Metric[] = [];
   const samples: Sample[] = [];
+  // every missing metric is named at once: a suite that could not run some tests says which
+  const missing = bench.metrics.filter((spec) => !lines.some((l) => l.name === spec.name)).map((spec) => `'${spec.name}'`);
+  if (missing.length === 1) return { ok: false, message: `the guest printed no ${missing[0]} result line` };
+  if (missing.length > 1) return { ok: false, message: `the guest printed no result lines for ${missing.length} metrics: ${missing.join(', ')}` };
   for (const spec of bench.metrics) {
     const found = lines.filter((l) => l.name === spec.name);
-    if (found.length === 0) return { ok: false, message: `the guest printed no '${spec.name}' result line` };
     const wrongUnit = found.find((l) => l.unit !== spec.unit);
     if (wrongUnit) {
       return { ok: false, message: `'${spec.name}' is in ${wrongUnit.unit}, expected ${spec.unit}` };

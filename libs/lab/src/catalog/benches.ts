@@ -1,4 +1,5 @@
 import type { BenchEntry } from './bench-entry';
+import { LMBENCH_BENCHES } from './lmbench-benches';
 
 // The benchmark catalogue. A new benchmark is one entry here plus its guest program;
 // nothing above libs/lab changes (the farm reads this list).
@@ -23,4 +24,6 @@ export const BENCHES: readonly BenchEntry[] = [
     // plus a fixed allowance for boot and TSC calibration.
     cycleBudget: (p) => 200_000_000 + Number(p.iterations) * Number(p.repeats) * 2 * 60_000,
   },
+  // the lmbench 1.x suite and its tests (lmbench-benches.ts)
+  ...LMBENCH_BENCHES,
 ];
