@@ -3,6 +3,7 @@
 /* global document, location, URLSearchParams, setTimeout, clearTimeout, confirm */
 import { clearError, fetchJson, fmtDate, h, idFromPath, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, countCells, formatParams, sweepProgress } from './sweep-model.js';
+import { isLmbenchBench } from './fig6-model.js';
 
 const POLL_MS = 1000;
 const sweepId = idFromPath();
@@ -56,6 +57,7 @@ function render(sweep) {
 
   document.getElementById('views').replaceChildren(
     benchesOfSweep(sweep).includes('getpid') ? h('a', { href: `/views/getpid?sweep=${encodeURIComponent(sweep.id)}` }, 'getpid table (paper Table 2) →') : '',
+    benchesOfSweep(sweep).some(isLmbenchBench) ? h('a', { href: `/views/fig6?sweep=${encodeURIComponent(sweep.id)}` }, ' lmbench slowdowns (paper Figure 6) →') : '',
   );
   cancelButton.hidden = TERMINAL_SWEEP.has(sweep.status);
 

@@ -2,6 +2,7 @@
 /* global document, location, URLSearchParams, setTimeout, clearTimeout */
 import { asList, clearError, fetchJson, fmtDate, h, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, sweepProgress } from './sweep-model.js';
+import { isLmbenchBench } from './fig6-model.js';
 
 const POLL_MS = 2000;
 const filter = document.getElementById('status-filter');
@@ -35,7 +36,11 @@ function render(sweeps) {
   tbody.replaceChildren(
     ...shown.map((s) => {
       const p = sweepProgress(s);
-      const views = benchesOfSweep(s).includes('getpid') ? h('a', { href: `/views/getpid?sweep=${encodeURIComponent(s.id)}` }, 'getpid table') : null;
+      const benches = benchesOfSweep(s);
+      const views = [
+        benches.includes('getpid') ? h('a', { href: `/views/getpid?sweep=${encodeURIComponent(s.id)}` }, 'getpid table') : null,
+        benches.some(isLmbenchBench) ? h('a', { href: `/views/fig6?sweep=${encodeURIComponent(s.id)}` }, 'lmbench (Figure 6)') : null,
+      ].filter(Boolean);
       return h(
         'tr',
         { 'data-sweep-id': s.id },
@@ -45,7 +50,7 @@ function render(sweeps) {
         h('td', {}, progressBar(p.fraction, s.status)),
         h('td', { class: 'num' }, p.total ?? '—'),
         h('td', {}, fmtDate(s.createdAt)),
-        h('td', {}, views),
+        h('td', {}, ...views.flatMap((v, i) => (i ? [' · ', v] : [v]))),
       );
     }),
   );

@@ -25,6 +25,7 @@ describe('DashboardModule', () => {
     ['/', 'Sweeps'],
     ['/sweeps/7', 'Sweep'],
     ['/views/getpid?sweep=7', 'getpid'],
+    ['/views/fig6?sweep=7', 'lmbench (Figure 6)'],
     ['/runs/12', 'Run'],
   ])('serves the page %s outside the /api prefix', async (url, title) => {
     const res = await request(app.getHttpServer()).get(url).expect(200);
@@ -40,6 +41,7 @@ describe('DashboardModule', () => {
 
   it('serves the page scripts and the stylesheet', async () => {
     await request(app.getHttpServer()).get('/assets/js/getpid-page.js').expect(200).expect('content-type', /javascript/);
+    await request(app.getHttpServer()).get('/assets/js/fig6-model.js').expect(200).expect('content-type', /javascript/);
     await request(app.getHttpServer()).get('/assets/css/dashboard.css').expect(200).expect('content-type', /text\/css/);
   });
 

@@ -30,6 +30,11 @@ export class DashboardController {
     this.sendPage(res, 'getpid.html');
   }
 
+  @Get('views/fig6')
+  fig6Page(@Res() res: Response): void {
+    this.sendPage(res, 'fig6.html');
+  }
+
   @Get('runs/:id')
   runPage(@Res() res: Response): void {
     this.sendPage(res, 'run.html');
