@@ -2,12 +2,13 @@
 // emulated system, list the catalogues, and (through the farm commands) start the
 // embedded farm and submit sweeps.
 import * as fs from 'fs';
-import { execProgram, listBenches, listSystems, resolveExperiment, runExperiment, parseParamText } from '@mklab/lab';
+import { breakdownsOf, execProgram, listBenches, listSystems, resolveExperiment, runExperiment, parseParamText } from '@mklab/lab';
 import type { ParamValue, RunResult } from '@mklab/lab';
 import { formatTable } from './format-table';
 
 const USAGE = `usage:
-  mklab run --system <id> --bench <id> [--param k=v]... [--seed n] [--budget cycles] [--json]
+  mklab run --system <id> --bench <id> [--param k=v]... [--seed n] [--budget cycles] [--json] [--breakdown]
+                                   --breakdown: the per-phase cycle breakdown the guest measured
   mklab exec [--system <id>] [--budget cycles] <static-i386-elf> [args...] [--system <id>]
   mklab systems [--json]
   mklab benches [--json]
@@ -94,7 +95,7 @@ function parseBudget(text: string | undefined): number | undefined {
 }
 
 async function cmdRun(args: string[]): Promise<number> {
-  const flags = parseFlags(args, ['--system', '--bench', '--param', '--seed', '--budget'], ['--json']);
+  const flags = parseFlags(args, ['--system', '--bench', '--param', '--seed', '--budget'], ['--json', '--breakdown']);
   if (flags.positional.length) throw new UsageError(`unexpected argument '${flags.positional[0]}'`);
   const system = one(flags, '--system');
   const bench = one(flags, '--bench');
@@ -124,7 +125,38 @@ async function cmdRun(args: string[]): Promise<number> {
   } else {
     printRun(result);
   }
+  if (flags.bools.has('--breakdown') && result.status === 'ok') {
+    const ok = printBreakdowns(result, flags.bools.has('--json'));
+    if (!ok) return 1;
+  }
   return result.status === 'ok' ? 0 : 1;
+}
+
+/**
+ * `--breakdown`: per metric with phase metrics, a table of phase, value and share, then
+ * the sum and the metric it must equal (contracts.md "Phase accounting"). Returns false
+ * (exit status 1) when there is no breakdown or it does not add up. With --json the
+ * tables go to stderr so that stdout stays one JSON document.
+ */
+function printBreakdowns(r: RunResult, json: boolean): boolean {
+  const out = json ? console.error : console.log;
+  const breakdowns = breakdownsOf(r);
+  if (breakdowns.length === 0) {
+    console.error(`mklab: --breakdown: ${r.bench} on ${r.system} printed no per-phase breakdown (the guest found no phase counters, or the bench measures none)`);
+    return false;
+  }
+  let ok = true;
+  for (const b of breakdowns) {
+    const rows = b.phases.map((p) => [p.phase, p.value.toFixed(1), `${(100 * p.share).toFixed(1)}%`]);
+    const adds = Math.abs(b.sum - b.total) <= 1e-6 * Math.max(1, Math.abs(b.total));
+    ok &&= adds;
+    rows.push(['sum', b.sum.toFixed(1), adds ? `= ${b.metric}` : `!= ${b.metric} (${b.total})`]);
+    out(`\nper-phase breakdown of ${b.metric} (${b.unit}, median repetition)`);
+    out(formatTable(['phase', b.unit, 'share'], rows));
+    out(`total ${b.metric} ${fmt(b.total)} ${b.unit}`);
+  }
+  if (!ok) console.error('mklab: --breakdown: the phases do not add up to the total');
+  return ok;
 }
 
 /** The JSON of `mklab run`: the RunResult minus nothing, with the guest's output last. */

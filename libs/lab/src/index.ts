@@ -6,6 +6,8 @@ export type { ResolvedSpec, ResolvedExperiment, SpecError, Resolution } from './
 export { configHash } from './config-hash';
 export { canonicalJson } from './canonical-json';
 export { runExperiment } from './run-experiment';
+export { breakdownsOf, parsePhaseBreakdowns, phaseMetricName } from './breakdown';
+export type { Breakdown, PhaseShare } from './breakdown';
 export { execProgram } from './exec-program';
 export type { ExecRequest, ExecResult } from './exec-program';
 export { EMULATOR_VERSION, GIT_SHA } from './version';

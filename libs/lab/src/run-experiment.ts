@@ -6,6 +6,7 @@ import { EMULATOR_VERSION, GIT_SHA } from './version';
 import { guestImage, standardRootfs } from './images';
 import { parseBenchOutput } from './catalog/bench-entry';
 import { runGuest } from './guest-run';
+import { parsePhaseBreakdowns } from './breakdown';
 
 /** The one entry point every layer above calls: boot the system, run the benchmark's
  *  guest program as the first process, turn what it printed into metrics. Never throws
@@ -68,7 +69,10 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentOption
   }
   const parsed = parseBenchOutput(e.bench, run.stdout);
   if (!parsed.ok) return { ...result, status: 'error', error: { kind: 'guest-output', message: parsed.message } };
-  return { ...result, metrics: parsed.metrics, samples: parsed.samples };
+  // per-phase breakdowns the guest measured with the phase counters (breakdown.ts)
+  const phases = parsePhaseBreakdowns(e.bench.metrics, run.stdout);
+  if (!phases.ok) return { ...result, status: 'error', error: { kind: 'guest-output', message: phases.message } };
+  return { ...result, metrics: [...parsed.metrics, ...phases.metrics], samples: [...parsed.samples, ...phases.samples] };
 }
 
 function emptyResult(spec: ExperimentSpec, kind: 'bad-input', message: string): RunResult {

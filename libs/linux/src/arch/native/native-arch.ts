@@ -17,6 +17,7 @@ import {
   TSS32,
   CR0,
   CR4,
+  PHASE,
   encodeSegmentDescriptor,
   interruptGate,
   ldtDescriptor,
@@ -444,6 +445,7 @@ export class NativeArch implements Arch {
     this.frame = 0;
     this.machine.memory.write32(G_CURRENT, linear(next.structPhys));
     cpu.switchTask(next.arch.tss, 'jmp');
+    if (next.isIdle) this.machine.phases.enter(PHASE.IDLE); // until an interrupt wakes the kernel
   }
 
   // ------------------------------------------------------------------ entries
@@ -461,9 +463,11 @@ export class NativeArch implements Arch {
   private onSyscall(): void {
     this.enter(false);
     const t = this.kernel.current;
+    this.machine.phases.enterSinceTrap(PHASE.ENTRY);
     this.chargeProfile(SYSCALL_ENTRY, t, 0, undefined, this.machine.cpu.getReg(Reg.EAX));
+    this.machine.phases.enter(PHASE.KERNEL);
     this.kernel.onSyscall();
-    if (this.kernel.current === t && this.frame !== 0) this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    if (this.kernel.current === t && this.frame !== 0) this.exitToUser(t);
     this.leave();
   }
 
@@ -471,8 +475,22 @@ export class NativeArch implements Arch {
     this.enter(false);
     const t = this.kernel.current;
     this.kernel.onResume();
-    if (this.kernel.current === t && this.frame !== 0 && this.enteredFromUser(t)) this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    if (this.kernel.current === t && this.frame !== 0 && this.enteredFromUser(t)) this.exitToUser(t);
     this.leave();
+  }
+
+  /** ret_from_sys_call back to user mode: the exit phase runs until the IRET lands in user mode (phases: contracts.md). */
+  private exitToUser(t: Task): void {
+    this.machine.phases.enter(PHASE.EXIT);
+    this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    this.machine.phases.enterOnUserReturn(PHASE.USER);
+  }
+
+  /** A trap from user mode (fault, #NM): entry from the trap, then the kernel's work. */
+  private trapEntry(t: Task): void {
+    this.machine.phases.enterSinceTrap(PHASE.ENTRY);
+    this.chargeProfile(TRAP_ENTRY, t, 0, undefined);
+    this.machine.phases.enter(PHASE.KERNEL);
   }
 
   private onPageFault(): void {
@@ -484,9 +502,9 @@ export class NativeArch implements Arch {
       this.leave();
       return;
     }
-    this.chargeProfile(TRAP_ENTRY, t, 0, undefined);
+    this.trapEntry(t);
     this.kernel.onPageFault(this.machine.cpu.cr2 >>> 0, err | 4);
-    if (this.kernel.current === t && this.frame !== 0) this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    if (this.kernel.current === t && this.frame !== 0) this.exitToUser(t);
     this.leave();
   }
 
@@ -499,9 +517,9 @@ export class NativeArch implements Arch {
       this.leave();
       return;
     }
-    this.chargeProfile(TRAP_ENTRY, t, 0, undefined);
+    this.trapEntry(t);
     this.kernel.onTrap(vector, err);
-    if (this.kernel.current === t && this.frame !== 0) this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    if (this.kernel.current === t && this.frame !== 0) this.exitToUser(t);
     this.leave();
   }
 
@@ -516,7 +534,7 @@ export class NativeArch implements Arch {
       this.leave();
       return;
     }
-    this.chargeProfile(TRAP_ENTRY, t, 0, undefined);
+    this.trapEntry(t);
     this.chargeProfile(MATH_STATE_RESTORE, t, 0, undefined);
     cpu.setCr0(cpu.cr0 & ~CR0.TS); // clts
     if (this.fpuOwner !== t) {
@@ -529,7 +547,7 @@ export class NativeArch implements Arch {
       }
       this.fpuOwner = t;
     }
-    this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    this.exitToUser(t);
     this.leave();
   }
 
@@ -554,11 +572,20 @@ export class NativeArch implements Arch {
   private onTimer(): void {
     this.enter(false);
     const t = this.kernel.current;
+    const phases = this.machine.phases;
+    const interrupted = phases.current;
+    phases.enterSinceTrap(PHASE.IRQ);
     this.chargeProfile(IRQ_ENTRY, t, 0, undefined);
     // 2.0: the IRQ stub acknowledged the 8259A before do_timer (non-specific EOI)
     this.machine.pic.out8(0x20, 0x20);
     this.kernel.onTimerInterrupt();
-    if (this.kernel.current === t && this.frame !== 0 && this.enteredFromUser(t)) this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+    if (this.kernel.current === t && this.frame !== 0) {
+      if (this.enteredFromUser(t)) {
+        // the interrupt's return path is its own (not a system call's exit): irq until user mode
+        this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+        phases.enterOnUserReturn(PHASE.USER);
+      } else phases.enter(interrupted); // back to the idle loop (or the kernel path it interrupted)
+    }
     this.leave();
   }
 
