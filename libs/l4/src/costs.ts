@@ -109,6 +109,19 @@ export const L4_COSTS = {
 
   /** sigma0's user-level work for one page request: look the page up in its ownership table, build the map reply. Estimate: 30 instructions (sigma0 runs at user level). */
   sigma0Request: path('l4.sigma0.request', 30, 0.3, 0, 'estimate: 30 user-level instructions in sigma0'),
+
+  /**
+   * Exception reflected into the faulting thread through its user-level IDT (L4/x86's
+   * slow trap path, not the IPC fast path): save the registers the path uses, look the
+   * gate up in the task's table (a user-memory read), validate it, write the 3–4 frame
+   * dwords to the user stack (the writes are the profile's data addresses), rewrite the
+   * kernel frame's EIP/ESP/EFLAGS. Estimate: 45 instructions (approx.: the x86 trap path
+   * of a C kernel around a table look-up and a 4-dword copy).
+   */
+  exceptionReflect: path('l4.exception.reflect', 45, 0.25, 0, 'estimate: 45 instructions (save, gate look-up and checks, 4-dword frame copy to the user stack, frame rewrite)'),
+
+  /** LIDT emulated at user level: decode the instruction, read the 6-byte operand, record it. Estimate: 40 instructions. */
+  lidt: path('l4.lidt', 40, 0.25, 0, 'estimate: 40 instructions (instruction decode, operand read)'),
 } as const;
 
 /** Physical start of the path code (the stubs must end before it). */

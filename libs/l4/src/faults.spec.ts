@@ -116,6 +116,43 @@ describe('page faults and exceptions as IPC', () => {
     expect(machine.counters.kernel.exceptionIpcs).toBe(2);
   });
 
+  it('user-level IDT: LIDT is emulated, and a #GP with a present gate is reflected into the thread itself (no IPC)', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const DATA = 0x3000;
+    const a = new Asm(CODE);
+    // lidt [DATA] (0F 01 /3, mod 00 rm 101: disp32), then int 0x80 (#GP 0x402) and a #UD (no gate: IPC)
+    a.emit(0x0f, 0x01, 0x1d, DATA & 0xff, (DATA >> 8) & 0xff, 0, 0).label('afterLidt').hostcall(TEST_MARK);
+    a.movImm(R.EAX, 0x55).label('int80').int(0x80).label('back').hostcall(TEST_MARK).label('end').jmp('end');
+    // the #GP handler: [esp] = error code, [esp+4] = EIP, [esp+8] = CS, [esp+12] = EFLAGS
+    a.label('handler').hostcall(TEST_MARK);
+    a.emit(0x83, 0xc4, 0x04); // add esp, 4           drop the error code
+    a.emit(0x83, 0x04, 0x24, 0x02); // add dword [esp], 2   skip the INT
+    a.emit(0xcf); // iret (same privilege)
+    const code = a.assemble();
+    const handler = a.addr('handler');
+    // the table at DATA + 8: gate 13 only (limit covers 0..13), its operand at DATA
+    const idt = DATA + 8;
+    const table = new Array(14 * 8).fill(0);
+    table.splice(13 * 8, 8, handler & 0xff, (handler >> 8) & 0xff, 0x1b, 0, 0, 0xef, (handler >> 16) & 0xff, handler >>> 24);
+    const operand = [(14 * 8 - 1) & 0xff, 0, idt & 0xff, (idt >> 8) & 0xff, 0, 0, 0, 0];
+    const t = kernel.bootTask({ task: 4, image: { at: CODE, bytes: code }, zeroPages: { at: DATA, bytes: 0x1000 }, stack: DATA + 0xff0 });
+    kernel.writeUser(t.space, DATA, [...operand, ...table]);
+    expect(runUntilMarks(3).reason).toBe('stopped');
+    expect(t.userIdt).toEqual({ base: idt, limit: 14 * 8 - 1 });
+    expect(marks[0].regs[R.EAX]).toBe(0); // LIDT stepped over
+    // in the handler: the frame the hardware would push at the same privilege level
+    const esp = marks[1].regs[R.ESP];
+    const read = (v: number) => machine.memory.read32(kernel.userPhys(t.space, v, false));
+    // (read after the run: the handler has since added 2 to the pushed EIP, the INT's own)
+    expect([read(esp), read(esp + 4) - 2, read(esp + 8) & 0xffff]).toEqual([0x402, a.addr('int80'), t.cs]);
+    expect(esp).toBe(DATA + 0xff0 - 16);
+    expect(marks[1].eax).toBe(0x55); // registers preserved
+    expect(marks.length).toBe(3);
+    expect(machine.counters.kernel.exceptionReflections).toBe(1);
+    expect(machine.counters.kernel.exceptionIpcs ?? 0).toBe(0);
+    expect(marks[2].regs[R.ESP]).toBe(DATA + 0xff0); // back after the INT, stack balanced
+  });
+
   it('a fault with no pager stops the run with a clear reason', () => {
     const { kernel, machine } = bootL4({ timerHz: 0 });
     const a = new Asm(CODE);

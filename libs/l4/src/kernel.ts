@@ -367,6 +367,12 @@ export class L4Kernel {
     return { eip: m.read32(f), cs: m.read32(f + 4), eflags: m.read32(f + 8), esp: m.read32(f + 12), ss: m.read32(f + 16) };
   }
 
+  /** What the kernel's LIDT emulation does (faults.ts): the task's user-level IDT; limit < 0 removes it. Boot-time API for servers that set up their tasks. */
+  setUserIdt(task: Task, base: number, limit: number): void {
+    task.userIdt = limit < 0 ? null : { base: base >>> 0, limit: limit & 0xffff };
+    this.bump('userIdtLoads');
+  }
+
   setFrameEipEsp(t: Thread, eip: number, esp: number): void {
     if (eip !== 0xffffffff) this.memory.write32(t.framePhys, eip);
     if (esp !== 0xffffffff) this.memory.write32(t.framePhys + 12, esp);

@@ -17,4 +17,11 @@ export class Task {
     return this.selectors[1];
   }
   selectors: [number, number] = [0, 0];
+  /**
+   * The task's user-level IDT (L4/x86: a thread's LIDT is emulated by the kernel): user
+   * address and limit of a table of 8-byte gates. An exception whose gate is present is
+   * reflected into the faulting thread itself (faults.ts); null = every exception goes
+   * by IPC to the exception handler.
+   */
+  userIdt: { base: number; limit: number } | null = null;
 }
