@@ -3,14 +3,23 @@
 // EMU_DATA, when the process first touches them). It is the process side of the
 // system-call protocol, shared by both paths:
 //
-//   trampoline  an unmodified `int $0x80` raises #GP (error 0x402). L4 reflects it to
-//               the thread's exception handler, which is the library's own handler
-//               thread (lthread 1 of the same task: no address-space switch): it saves
-//               the return address (EIP + 2) in the data page and redirects the main
-//               thread with lthread_ex_regs to EMU_TRAMP, which pushes that address and
-//               falls into EMU_ENTRY — the process continues in its emulation library,
-//               in user mode, as in L4Linux (kernels.md: "reflected to an emulation
-//               library inside the process, which then makes the same IPC");
+//   trampoline  an unmodified `int $0x80` raises #GP (error 0x402). L4 reflects it into
+//               the faulting thread itself through the task's user-level IDT (L4/x86's
+//               LIDT emulation, libs/l4 faults.ts; the server loads the table, IDT below,
+//               for every process task): the thread continues at EMU_TRAP13 with EFLAGS,
+//               CS, EIP and the error code on its stack, as the hardware would push them
+//               at the same privilege level. EMU_TRAP13 turns that frame into the entry's
+//               (return address EIP + 2, EFLAGS) and falls into EMU_ENTRY — the process
+//               continues in its emulation library, in user mode, as in L4Linux
+//               (kernels.md: "reflected to an emulation library inside the process,
+//               which then makes the same IPC"). A #GP with another error code is a real
+//               one: EMU_TRAP13 saves the registers as a frame (return address = the
+//               faulting EIP) and sends it to the server with TRAP13_TAG (w0 = error code);
+//               the server turns it into a signal, as for any other exception.
+//               (Before the code page is mapped — the first system call — the kernel
+//               cannot read the table and sends the exception by IPC to the handler
+//               thread, lthread 1, which redirects the main thread with lthread_ex_regs
+//               to EMU_TRAMP: the same entry, by the slower way.)
 //   ipc         a libc built with the L4 IPC backend calls EMU_ENTRY itself (or inlines
 //               the same sequence): no exception, no reflection.
 //
@@ -42,6 +51,10 @@ export const EMU_BASE = 0xbf000000;
 export const SYSCALL_TAG = 0xffffffff;
 /** w2 of a signal entry (the process was redirected to EMU_SIGNAL to let the server deliver a signal) */
 export const SIGNAL_TAG = 0xfffffffd;
+/** w2 of a real #GP reflected into the process (w0 = error code, w1 = frame; the frame's return address is the faulting EIP) */
+export const TRAP13_TAG = 0xfffffffc;
+/** bytes of the user-level IDT in the code page: gates 0..13 (only #GP's is present) */
+export const EMU_IDT_LIMIT = 14 * 8 - 1;
 /** bytes of the saved frame */
 export const EMU_FRAME_BYTES = 36;
 
@@ -62,6 +75,10 @@ export interface EmuLib {
   handler: number;
   /** signal entry: the server redirects the main thread here (ex_regs) to deliver a signal */
   signal: number;
+  /** the #GP handler of the user-level IDT */
+  trap13: number;
+  /** user address of the user-level IDT (EMU_IDT_LIMIT + 1 bytes) */
+  idt: number;
 }
 
 /** A tiny assembler: bytes plus rel8 jumps to labels. */
@@ -86,7 +103,20 @@ class Asm {
     this.fixups.push({ at: this.b.length - 1, label });
     return this;
   }
+  /** JMP rel32 to `label` */
+  jump32(label: string): this {
+    this.b.push(0xe9, 0, 0, 0, 0);
+    this.fixups32.push({ at: this.b.length - 4, label });
+    return this;
+  }
+  private readonly fixups32: { at: number; label: string }[] = [];
   link(): number[] {
+    for (const f of this.fixups32) {
+      const target = this.labels.get(f.label);
+      if (target === undefined) throw new Error(`emulib: no label ${f.label}`);
+      const rel = (target - (f.at + 4)) >>> 0;
+      this.b.splice(f.at, 4, rel & 0xff, (rel >>> 8) & 0xff, (rel >>> 16) & 0xff, rel >>> 24);
+    }
     for (const f of this.fixups) {
       const target = this.labels.get(f.label);
       if (target === undefined) throw new Error(`emulib: no label ${f.label}`);
@@ -106,7 +136,9 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0xff, 0x35).imm32(EMU_DATA); // push dword [EMU_DATA]   the return address
   // EMU_ENTRY
   const entry = a.label('entry');
-  a.emit(0x9c, 0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // pushfd; push ebp edi esi edx ecx ebx eax
+  a.emit(0x9c); // pushfd
+  a.label('regs');
+  a.emit(0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // push ebp edi esi edx ecx ebx eax
   a.emit(0x89, 0xc2); // mov edx, eax        w0 = number
   a.emit(0x89, 0xe3); // mov ebx, esp        w1 = frame
   a.emit(0xbe).imm32(serverThreadId); // mov esi, server
@@ -139,6 +171,39 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x8b, 0x14, 0x24); // mov edx, [esp]   the reply's w0 is unused: keep the frame's EAX
   a.jump(0xeb, 'reply');
 
+  // EMU_TRAP13: #GP reflected through the user-level IDT; stack: error code, EIP, CS, EFLAGS
+  const trap13 = a.label('trap13');
+  a.emit(0x81, 0x3c, 0x24).imm32(0x402); // cmp dword [esp], 0x402   `int $0x80`?
+  a.jump(0x75, 'gp'); // jne gp
+  a.emit(0xa3).imm32(EMU_DATA + 8); // mov [EMU_DATA + 8], eax   scratch
+  a.emit(0x8b, 0x44, 0x24, 0x0c); // mov eax, [esp + 12]        EFLAGS
+  a.emit(0x89, 0x44, 0x24, 0x08); // mov [esp + 8], eax          … into the CS slot
+  a.emit(0x8b, 0x44, 0x24, 0x04); // mov eax, [esp + 4]          EIP of the INT
+  a.emit(0x83, 0xc0, 0x02); // add eax, 2                        return after it
+  a.emit(0x89, 0x44, 0x24, 0x0c); // mov [esp + 12], eax         … into the EFLAGS slot
+  a.emit(0xa1).imm32(EMU_DATA + 8); // mov eax, [EMU_DATA + 8]
+  a.emit(0x83, 0xc4, 0x08); // add esp, 8                        stack: eflags, return address
+  a.jump32('regs'); // jmp regs                                  the entry's frame, after its pushfd
+  a.label('gp');
+  a.emit(0xa3).imm32(EMU_DATA + 8); // mov [EMU_DATA + 8], eax
+  a.emit(0x8b, 0x04, 0x24); // mov eax, [esp]                    error code
+  a.emit(0xa3).imm32(EMU_DATA + 12); // mov [EMU_DATA + 12], eax
+  a.emit(0x8b, 0x44, 0x24, 0x0c); // mov eax, [esp + 12]        EFLAGS → CS slot
+  a.emit(0x89, 0x44, 0x24, 0x08); // mov [esp + 8], eax
+  a.emit(0x8b, 0x44, 0x24, 0x04); // mov eax, [esp + 4]          faulting EIP → EFLAGS slot (restart there)
+  a.emit(0x89, 0x44, 0x24, 0x0c); // mov [esp + 12], eax
+  a.emit(0xa1).imm32(EMU_DATA + 8); // mov eax, [EMU_DATA + 8]
+  a.emit(0x83, 0xc4, 0x08); // add esp, 8
+  a.emit(0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // push ebp edi esi edx ecx ebx eax
+  a.emit(0x89, 0xe3); // mov ebx, esp                            w1 = frame
+  a.emit(0x8b, 0x15).imm32(EMU_DATA + 12); // mov edx, [EMU_DATA + 12]   w0 = error code
+  a.emit(0xbe).imm32(serverThreadId); // mov esi, server
+  a.emit(0xbf).imm32(TRAP13_TAG); // mov edi, tag
+  a.emit(0x31, 0xc0, 0x31, 0xc9, 0x31, 0xed); // xor eax, eax; xor ecx, ecx; xor ebp, ebp
+  a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0x8b, 0x14, 0x24); // mov edx, [esp]   keep the frame's EAX unless a new frame comes
+  a.jump32('reply');
+
   // the exception handler thread (lthread 1)
   const handler = a.label('handler');
   a.emit(0xa3).imm32(EMU_DATA); // mov [EMU_DATA], eax   touch the data page once, before any exception needs it
@@ -170,6 +235,16 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x89, 0xd9); // mov ecx, ebx                     new ESP
   a.emit(0x31, 0xc0); // xor eax, eax                     lthread 0; EDX = new EIP
   a.jump(0xeb, 'exregs');
+  // the user-level IDT (8-byte aligned): gates 0..13, only #GP's present (32-bit trap gate, DPL 3)
+  while (a.b.length % 8) a.emit(0x90);
+  const idt = a.label('idt');
+  for (let v = 0; v <= 13; v++) {
+    if (v !== 13) a.emit(0, 0, 0, 0, 0, 0, 0, 0);
+    else {
+      const off = at(trap13);
+      a.emit(off & 0xff, (off >>> 8) & 0xff, 0x1b, 0x00, 0x00, 0xef, (off >>> 16) & 0xff, off >>> 24); // selector: ignored by L4's reflection
+    }
+  }
   const bytes = a.link();
-  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler), signal: at(signal) };
+  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler), signal: at(signal), trap13: at(trap13), idt: at(idt) };
 }

@@ -67,7 +67,7 @@ import { KernelError } from '../../core/errno';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
-import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, SIGNAL_TAG, SYSCALL_TAG, type EmuLib } from './emulib';
+import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, EMU_IDT_LIMIT, SIGNAL_TAG, SYSCALL_TAG, TRAP13_TAG, type EmuLib } from './emulib';
 import {
   coreProfile,
   D_SYS_CALL_TABLE,
@@ -242,6 +242,8 @@ export class L4Arch implements Arch {
     // exceptions of the main thread go to the emulation library's handler thread in the same task
     (l4.threads[0] as L4Thread).exceptionHandler = threadId(n, 1);
     (l4.threads[1] as L4Thread).exceptionHandler = this.serverThreadId;
+    // the emulation library's user-level IDT (what its LIDT would load): `int $0x80` reflected in-thread
+    this.l4.setUserIdt(l4, this.emu.idt, EMU_IDT_LIMIT);
     this.byL4Task.set(n, task);
     task.arch.l4task = n;
     this.procs.set(task, { l4, regs: null, waiting: 'none', full: false, switchedAway: false, faultAddr: 0, faultWrite: false, replyTo: 0, emuData: 0, signalRedirect: false });
@@ -279,6 +281,23 @@ export class L4Arch implements Arch {
     const p = this.procs.get(task);
     if (!p || p.waiting === 'none' || !p.regs) throw new Error(`L4Linux: pid ${task.pid} is not in a server entry`);
     return p;
+  }
+
+  /**
+   * Where a system call interrupted by a signal is issued again (SA_RESTART): the
+   * `int $0x80` the trampoline path came from (2 bytes before the return address), or
+   * the IPC libc's `call EMU_ENTRY` (5 bytes: E8 rel32 whose target is the entry).
+   */
+  syscallRestartEip(task: Task, regs: UserRegs): number {
+    const ret = regs.eip >>> 0;
+    try {
+      const b = this.kernel.uaccess.copyFrom(task.mm!, ret - 5, 5);
+      const target = (ret + (b[1] | (b[2] << 8) | (b[3] << 16) | (b[4] << 24))) >>> 0;
+      if (b[0] === 0xe8 && target === this.emu.entry) return (ret - 5) >>> 0;
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+    }
+    return (ret - 2) >>> 0;
   }
 
   getUserRegs(task: Task): UserRegs {
@@ -474,6 +493,7 @@ export class L4Arch implements Arch {
     if (this.kernel.current !== task) this.kernel.current = task;
     if (w2 === SYSCALL_TAG) this.onSyscall(task, p, w1);
     else if (w2 === SIGNAL_TAG) this.onSignalEntry(task, p, w1);
+    else if (w2 === TRAP13_TAG) this.onTrapFrame(task, p, 13, w0, w1);
     else if (w2 === 0) this.onPageFault(task, p, (w0 & ~3) >>> 0, (w0 & 2) !== 0);
     else this.onException(task, p, w0, w1, w2);
   }
@@ -484,6 +504,12 @@ export class L4Arch implements Arch {
     if (!this.readFrame(task, p, frame)) return;
     task.syscallNr = -1; // no system call to restart
     this.kernel.retToUser(task);
+  }
+
+  /** A real #GP reflected into the process (not `int $0x80`): the library sent its registers as a frame. */
+  private onTrapFrame(task: Task, p: Proc, vector: number, err: number, frame: number): void {
+    if (!this.readFrame(task, p, frame)) return;
+    this.kernel.onTrap(vector, err);
   }
 
   private onSyscall(task: Task, p: Proc, frame: number): void {
