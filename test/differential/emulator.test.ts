@@ -22,10 +22,6 @@ const KNOWN_DIVERGENCES: Record<string, Record<string, string>> = {
   },
   'l4linux-trampoline': {
     'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
-    'instr-misc':
-      'user segment selectors are L4\'s (CS 0x1b, DS 0x23), not native Linux\'s (0x23, 0x2b): ' +
-      'MOV r,Sreg prints them',
-    'instr-stack': 'user segment selectors are L4\'s, not native Linux\'s: PUSH DS/ES/SS prints them',
   },
 };
 

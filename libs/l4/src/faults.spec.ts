@@ -133,7 +133,7 @@ describe('page faults and exceptions as IPC', () => {
     // the table at DATA + 8: gate 13 only (limit covers 0..13), its operand at DATA
     const idt = DATA + 8;
     const table = new Array(14 * 8).fill(0);
-    table.splice(13 * 8, 8, handler & 0xff, (handler >> 8) & 0xff, 0x1b, 0, 0, 0xef, (handler >> 16) & 0xff, handler >>> 24);
+    table.splice(13 * 8, 8, handler & 0xff, (handler >> 8) & 0xff, 0x23, 0, 0, 0xef, (handler >> 16) & 0xff, handler >>> 24);
     const operand = [(14 * 8 - 1) & 0xff, 0, idt & 0xff, (idt >> 8) & 0xff, 0, 0, 0, 0];
     const t = kernel.bootTask({ task: 4, image: { at: CODE, bytes: code }, zeroPages: { at: DATA, bytes: 0x1000 }, stack: DATA + 0xff0 });
     kernel.writeUser(t.space, DATA, [...operand, ...table]);

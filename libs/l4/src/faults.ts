@@ -26,7 +26,7 @@ import type { L4Kernel } from './kernel';
 import type { Thread } from './tcb';
 import { startIpc } from './ipc';
 import { L4_COSTS } from './costs';
-import { ERROR_CODE_VECTORS, ESP } from '@mklab/pentium';
+import { ERROR_CODE_VECTORS, ESP, PHASE } from '@mklab/pentium';
 import { kernelLinear, TCB } from './layout';
 import { WHOLE_SPACE_LOG2 } from './fpage';
 
@@ -36,6 +36,7 @@ function errorCodeOnStack(k: L4Kernel, t: Thread): number {
 }
 
 export function pageFault(k: L4Kernel, t: Thread): void {
+  k.machine.phases.enterSinceTrap(PHASE.REFLECT); // phase accounting (contracts.md): a fault reflected to the pager
   const err = errorCodeOnStack(k, t);
   const cr2 = k.cpu.cr2 >>> 0;
   const frame = k.frame(t);
@@ -57,6 +58,7 @@ export function pageFault(k: L4Kernel, t: Thread): void {
 }
 
 export function exception(k: L4Kernel, t: Thread, vector: number): void {
+  k.machine.phases.enterSinceTrap(PHASE.REFLECT); // phase accounting (contracts.md): an exception reflected to user level
   const err = errorCodeOnStack(k, t);
   const frame = k.frame(t);
   if ((frame.cs & 3) !== 3 || t === k.idle) {

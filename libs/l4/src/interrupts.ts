@@ -8,7 +8,7 @@ import type { L4Kernel } from './kernel';
 import type { Task } from './task';
 import { Thread, ThreadState } from './tcb';
 import { ipcResult, IPC_ERR } from './ipc-abi';
-import { EAX, EBX, EDI, EDX, ESI } from '@mklab/pentium';
+import { EAX, EBX, EDI, EDX, ESI, PHASE } from '@mklab/pentium';
 import { interruptId } from './thread-id';
 import { finishOp } from './ipc';
 import { L4_COSTS } from './costs';
@@ -54,6 +54,7 @@ export class Interrupts {
   /** The interrupt stub for IRQ `irq` ran (the current thread is the interrupted one). */
   arrived(irq: number): void {
     const k = this.k;
+    k.machine.phases.enterSinceTrap(PHASE.IRQ); // phase accounting (contracts.md): until the next mark
     k.bump('interrupts');
     if (irq === 0 && k.timerHz > 0) {
       this.eoi(0);

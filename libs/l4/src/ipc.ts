@@ -55,7 +55,7 @@ import {
 } from './ipc-abi';
 import { decodeFpage, isEmptyFpage, placeFpage, WHOLE_SPACE_LOG2, type Fpage } from './fpage';
 import { LARGE_PAGE_LOG2, LARGE_PAGE_SIZE } from './address-space';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, PHASE } from '@mklab/pentium';
 import { irqOfId } from './thread-id';
 import { L4_COSTS, stringCopyProfile } from './costs';
 import { G_CURRENT, kernelLinear, PAGE_SIZE, TCB } from './layout';
@@ -81,6 +81,9 @@ export function ipcSyscall(k: L4Kernel, t: Thread): void {
     r[EAX] = 0;
     return;
   }
+  // phase accounting (contracts.md "Phase accounting"), from the INT: a call (send + closed
+  // receive) is the IPC with the call, a reply-and-wait (send + open receive) the IPC with the reply
+  if (t.sendOp && t.receiveOp) k.machine.phases.enterSinceTrap(t.receiveOp.from === null ? PHASE.IPC_REPLY : PHASE.IPC_CALL);
   startIpc(k, t);
 }
 

@@ -72,9 +72,12 @@ export const TCB = {
 /** GDT slots and selectors. */
 export const KERNEL_CS = 0x08;
 export const KERNEL_DS = 0x10;
-export const USER_CS = 0x1b; // index 3, RPL 3: base 0, limit 3 GiB
-export const USER_DS = 0x23; // index 4, RPL 3
-export const TSS_SEL = 0x28; // index 5
+// User selectors at native Linux i386's values (__USER_CS 0x23, __USER_DS 0x2b), so a
+// program that reads its segment registers (MOV r,Sreg; PUSH DS) sees what it sees on
+// Linux — L4Linux's binary compatibility. L4 does not care which slots they use.
+export const USER_CS = 0x23; // index 4, RPL 3: base 0, limit 3 GiB
+export const USER_DS = 0x2b; // index 5, RPL 3
+export const TSS_SEL = 0x30; // index 6
 /** small space n (1..): code at GDT index 8+2(n-1), data at 9+2(n-1), RPL 3 */
 export const FIRST_SMALL_GDT = 8;
 export const smallCs = (n: number): number => ((FIRST_SMALL_GDT + 2 * (n - 1)) << 3) | 3;

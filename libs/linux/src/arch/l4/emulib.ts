@@ -242,7 +242,7 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
     if (v !== 13) a.emit(0, 0, 0, 0, 0, 0, 0, 0);
     else {
       const off = at(trap13);
-      a.emit(off & 0xff, (off >>> 8) & 0xff, 0x1b, 0x00, 0x00, 0xef, (off >>> 16) & 0xff, off >>> 24); // selector: ignored by L4's reflection
+      a.emit(off & 0xff, (off >>> 8) & 0xff, 0x23, 0x00, 0x00, 0xef, (off >>> 16) & 0xff, off >>> 24); // selector: ignored by L4's reflection
     }
   }
   const bytes = a.link();
