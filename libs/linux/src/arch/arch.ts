@@ -71,6 +71,12 @@ export interface Arch {
 
   /** User registers of the current task at the current kernel entry. */
   getUserRegs(task: Task): UserRegs;
+  /**
+   * The EIP at which a system call interrupted by a signal is issued again (SA_RESTART,
+   * ERESTARTNOINTR): the start of the instruction that entered the kernel. Without this
+   * method it is EIP - 2, the `int $0x80` (native Linux, MkLinux's redirected trap).
+   */
+  syscallRestartEip?(task: Task, regs: UserRegs): number;
   /** Replaces them (signal delivery, sigreturn, exec). */
   setUserRegs(task: Task, regs: UserRegs): void;
   /** Stores a system call's return value (EAX). */

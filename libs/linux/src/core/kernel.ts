@@ -483,7 +483,8 @@ export class LinuxKernel implements FileEnv {
     const interrupted = t.syscallNr >= 0 ? this.arch.getUserRegs(t).eax | 0 : 0;
     const restart = (): void => {
       const regs = this.arch.getUserRegs(t);
-      this.arch.setUserRegs(t, { ...regs, eax: t.syscallNr, eip: (regs.eip - 2) >>> 0 });
+      const eip = this.arch.syscallRestartEip?.(t, regs) ?? (regs.eip - 2) >>> 0;
+      this.arch.setUserRegs(t, { ...regs, eax: t.syscallNr, eip });
     };
     const settleRestart = (sa: SigAction | null): void => {
       if (interrupted !== -ERESTARTSYS && interrupted !== -ERESTARTNOHAND && interrupted !== -ERESTARTNOINTR) return;
