@@ -117,6 +117,8 @@ export class MachKernel {
   private onCpu: Thread | null = null;
   /** inside a hostcall handler (scheduling decisions take effect at its exit) */
   private inKernel = false;
+  /** the last thread this kernel entry made runnable (the candidate for a hand-off) */
+  private woken: Thread | null = null;
   private userPmap: Pmap | null = null;
   private nextThread = 1;
   private readonly freeThreadNumbers: number[] = [];
@@ -437,19 +439,39 @@ export class MachKernel {
     t.wait = null;
     t.state = ThreadState.Running;
     if (t === this.current) return;
+    if (this.inKernel && t === this.onCpu && t !== this.idle) {
+      // it blocked and woke within one kernel entry (a kernel-served port answered at
+      // once: a co-located server): no switch has happened, none happens
+      const chosen = this.current;
+      if (chosen !== this.idle && chosen.state === ThreadState.Running) this.scheduler.enqueueFront(chosen);
+      this.scheduler.remove(t);
+      this.current = t;
+      return;
+    }
     this.scheduler.enqueue(t);
     // from an event (timeout) outside the kernel: wakeFromEvent takes it from the run queue
     if (!this.inKernel) return;
+    this.woken = t;
     if (this.current === this.idle) this.reschedule();
     else if (t.priority < this.current.priority) this.preempt();
   }
 
-  /** The current thread waits. */
+  /**
+   * The current thread waits. If this kernel entry woke a thread (mach_msg's send half
+   * delivered to a waiting receiver), the processor is handed to it directly, as Mach 3's
+   * message path does (thread_handoff) — the server's reply runs its client next.
+   */
   block(t: Thread): void {
     t.state = ThreadState.Waiting;
     this.scheduler.remove(t);
     this.charge(MACH_COSTS.threadBlock, [t.field(THREAD_FIELD.STATE), kernelLinear(G_CURRENT)], [t.field(THREAD_FIELD.WAIT_EVENT)]);
-    if (this.current === t) this.reschedule();
+    if (this.current !== t) return;
+    const h = this.woken;
+    if (h && h !== t && h.inRunQueue && h.state === ThreadState.Running) {
+      this.scheduler.remove(h);
+      this.current = h;
+      this.bump('handoffs');
+    } else this.reschedule();
   }
 
   reschedule(): void {
@@ -458,7 +480,11 @@ export class MachKernel {
 
   private preempt(): void {
     const cur = this.current;
-    if (cur !== this.idle && cur.state === ThreadState.Running) this.scheduler.enqueue(cur);
+    // a thread chosen in this entry but never run keeps its place at the head
+    if (cur !== this.idle && cur.state === ThreadState.Running) {
+      if (cur === this.onCpu) this.scheduler.enqueue(cur);
+      else this.scheduler.enqueueFront(cur);
+    }
     this.reschedule();
     this.bump('preemptions');
   }
@@ -604,6 +630,7 @@ export class MachKernel {
     this.bump('pageFaults');
     const err = this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0;
     const cr2 = this.cpu.cr2 >>> 0;
+    t.faultAddress = cr2;
     const frame = this.frame(t);
     if ((frame.cs & 3) !== 3 || t === this.idle) {
       this.panic(`page fault in the kernel at eip 0x${frame.eip.toString(16)}, address 0x${cr2.toString(16)}`);
@@ -640,6 +667,7 @@ export class MachKernel {
     return () => {
       const t = this.current;
       this.inKernel = true;
+      this.woken = null;
       this.save(t);
       this.charge(MACH_COSTS.trapEntry, [t.kernelEsp, kernelLinear(G_CURRENT), t.field(THREAD_FIELD.TASK)], [t.kernelEsp - 4, t.kernelEsp - 8]);
       handler(t);

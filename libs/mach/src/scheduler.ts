@@ -18,6 +18,14 @@ export class Scheduler {
     this.queues[t.priority].push(t);
   }
 
+  /** Back at the head of its queue (a thread chosen but never run: its turn is not used up). */
+  enqueueFront(t: Thread): void {
+    if (t.state !== ThreadState.Running) throw new Error(`scheduler: ${t} is not runnable`);
+    if (t.inRunQueue) return;
+    t.inRunQueue = true;
+    this.queues[t.priority].unshift(t);
+  }
+
   remove(t: Thread): void {
     if (!t.inRunQueue) return;
     const q = this.queues[t.priority];

@@ -423,10 +423,13 @@ export class MachArch implements Arch {
     p.state = null;
     if (this.linuxPte(task, offset, write) !== 0) return; // Mach lost a page Linux has: lend it again
     // the faulting thread's registers (for the stack-growth check and a signal frame): thread_get_state
-    p.state = threadGetState(this.mach, p.thread as MachThread);
+    const thread = p.thread as MachThread;
+    p.state = threadGetState(this.mach, thread);
     p.regs = stateToRegs(p.state);
+    // the exact address (CR2) from the thread's exception state; the request names only the page
+    const addr = thread.faultAddress - (thread.faultAddress % PAGE_SIZE) === offset ? thread.faultAddress : offset;
     const pte = this.linuxPteRaw(task, offset);
-    this.kernel.onPageFault(offset, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
+    this.kernel.onPageFault(addr, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
   }
 
   /** The core resumed what it can; every process whose request is done gets its reply. */

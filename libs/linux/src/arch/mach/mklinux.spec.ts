@@ -17,7 +17,7 @@ export function runMk(config: MkLinuxConfig, name: string, argv: string[] = [nam
   return { machine, sys, result };
 }
 
-const samples = (out: string): number[] => [...out.matchAll(/^getpid_cycles (-?\d+\.\d) cycles$/gm)].map((m) => Number(m[1]));
+const samples = (out: string): number[] => [...out.matchAll(/^getpid_cycles (-?\d+\.\d+) cycles$/gm)].map((m) => Number(m[1]));
 
 describe.each(['inkernel', 'user'] as const)('MkLinux %s', (config) => {
   test('getpid runs to completion and measures itself', () => {
@@ -26,5 +26,15 @@ describe.each(['inkernel', 'user'] as const)('MkLinux %s', (config) => {
     expect(result).toEqual({ reason: 'stopped', stopReason: 'init-exited' });
     expect(sys.initExit()).toEqual({ code: 0, signal: null });
     expect(samples(sys.stdout())).toHaveLength(2);
+  });
+});
+
+describe('debug', () => {
+  test('sig-mask', () => {
+    const { sys, result, machine } = runMk((process.env.MKCFG as MkLinuxConfig) ?? 'inkernel', process.env.MKPROG ?? 'test-sig-mask');
+    console.log(result, sys.stdout(), sys.kernelLog(), JSON.stringify(machine.counters.kernel));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    for (const [task, p] of (sys.arch as any).procs) console.log(task.pid, task.state, !!task.parked, task.pending, task.blocked, p.waiting, p.switchedAway, p.thread?.state, p.thread?.wait?.kind, p.thread && sys.mach.frame(p.thread));
+    console.log('current', sys.mach.current.number, sys.kernel.current.pid);
   });
 });
