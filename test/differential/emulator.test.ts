@@ -23,6 +23,12 @@ const KNOWN_DIVERGENCES: Record<string, Record<string, string>> = {
   'l4linux-trampoline': {
     'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
   },
+  'mklinux-inkernel': {
+    'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
+  },
+  'mklinux-user': {
+    'test-x87-ext': 'the same x87 limitation as on linux (the FPU is shared by every system)',
+  },
 };
 
 /** Simulated cycles allowed per program: far more than any needs (the biggest
