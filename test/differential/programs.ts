@@ -77,6 +77,8 @@ const SPECIAL: Record<string, Partial<ProgramSpec>> = {
   'test-exit3': { exit: { status: 3 } },
   'test-exec': { needsBin: true },
   'test-segv': { exit: { signal: 11 } },
+  'test-select-fd': { needsBin: true },
+  'test-proc-exec': { needsBin: true },
   // guest/bin: the tools the benchmarks exec, compared byte for byte
   echo: { args: ['hello,', 'from', 'echo'] },
   cat: { args: ['/dev/null'], silent: true },
