@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include "lmb.h"
 #include "net.h"
@@ -143,6 +144,9 @@ int lmb_stream_bandwidth(const char *test, const char *metric, int fd, pid_t wri
   }
   us = lmb_time(op_stream_read, &s, lmb.target_us);
   close(fd);
+  /* a writer blocked on a full connection learns of our close only when the peer's
+     kernel resets the connection; it is not part of the measurement, so end it */
+  kill(writer, SIGKILL);
   waitpid(writer, &status, 0);
   free(s.buf);
   if (s.failed) {
