@@ -64,6 +64,46 @@ export const PHASE_COUNT = PHASES.length;
 export const PHASE_PMC_BASE = 0x4d4b0000;
 export const PHASE_PMC_LATCH = 0x4d4bffff;
 
+/**
+ * User-level phase marks: `HOSTCALL PHASE_MARK_HOSTCALL + id` (0F 3F iw, 0 cycles)
+ * switches to phase `id`. For code a kernel itself places in user mode (L4Linux's
+ * emulation library: where control enters and leaves it is invisible to any kernel);
+ * registered by that kernel with registerUserPhaseMarks, honoured only at the addresses
+ * it allows (elsewhere the mark does nothing).
+ */
+export const PHASE_MARK_HOSTCALL = 0xfe00;
+
+/** The bytes of a user-level phase mark (HOSTCALL PHASE_MARK_HOSTCALL + phase). */
+export function phaseMarkBytes(phase: number): number[] {
+  checkPhase(phase);
+  const id = PHASE_MARK_HOSTCALL + phase;
+  return [0x0f, 0x3f, id & 0xff, id >>> 8];
+}
+
+/** Registers the user-level marks of `phases`, honoured where `allowed(eip)` (EIP after the mark). */
+export function registerUserPhaseMarks(
+  machine: {
+    readonly hostcalls: { register(id: number, name: string, handler: () => void, opts?: { fromUser?: boolean }): void };
+    readonly cpu: { readonly eip: number };
+    readonly phases: PhaseMarks;
+  },
+  owner: string,
+  phases: readonly number[],
+  allowed: (eip: number) => boolean,
+): void {
+  for (const p of phases) {
+    checkPhase(p);
+    machine.hostcalls.register(
+      PHASE_MARK_HOSTCALL + p,
+      `${owner}.phase.${PHASES[p].name}`,
+      () => {
+        if (allowed(machine.cpu.eip)) machine.phases.enter(p);
+      },
+      { fromUser: true },
+    );
+  }
+}
+
 /** The narrow interface kernels mark phases through (KernelMachine.phases). */
 export interface PhaseMarks {
   /** the current phase */

@@ -1,4 +1,5 @@
 import { assembleEmuLib, EMU_BASE, EMU_DATA, SYSCALL_TAG } from './emulib';
+import { PHASE, phaseMarkBytes } from '@mklab/pentium';
 
 const u32 = (b: number[], at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 
@@ -20,7 +21,8 @@ describe('the emulation library', () => {
     expect(b.slice(0, 2)).toEqual([0xff, 0x35]);
     expect(u32(b, 2)).toBe(EMU_DATA);
     const e = off(lib.entry);
-    expect(b.slice(e, e + 8)).toEqual([0x9c, 0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50]);
+    // the phase mark (emu_enter, contracts.md "Phase accounting"), then the frame's pushes
+    expect(b.slice(e, e + 12)).toEqual([...phaseMarkBytes(PHASE.EMU_ENTER), 0x9c, 0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50]);
     const movEsi = b.indexOf(0xbe, e);
     expect(u32(b, movEsi + 1)).toBe(0x0400);
     expect(u32(b, movEsi + 6)).toBe(SYSCALL_TAG);
@@ -28,7 +30,7 @@ describe('the emulation library', () => {
 
   test('the restore path pops the frame in push order and returns', () => {
     const r = off(lib.restore);
-    expect(lib.bytes.slice(r, r + 9)).toEqual([0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d, 0xc3]);
+    expect(lib.bytes.slice(r, r + 13)).toEqual([0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d, ...phaseMarkBytes(PHASE.USER), 0xc3]);
   });
 
   test('every rel8 jump lands on an instruction the assembler labelled (the jz skips exactly the slow path)', () => {

@@ -45,8 +45,13 @@
 // FF /6 PUSH r/m32; 83 /0,/1,/7 ADD/OR/CMP r/m32,imm8; 81 /7 CMP r/m32,imm32; 85 TEST;
 // A8 TEST AL,imm8; 31 XOR; B8+r MOV r32,imm32; CD INT; 74/75/EB rel8).
 
+import { PHASE, phaseMarkBytes } from '@mklab/pentium';
+
 /** User address of the emulation library page (below the stack, above mmap's usual range). */
 export const EMU_BASE = 0xbf000000;
+// Phase marks (contracts.md "Phase accounting"): `HOSTCALL 0xFE00 + phase` (0 cycles) at the
+// library's entries (emu_enter) and before its final RET (user): no kernel sees control
+// enter or leave the library. The server registers them (honoured inside the library only).
 /** w2 of a system-call request: never the EIP of an exception message (user EIPs are < 0xC0000000) nor 0 (page faults). */
 export const SYSCALL_TAG = 0xffffffff;
 /** w2 of a signal entry (the process was redirected to EMU_SIGNAL to let the server deliver a signal) */
@@ -136,6 +141,7 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0xff, 0x35).imm32(EMU_DATA); // push dword [EMU_DATA]   the return address
   // EMU_ENTRY
   const entry = a.label('entry');
+  a.emit(...phaseMarkBytes(PHASE.EMU_ENTER)); // phase mark: emu_enter
   a.emit(0x9c); // pushfd
   a.label('regs');
   a.emit(0x55, 0x57, 0x56, 0x52, 0x51, 0x53, 0x50); // push ebp edi esi edx ecx ebx eax
@@ -155,7 +161,9 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.label('fast');
   a.emit(0x89, 0x14, 0x24); // mov [esp], edx   the result into the frame's EAX
   const restore = a.label('restore');
-  a.emit(0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d, 0xc3); // pop eax ebx ecx edx esi edi ebp; popfd; ret
+  a.emit(0x58, 0x5b, 0x59, 0x5a, 0x5e, 0x5f, 0x5d, 0x9d); // pop eax ebx ecx edx esi edi ebp; popfd
+  a.emit(...phaseMarkBytes(PHASE.USER)); // phase mark: back in the program after the RET
+  a.emit(0xc3); // ret
 
   // EMU_SIGNAL: the main thread, redirected by the server (ex_regs) while it ran in user
   // mode, enters the server so that a pending signal is delivered (L4Linux's signal
@@ -173,6 +181,7 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
 
   // EMU_TRAP13: #GP reflected through the user-level IDT; stack: error code, EIP, CS, EFLAGS
   const trap13 = a.label('trap13');
+  a.emit(...phaseMarkBytes(PHASE.EMU_ENTER)); // phase mark: emu_enter (the reflection before it is L4's)
   a.emit(0x81, 0x3c, 0x24).imm32(0x402); // cmp dword [esp], 0x402   `int $0x80`?
   a.jump(0x75, 'gp'); // jne gp
   a.emit(0xa3).imm32(EMU_DATA + 8); // mov [EMU_DATA + 8], eax   scratch

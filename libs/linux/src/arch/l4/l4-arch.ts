@@ -39,7 +39,7 @@
 //     an IRQ 0 thread; no other interrupt threads. No signal thread: the server itself
 //     redirects a process running in user mode into the library's signal entry (what
 //     the signal thread's ex_regs does; notifySignal).
-import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
+import { PHASE, Reg, registerUserPhaseMarks, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   L4_COSTS,
   NO_PHASE,
@@ -185,6 +185,8 @@ export class L4Arch implements Arch {
     machine.memory.fill(LINUX_BASE, SERVER_RESERVED, 0);
     this.serverThreadId = (this.server.threads[0] as L4Thread).id;
     this.emu = assembleEmuLib(this.serverThreadId);
+    // the library's phase marks (emulib.ts), honoured inside its pages only
+    registerUserPhaseMarks(machine, 'l4linux.emulib', [PHASE.EMU_ENTER, PHASE.USER], (eip) => eip - EMU_BASE >= 0 && eip - EMU_BASE < EMU_BYTES);
     machine.memory.writeBytes(LINUX_BASE + EMU_PAGE_OFFSET, Uint8Array.from(this.emu.bytes));
     l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(0) });
     this.timerThreadId = l4.startUserThread(this.server, 1, (cpu) => this.timerStep(cpu), { prio: TIMER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(1) }).id;
@@ -407,9 +409,13 @@ export class L4Arch implements Arch {
     }
     const w2 = cpu.getReg(Reg.EDI) >>> 0;
     const start = this.machine.counters.cycles;
+    this.machine.phases.enter(PHASE.KERNEL); // phase accounting (contracts.md): the Linux server's work
     this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, w2);
     this.settle();
     this.nextIpc(cpu);
+    // the reply's IPC from here to the client's first user instruction (its library's, for a system call)
+    this.machine.phases.enter(PHASE.IPC_REPLY);
+    if (!this.sendingOnly) this.machine.phases.enterOnUserReturn(w2 === SYSCALL_TAG ? PHASE.EMU_LEAVE : PHASE.USER);
     if (w2 === SYSCALL_TAG) {
       // the per-phase breakdown's "Linux server" share: from the request's arrival to the reply's set-up
       this.l4.bump('l4linux.syscallRequests');
