@@ -293,18 +293,6 @@ export class LinuxKernel implements FileEnv {
     this.current = t;
   }
 
-  /**
-   * A single-server architecture (L4Linux, MkLinux) enters the core on behalf of task
-   * `t`: a request of t's arrived (system call, page fault, exception, signal entry),
-   * or `idle` for an interrupt or bottom-half thread between requests. The core's
-   * `current` becomes `t` — not a context switch (no switch_to, nothing counted): the
-   * server's own context is the same whichever task it serves. Call before the entry
-   * point (onSyscall, onPageFault, onTrap, onTimerInterrupt, retToUser).
-   */
-  serve(t: Task): void {
-    this.current = t;
-  }
-
   onSyscall(): void {
     const t = this.current;
     const regs = this.arch.getUserRegs(t);
