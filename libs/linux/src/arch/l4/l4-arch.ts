@@ -50,6 +50,7 @@ import {
   PAGE_SIZE as L4_PAGE,
   encodeTimeouts,
   fpage,
+  interruptId,
   lthreadOf,
   taskOf,
   threadId,
@@ -95,12 +96,33 @@ const SIGMA0_RESERVE = 0x100000;
 const SERVER_PRIO = 150;
 const PROCESS_PRIO = 100;
 const HANDLER_PRIO = 110;
-/** the timer thread above the main server thread (L4Linux: interrupt threads run at a higher priority) */
+/**
+ * Interrupt threads above the bottom-half thread above the main server thread (L4Linux:
+ * "interrupt threads have higher priority than the main server thread"); device IRQ
+ * threads above the timer's, as the 8259A ranks IRQ 0 first but the timer here is a
+ * timeout, not a line.
+ */
 const TIMER_PRIO = 160;
+const IRQ_PRIO = 170;
+const BH_PRIO = 155;
+/** server lthreads: 0 main, 1 timer, 2 bottom halves, 3.. one per attached IRQ */
+const TIMER_LTHREAD = 1;
+const BH_LTHREAD = 2;
+const FIRST_IRQ_LTHREAD = 3;
+const SERVER_LTHREADS = 16;
 /** HZ = 100: the Linux tick, as an IPC timeout of 10 ms */
 const TICK_US = 10_000;
-/** w2 of the timer thread's "replies are queued" message to the main thread */
-const TIMER_TAG = 0xfffffffe;
+/** w2 of the bottom-half thread's "replies are queued" message to the main thread */
+const BH_TAG = 0xfffffffe;
+
+/** One interrupt thread of the server: IRQ `irq` (or the timer's 10 ms timeout) → its top half. */
+interface InterruptThread {
+  irq: number;
+  id: number;
+  top: () => void;
+  /** the thread's last IPC: 'wait' for its interrupt, or the 'kick' of the bottom-half thread */
+  last: 'none' | 'wait' | 'kick';
+}
 const REPLY_TIMEOUTS = encodeTimeouts({ send: 0 });
 const EFLAGS_IF = 0x200;
 
@@ -156,9 +178,13 @@ export class L4Arch implements Arch {
   private sendingOnly = false;
   private readonly textBase: number;
   private readonly timerThreadId: number;
-  private timerStarted = false;
-  /** the timer thread's last IPC was its notification to the main thread */
-  private timerNotified = false;
+  private readonly timer: InterruptThread;
+  private readonly irqThreads: InterruptThread[] = [];
+  private readonly bhThreadId: number;
+  /** a top half ran since the bottom-half thread last looked */
+  private bhPending = false;
+  /** the bottom-half thread's last IPC: its open wait, or its notification to the main thread */
+  private bhLast: 'none' | 'wait' | 'notify' = 'none';
   private readonly dataBase: number;
 
   constructor(
@@ -189,7 +215,12 @@ export class L4Arch implements Arch {
     registerUserPhaseMarks(machine, 'l4linux.emulib', [PHASE.EMU_ENTER, PHASE.USER], (eip) => eip - EMU_BASE >= 0 && eip - EMU_BASE < EMU_BYTES);
     machine.memory.writeBytes(LINUX_BASE + EMU_PAGE_OFFSET, Uint8Array.from(this.emu.bytes));
     l4.startUserThread(this.server, 0, (cpu, ctx) => this.step(cpu, ctx), { prio: SERVER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(0) });
-    this.timerThreadId = l4.startUserThread(this.server, 1, (cpu) => this.timerStep(cpu), { prio: TIMER_PRIO, pager: l4.sigma0.id, code: this.textBase + serverLoopOffset(1) }).id;
+    this.timerThreadId = threadId(SERVER_TASK, TIMER_LTHREAD);
+    this.bhThreadId = threadId(SERVER_TASK, BH_LTHREAD);
+    // the timer: the core's do_timer as the top half, every 10 ms (an L4 timeout: L4 owns the PIT)
+    this.timer = { irq: -1, id: this.timerThreadId, top: () => this.kernel.onTimerInterrupt(), last: 'none' };
+    this.startServerThread(TIMER_LTHREAD, (cpu) => this.interruptStep(this.timer, cpu), TIMER_PRIO);
+    this.startServerThread(BH_LTHREAD, (cpu) => this.bottomHalfStep(cpu), BH_PRIO);
   }
 
   // ------------------------------------------------------------------ Arch: memory
@@ -402,8 +433,8 @@ export class L4Arch implements Arch {
       return;
     }
     const sender = cpu.getReg(Reg.ESI) >>> 0;
-    if (sender === this.timerThreadId) {
-      // the timer thread ran the core's tick: send the replies it queued
+    if (sender === this.bhThreadId) {
+      // the bottom-half thread settled what interrupts woke: send the replies it queued
       this.nextIpc(cpu);
       return;
     }
@@ -423,46 +454,109 @@ export class L4Arch implements Arch {
     }
   }
 
+  private startServerThread(lthread: number, step: (cpu: KernelCpu) => void, prio: number): void {
+    this.l4.startUserThread(this.server, lthread, (cpu) => step(cpu), { prio, pager: this.l4.sigma0.id, code: this.textBase + serverLoopOffset(lthread) });
+  }
+
   /**
-   * The timer thread (the interrupt thread of L4Linux's timer, HZ = 100): it sleeps in a
-   * receive with a 10 ms timeout and then runs the core's timer interrupt (do_timer:
-   * jiffies, time slices, alarms, timers). Replies the tick makes possible (a process
-   * woken from nanosleep or pause) are queued; the main thread sends them, since the
-   * processes wait for it, so the timer thread tells it by IPC.
+   * Routes device interrupt line `irq` to the core (Arch.attachIrq): a server thread
+   * of its own, attached to the IRQ in L4 (a closed receive from the interrupt's id),
+   * runs the core's handler (LinuxKernel.onIrq: the driver's top half) at a priority
+   * above the main server thread's, then kicks the bottom-half thread. `top` replaces
+   * the core's handler (a device outside the core; tests). False for IRQ 0
+   * (L4's clock), the cascade, a line out of range, or no thread slot left.
    */
-  private timerStep(cpu: KernelCpu): void {
-    if (!this.timerStarted || this.timerNotified) {
-      this.timerStarted = true;
-      this.timerNotified = false;
-      this.timerSleep(cpu);
-      return;
-    }
-    if (this.serving && this.kernel) {
-      // between two requests no process is in the server: the interrupt finds the idle task
-      // (processes run in user mode under L4; user time is not accounted per tick — documented)
-      this.kernel.current = this.kernel.idle;
-      this.kernel.onTimerInterrupt();
+  attachIrq(irq: number, top?: () => void): boolean {
+    if (!(Number.isInteger(irq) && irq >= 1 && irq < 16 && irq !== 2)) return false;
+    if (this.irqThreads.some((x) => x.irq === irq)) return true;
+    const lthread = FIRST_IRQ_LTHREAD + this.irqThreads.length;
+    if (lthread >= SERVER_LTHREADS) return false;
+    const it: InterruptThread = {
+      irq,
+      id: threadId(SERVER_TASK, lthread),
+      // the core's device-interrupt entry (LinuxKernel.onIrq) when the core has one
+      top: top ?? (() => (this.kernel as unknown as { onIrq?(irq: number): void }).onIrq?.(irq)),
+      last: 'none',
+    };
+    this.irqThreads.push(it);
+    this.startServerThread(lthread, (cpu) => this.interruptStep(it, cpu), IRQ_PRIO);
+    this.l4.bump('l4linux.irqThreads');
+    return true;
+  }
+
+  /**
+   * An interrupt thread between two IPCs: wait for the interrupt (a closed receive from
+   * its id; the timer's is a receive from itself with a 10 ms timeout, L4's sleep), run
+   * the top half for the idle task (no process is in the server between requests:
+   * processes run in user mode under L4, so user time is not accounted per tick —
+   * documented), and kick the bottom-half thread (a send that does not wait: if the
+   * thread is busy it sees bhPending before it waits again).
+   */
+  private interruptStep(it: InterruptThread, cpu: KernelCpu): void {
+    const wait = (): void => {
+      it.last = 'wait';
+      cpu.setReg(Reg.EAX, NO_PHASE);
+      cpu.setReg(Reg.EBP, 0); // closed receive
+      if (it.irq < 0) {
+        cpu.setReg(Reg.ESI, it.id); // from itself: only the timeout ends it
+        cpu.setReg(Reg.ECX, encodeTimeouts({ receive: TICK_US }));
+      } else {
+        cpu.setReg(Reg.ESI, interruptId(it.irq));
+        cpu.setReg(Reg.ECX, 0);
+      }
+    };
+    if (it.last !== 'wait') return wait();
+    const result = cpu.getReg(Reg.EAX) >>> 0;
+    const err = result & IPC_ERR_MASK;
+    const fired = it.irq < 0 ? err === IPC_ERR.RECV_TIMEOUT : err === IPC_ERR.OK;
+    if (!fired || !this.serving || !this.kernel) return wait();
+    if (it.irq >= 0) this.l4.bump('l4linux.deviceInterrupts');
+    this.kernel.serve(this.kernel.idle);
+    it.top();
+    this.bhPending = true;
+    it.last = 'kick';
+    cpu.setReg(Reg.EAX, 0);
+    cpu.setReg(Reg.EBP, NO_PHASE);
+    cpu.setReg(Reg.ESI, this.bhThreadId);
+    cpu.setReg(Reg.ECX, encodeTimeouts({ send: 0 }));
+    cpu.setReg(Reg.EDX, it.irq >>> 0);
+    cpu.setReg(Reg.EBX, 0);
+    cpu.setReg(Reg.EDI, 0);
+  }
+
+  /**
+   * The bottom-half thread (L4Linux: bottom halves run in a thread of their own, after
+   * the top halves, below the interrupt threads): resumes the tasks a top half woke
+   * (the core's wake-ups and reschedules: settle), and when that made replies possible
+   * tells the main thread, which sends them (the processes wait for the main thread).
+   */
+  private bottomHalfStep(cpu: KernelCpu): void {
+    if (this.bhLast === 'wait' && this.bhPending && this.serving && this.kernel) {
+      this.bhPending = false;
+      this.kernel.serve(this.kernel.idle);
       this.settle();
+      this.l4.bump('l4linux.bottomHalfRuns');
       if (this.outbox.length > 0) {
-        this.timerNotified = true;
+        this.bhLast = 'notify';
         cpu.setReg(Reg.EAX, 0);
         cpu.setReg(Reg.EBP, NO_PHASE);
-        cpu.setReg(Reg.ECX, 0);
+        cpu.setReg(Reg.ECX, 0); // waits until the main thread takes it
         cpu.setReg(Reg.ESI, this.serverThreadId);
         cpu.setReg(Reg.EDX, 0);
         cpu.setReg(Reg.EBX, 0);
-        cpu.setReg(Reg.EDI, TIMER_TAG);
+        cpu.setReg(Reg.EDI, BH_TAG);
         return;
       }
     }
-    this.timerSleep(cpu);
-  }
-
-  private timerSleep(cpu: KernelCpu): void {
+    if (this.bhPending && this.bhLast === 'notify') {
+      // a kick came while it was notifying: look again before waiting
+      this.bhLast = 'wait';
+      return this.bottomHalfStep(cpu);
+    }
+    this.bhLast = 'wait';
     cpu.setReg(Reg.EAX, NO_PHASE);
-    cpu.setReg(Reg.EBP, 0); // closed receive from itself: only the timeout ends it (L4's sleep)
-    cpu.setReg(Reg.ESI, this.timerThreadId);
-    cpu.setReg(Reg.ECX, encodeTimeouts({ receive: TICK_US }));
+    cpu.setReg(Reg.EBP, 1); // open receive: the interrupt threads' kicks
+    cpu.setReg(Reg.ECX, 0);
   }
 
   /** Sets up the next IPC: a queued reply (send-only while more are queued, else reply-and-wait), or an open wait. */
@@ -496,7 +590,7 @@ export class L4Arch implements Arch {
     }
     const p = this.procs.get(task) as Proc;
     p.replyTo = sender;
-    if (this.kernel.current !== task) this.kernel.current = task;
+    this.kernel.serve(task);
     if (w2 === SYSCALL_TAG) this.onSyscall(task, p, w1);
     else if (w2 === SIGNAL_TAG) this.onSignalEntry(task, p, w1);
     else if (w2 === TRAP13_TAG) this.onTrapFrame(task, p, 13, w0, w1);
@@ -611,7 +705,7 @@ export class L4Arch implements Arch {
       }
       if (!next) break;
       (this.procs.get(next) as Proc).switchedAway = false;
-      this.kernel.current = next;
+      this.kernel.serve(next);
       this.kernel.onResume();
     }
     for (const [task, p] of this.procs) {
