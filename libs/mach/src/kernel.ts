@@ -121,6 +121,8 @@ export class MachKernel {
   private woken: Thread | null = null;
   private userPmap: Pmap | null = null;
   private nextThread = 1;
+  /** round-robin cursor of the kmsg zone (mach-msg.ts) */
+  kmsgCursor = 0;
   private readonly freeThreadNumbers: number[] = [];
   private nextSpace = 1;
   private nextUserHostcall: number = HC.USER_FIRST;

@@ -41,9 +41,9 @@ import {
   msghBits,
 } from './message';
 
-let kmsgCursor = 0;
-function kmsgBuffer(): number {
-  const at = KMSG_ZONE + ((kmsgCursor++ * 0x400) % (KMSG_ZONE_END - KMSG_ZONE));
+/** The next kmsg buffer of the kernel's kmsg zone (round robin; per kernel, so every boot starts alike). */
+function kmsgBuffer(k: MachKernel): number {
+  const at = KMSG_ZONE + ((k.kmsgCursor++ * 0x400) % (KMSG_ZONE_END - KMSG_ZONE));
   return kernelLinear(at);
 }
 
@@ -93,7 +93,7 @@ export function copyinMessage(k: MachKernel, task: Task, addr: number, sendSize:
   } catch {
     return MSG_RET.SEND_INVALID_DATA;
   }
-  const buffer = kmsgBuffer();
+  const buffer = kmsgBuffer(k);
   k.charge(MACH_COSTS.msgValidate, [buffer], []);
   k.charge(MACH_COSTS.msgKmsg, [buffer], [buffer]);
   k.charge(MACH_COSTS.msgCopySetup);
@@ -362,7 +362,7 @@ export function destroyPort(k: MachKernel, port: Port): void {
 /** A message the kernel itself sends (exceptions, system-call redirection, pager requests). */
 export function kernelMessage(k: MachKernel, dest: Port, reply: Port | null, id: number, body: Uint8Array, replyType = PORT_SEND_ONCE): number | 'blocked' {
   k.bump('machMessages');
-  const m: KMsg = { complex: false, size: HEADER_BYTES + body.length, id, dest: { port: dest, type: PORT_SEND }, reply: reply ? { port: reply, type: replyType } : null, descriptors: [], body, buffer: kmsgBuffer() };
+  const m: KMsg = { complex: false, size: HEADER_BYTES + body.length, id, dest: { port: dest, type: PORT_SEND }, reply: reply ? { port: reply, type: replyType } : null, descriptors: [], body, buffer: kmsgBuffer(k) };
   k.charge(MACH_COSTS.msgKmsg, [m.buffer], [m.buffer]);
   return send(k, null, m, null);
 }
