@@ -441,9 +441,12 @@ export class TcpSock extends InetSock {
     if (to !== null) throw new KernelError(ENOTCONN);
     const nonblock = io.nonblock || (io.flags & MSG_DONTWAIT) !== 0;
     if (this.state === 'CLOSED' || this.state === 'LISTEN') {
+      // 2.0 tcp_sendmsg: a pending error is returned (sock_error) without a signal; after it, SIGPIPE and EPIPE
       const e = this.takeError();
       if (e) return -e;
-      throw new KernelError(this.state === 'LISTEN' || this.dport === 0 ? ENOTCONN : EPIPE);
+      if (this.state === 'LISTEN' || this.dport === 0) throw new KernelError(ENOTCONN);
+      this.env.sigpipe();
+      return -EPIPE;
     }
     return this.sendData(len, fetch, nonblock);
   }
@@ -451,11 +454,7 @@ export class TcpSock extends InetSock {
   private *sendData(len: number, fetch: Fetch, nonblock: boolean): Blocking {
     let sent = 0;
     while (sent < len) {
-      if (this.err) {
-        const e = this.takeError();
-        if (e === EPIPE || e === ECONNRESET) this.env.sigpipe();
-        return sent > 0 ? sent : -e;
-      }
+      if (this.err) return sent > 0 ? sent : -this.takeError();
       if (this.state === 'SYN_SENT' || this.state === 'SYN_RECV') {
         if (nonblock) return sent > 0 ? sent : -EAGAIN;
         if (this.env.signalPending()) return sent > 0 ? sent : -ERESTARTSYS;
@@ -720,6 +719,7 @@ export class TcpSock extends InetSock {
   /** close(): the user lets go; the connection closes in the background. */
   release(): void {
     this.orphan = true;
+    this.rcvShut = true;
     this.env.charge('net.sock-release', 1);
     for (const r of this.rcvQueue.splice(0)) r.skb.free();
     this.rmem = 0;
@@ -814,12 +814,14 @@ export class TcpSock extends InetSock {
     let keep = false;
     if (g.dataLen > 0 && (this.state === 'ESTABLISHED' || this.state === 'FIN_WAIT1' || this.state === 'FIN_WAIT2')) {
       if (this.rcvShut) {
-        // data after shutdown(SHUT_RD) is thrown away but acknowledged
-      } else {
-        this.rcvQueue.push({ skb: g.pkt.skb, off: g.dataOff, len: g.dataLen });
-        this.rmem += g.pkt.skb.truesize;
-        keep = true;
+        // 2.0 tcp_data: data for a socket whose receiving side is shut (closed or
+        // shutdown(SHUT_RD)) is answered with a reset
+        this.sendRstAndClose();
+        return false;
       }
+      this.rcvQueue.push({ skb: g.pkt.skb, off: g.dataOff, len: g.dataLen });
+      this.rmem += g.pkt.skb.truesize;
+      keep = true;
       this.rcvNxt = add(this.rcvNxt, g.dataLen);
       this.env.wakeUp(this.wait);
       if (!(g.flags & FIN)) this.scheduleAck(false);
