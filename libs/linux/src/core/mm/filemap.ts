@@ -17,7 +17,8 @@ import { PAGE_SIZE, PhysMem } from '../phys-mem';
 import type { Inode } from '../fs/ramfs';
 import type { PageAllocator } from './page-allocator';
 
-/** The file side of mapped pages: bytes of a page of a file, and writing them back. */
+/** The file side of mapped pages: bytes of a page of a file, and writing them back.
+ *  readPage may throw the file system's IoWait (the page fault sleeps and is retried). */
 export interface FilePages {
   /** The file's bytes [index*PAGE_SIZE, +PAGE_SIZE), shorter (or empty) at the end of the file. */
   readPage(inode: Inode, index: number): Uint8Array;
@@ -65,8 +66,10 @@ export class FileMap {
     }
     const have = m.get(index);
     if (have !== undefined) return have;
-    const phys = this.pages.alloc(false);
+    // the file's bytes first: a file system that must wait for the disk throws (IoWait)
+    // here, before anything changed, and the fault is taken again after the read
     const bytes = this.source.readPage(inode, index);
+    const phys = this.pages.alloc(false);
     this.mem.writeBytes(phys, bytes);
     if (bytes.length < PAGE_SIZE) this.mem.fill(phys + bytes.length, PAGE_SIZE - bytes.length, 0);
     this.costs.pageIn(phys);

@@ -200,8 +200,8 @@ export class Mm {
     const { mem, pages, filemap } = this.ctx;
     const f = area.file!;
     const index = (f.offset + (page - area.start)) / PAGE_SIZE;
+    const cached = filemap.page(f.inode, index); // may wait for the disk (nothing changed yet)
     this.ctx.count('fileFaults');
-    const cached = filemap.page(f.inode, index);
     const shared = (area.flags & VM_SHARED) !== 0;
     let phys: number;
     let rw = false;

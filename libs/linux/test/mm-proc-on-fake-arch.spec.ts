@@ -1,0 +1,176 @@
+// Mapped files, mprotect, core dumps, exec of scripts and process groups on the core,
+// without a CPU: system calls through the fake arch, user memory through the core's
+// own user access (the same software walk the kernel uses).
+import { NR } from '../src/core/syscall-numbers';
+import { TaskState } from '../src/core/task';
+import { fakeKernel } from './fake-arch';
+import { tinyElf } from './tiny-elf';
+
+const BUF = 0xbfff0000; // in the initial stack area
+const PAGE = 4096;
+
+function setup(extra: Record<string, Uint8Array | string> = {}) {
+  const { k, arch } = fakeKernel(tinyElf([0x90]), extra);
+  const t = k.current;
+  const eax = (): number => arch.regs.get(t)!.eax | 0;
+  const str = (addr: number, s: string): number => {
+    k.uaccess.copyTo(t.mm!, addr, new TextEncoder().encode(s + '\0'));
+    return addr;
+  };
+  const sys = (nr: number, ...args: number[]): number => {
+    arch.syscall(nr, ...args);
+    return eax();
+  };
+  const mmap = (addr: number, len: number, prot: number, flags: number, fd: number, off: number): number => {
+    k.uaccess.copyTo(t.mm!, BUF + 0x800, new Uint8Array(new Uint32Array([addr, len, prot, flags, fd >>> 0, off]).buffer));
+    return sys(NR.mmap, BUF + 0x800);
+  };
+  return { k, arch, t, eax, str, sys, mmap };
+}
+
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe('mmap of files', () => {
+  test('MAP_SHARED: stores reach the file at munmap; pages and the file are let go', () => {
+    const { k, t, str, sys, mmap } = setup({ '/data': 'x'.repeat(2 * PAGE + 10) });
+    const fd = sys(NR.open, str(BUF, '/data'), 2, 0);
+    expect(fd).toBeGreaterThan(2);
+    const freeBefore = k.pages.freePages;
+    const inode = k.fs.lookup('/data');
+    const refsBefore = inode.refs;
+    const a = mmap(0, 2 * PAGE + 10, 3, 1 /* MAP_SHARED */, fd, 0);
+    expect(a).toBe(0x40000000);
+    expect(inode.refs).toBe(refsBefore + 1);
+    k.uaccess.copyTo(t.mm!, a + PAGE + 1, new TextEncoder().encode('SHARED'));
+    expect(text(inode.read(PAGE, 8))).toBe('xxxxxxxx'); // not yet: the page is in the cache
+    expect(sys(NR.msync, a, PAGE * 3, 4 /* MS_SYNC */)).toBe(0);
+    expect(text(inode.read(PAGE, 8))).toBe('xSHAREDx');
+    k.uaccess.copyTo(t.mm!, a + 2 * PAGE, new TextEncoder().encode('END'));
+    expect(sys(NR.munmap, a, 3 * PAGE)).toBe(0);
+    expect(text(inode.read(2 * PAGE, 4))).toBe('ENDx');
+    expect(inode.size).toBe(2 * PAGE + 10); // a mapping never extends its file
+    expect(inode.refs).toBe(refsBefore);
+    // the cache keeps the two touched file pages (page tables may stay too); nothing else leaked
+    expect(k.filemap.cachedPages).toBe(2);
+    expect(freeBefore - k.pages.freePages).toBeLessThanOrEqual(2 + 1);
+  });
+
+  test('MAP_PRIVATE: a store copies the page; the file and a shared mapping keep the original', () => {
+    const { k, t, str, sys, mmap } = setup({ '/data': 'abcdefgh' });
+    const fd = sys(NR.open, str(BUF, '/data'), 2, 0);
+    const priv = mmap(0, PAGE, 3, 2 /* MAP_PRIVATE */, fd, 0);
+    const shared = mmap(0, PAGE, 3, 1, fd, 0);
+    expect(text(k.uaccess.copyFrom(t.mm!, priv, 8))).toBe('abcdefgh');
+    const cowBefore = k.counters.cowFaults;
+    k.uaccess.copyTo(t.mm!, priv, new TextEncoder().encode('P'));
+    expect(k.counters.cowFaults).toBe(cowBefore + 1); // read first mapped the cache page read-only
+    expect(text(k.uaccess.copyFrom(t.mm!, shared, 8))).toBe('abcdefgh');
+    k.uaccess.copyTo(t.mm!, shared + 1, new TextEncoder().encode('S'));
+    expect(text(k.uaccess.copyFrom(t.mm!, priv, 8))).toBe('Pbcdefgh');
+    // read() sees the shared store at once
+    sys(NR.lseek, fd, 0, 0);
+    expect(sys(NR.read, fd, BUF + 0x100, 8)).toBe(8);
+    expect(text(k.uaccess.copyFrom(t.mm!, BUF + 0x100, 8))).toBe('aScdefgh');
+    // write() shows through the shared mapping
+    sys(NR.lseek, fd, 7, 0);
+    sys(NR.write, fd, str(BUF + 0x200, 'W'), 1);
+    expect(text(k.uaccess.copyFrom(t.mm!, shared, 8))).toBe('aScdefgW');
+  });
+
+  test('errors: unaligned offset, a directory, a shared writable mapping of a read-only descriptor', () => {
+    const { str, sys, mmap } = setup({ '/data': 'abc' });
+    const ro = sys(NR.open, str(BUF, '/data'), 0, 0);
+    expect(mmap(0, PAGE, 1, 1, ro, 100)).toBe(-22);
+    expect(mmap(0, PAGE, 3, 1, ro, 0)).toBe(-13);
+    expect(mmap(0, PAGE, 3, 2, ro, 0)).toBeGreaterThan(0);
+    const dir = sys(NR.open, str(BUF, '/tmp'), 0, 0);
+    expect(mmap(0, PAGE, 1, 2, dir, 0)).toBe(-19);
+    expect(sys(NR.msync, 0x10000, PAGE, 4)).toBe(-12);
+  });
+});
+
+describe('mprotect', () => {
+  test('PROT_NONE makes present pages inaccessible (EFAULT from the kernel), PROT_READ gives them back', () => {
+    const { k, t, sys, mmap } = setup();
+    const a = mmap(0, 2 * PAGE, 3, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+    k.uaccess.write32(t.mm!, a, 0x1234);
+    expect(sys(NR.mprotect, a, PAGE, 0)).toBe(0);
+    expect(() => k.uaccess.read32(t.mm!, a)).toThrow();
+    expect(sys(NR.mprotect, a, PAGE, 1)).toBe(0);
+    expect(k.uaccess.read32(t.mm!, a)).toBe(0x1234);
+    expect(() => k.uaccess.write32(t.mm!, a, 1)).toThrow();
+    expect(sys(NR.mprotect, a, PAGE, 3)).toBe(0);
+    k.uaccess.write32(t.mm!, a, 7);
+    expect(k.uaccess.read32(t.mm!, a)).toBe(7);
+    expect(sys(NR.mprotect, a, PAGE, 8)).toBe(-22);
+    expect(sys(NR.mprotect, a + 4 * PAGE, PAGE, 1)).toBe(-12);
+  });
+});
+
+describe('core dumps (2.0: the 0x80 flag only when a core file was written)', () => {
+  for (const limit of [0, 1 << 24]) {
+    test(`SIGQUIT with RLIMIT_CORE ${limit}`, () => {
+      const { k, arch, t, sys } = setup();
+      k.uaccess.copyTo(t.mm!, BUF, new Uint8Array(new Uint32Array([limit, 0x7fffffff]).buffer));
+      expect(sys(NR.setrlimit, 4, BUF)).toBe(0);
+      arch.syscall(NR.fork);
+      const child = k.tasks.get(arch.regs.get(t)!.eax)!;
+      k.current = child;
+      k.sendSig(child, 3);
+      k.retToUser(child);
+      expect(child.state).toBe(TaskState.Zombie);
+      expect(child.exitCode & 0x7f).toBe(3);
+      expect((child.exitCode & 0x80) !== 0).toBe(limit > 0);
+      if (limit > 0) {
+        const core = k.fs.lookup('/core');
+        expect(Array.from(core.read(0, 4))).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+        expect(core.read(16, 1)[0]).toBe(4); // ET_CORE
+        expect(core.size).toBeGreaterThan(PAGE);
+      } else {
+        expect(() => k.fs.lookup('/core')).toThrow();
+      }
+    });
+  }
+});
+
+describe('exec and process groups', () => {
+  test('a #! script runs its interpreter with [interpreter, argument, script, argv[1..]]', () => {
+    const { k, t, str, sys } = setup({ '/s': { bytes: '#!/init  -x  \nrest\n', mode: 0o755 } as never });
+    const argv = BUF + 0x400;
+    k.uaccess.copyTo(t.mm!, argv, new Uint8Array(new Uint32Array([str(BUF + 0x100, 'name'), str(BUF + 0x140, 'arg1'), 0]).buffer));
+    expect(sys(NR.execve, str(BUF, '/s'), argv, 0)).toBe(0);
+    const sp = t.mm!.startStack;
+    const argc = k.uaccess.read32(t.mm!, sp);
+    const args = Array.from({ length: argc }, (_, i) => k.uaccess.string(t.mm!, k.uaccess.read32(t.mm!, sp + 4 + 4 * i), 100));
+    expect(args).toEqual(['/init', '-x', '/s', 'arg1']);
+  });
+
+  test('exec errors: ENOEXEC for text, E2BIG for an argument beyond 32 pages', () => {
+    const { k, t, str, sys } = setup({ '/text': { bytes: 'hello', mode: 0o755 } as never });
+    expect(sys(NR.execve, str(BUF, '/text'), 0, 0)).toBe(-8);
+    const big = 0x40000000;
+    k.uaccess.copyTo(t.mm!, BUF + 0x800, new Uint8Array(new Uint32Array([9, 33 * PAGE + 1, 3, 0x22, 0xffffffff, 0]).buffer));
+    expect(sys(NR.mmap, BUF + 0x800)).toBe(big);
+    k.uaccess.copyTo(t.mm!, big, new Uint8Array(33 * PAGE).fill(0x61));
+    const argv = BUF + 0x400;
+    k.uaccess.copyTo(t.mm!, argv, new Uint8Array(new Uint32Array([big, 0]).buffer));
+    expect(sys(NR.execve, str(BUF, '/init'), argv, 0)).toBe(-7);
+  });
+
+  test('setpgid: a child that has exec\'d cannot be moved (EACCES); setsid of a group leader fails', () => {
+    const { k, arch, t, sys, str } = setup();
+    expect(sys(NR.setsid)).toBe(-1); // init leads its group already
+    const path = str(BUF, '/init'); // before fork: the child's copy has it
+    arch.syscall(NR.fork);
+    const child = k.tasks.get(arch.regs.get(t)!.eax)!;
+    expect(sys(NR.setpgid, child.pid, child.pid)).toBe(0);
+    expect(child.pgrp).toBe(child.pid);
+    expect(sys(NR.setpgid, child.pid, 0x7000)).toBe(-1); // no such group in the session: EPERM
+    k.current = child;
+    arch.syscall(NR.execve, path, 0, 0);
+    expect(child.didExec).toBe(true);
+    k.current = t;
+    expect(sys(NR.setpgid, child.pid, t.pgrp)).toBe(-13);
+    expect(sys(NR.getsid, child.pid)).toBe(t.session);
+  });
+});
