@@ -12,7 +12,7 @@ describe('calibration: native getpid', () => {
     expect(linux.initExit()).toEqual({ code: 0, signal: null });
     const out = linux.stdout();
     expect(out).toMatch(/^tsc_mhz 133\.0 MHz$/m);
-    const samples = [...out.matchAll(/^getpid_cycles (-?\d+\.\d) cycles$/gm)].map((m) => Number(m[1]));
+    const samples = [...out.matchAll(/^getpid_cycles (-?\d+\.\d+) cycles$/gm)].map((m) => Number(m[1]));
     expect(samples).toHaveLength(3);
     for (const c of samples) {
       expect(Math.abs(c - PAPER_GETPID_CYCLES) / PAPER_GETPID_CYCLES).toBeLessThan(0.05);
