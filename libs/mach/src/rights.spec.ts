@@ -62,6 +62,51 @@ describe('Mach port rights', () => {
     expect(machine.counters.kernel.portsDestroyed).toBe(1);
   });
 
+  it('a receive right moved in a message (MOVE_RECEIVE): the old holder loses it, messages sent by existing send rights go to the new holder', () => {
+    const { machine, kernel } = bootMach({ timerHz: 0 });
+    const a = kernel.createTask();
+    const b = kernel.createTask();
+    const c = kernel.createTask();
+    for (const t of [a, b, c]) t.map.allocate(BUF, 0x1000);
+    const bPort = kernel.ports.allocate();
+    const bRecv = b.space.insert({ port: bPort, type: 16 });
+    const aToB = a.space.insert({ port: bPort, type: PORT_SEND });
+    const p = kernel.ports.allocate();
+    const pName = a.space.insert({ port: p, type: 16 });
+    const cToP = c.space.insert({ port: p, type: PORT_SEND });
+    let movedName = 0;
+    let gotId = 0;
+    // A moves its receive right for P to B; then tries to receive on it (invalid name now)
+    const A = scriptThread(kernel, a, [
+      (ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: aToB, id: 1, ports: [{ name: pName, disposition: MSG_TYPE.MOVE_RECEIVE }] }))),
+      (ctx) => ctx.trap(TRAP.MACH_MSG, [BUF, MACH_RCV_MSG | 0x100, 0, 256, pName, 0, 0]),
+    ]);
+    // B receives the right, then receives on it the message C sends through its old send right
+    const B = scriptThread(
+      kernel,
+      b,
+      [
+        (ctx) => ctx.trap(TRAP.MACH_MSG, recv(BUF, bRecv)),
+        (ctx) => {
+          movedName = ctx.read32(BUF + 28);
+          ctx.trap(TRAP.MACH_MSG, recv(BUF, movedName));
+        },
+        (ctx) => {
+          gotId = ctx.read32(BUF + H.ID);
+          ctx.trap(TRAP.MACH_MSG, [BUF, MACH_RCV_MSG | 0x100, 0, 256, bRecv, 0, 0]);
+        },
+      ],
+      { onDone: () => machine.stop('done') },
+    );
+    scriptThread(kernel, c, [(ctx) => ctx.trap(TRAP.MACH_MSG, send(BUF, writeMsg(ctx, BUF, { bits: msghBits(MSG_TYPE.COPY_SEND), remote: cToP, id: 42 })))], { priority: 14 });
+    expect(machine.run({ cycleBudget: 20_000_000 })).toEqual({ reason: 'stopped', stopReason: 'done' });
+    expect(A.results).toEqual([0, MSG_RET.RCV_INVALID_NAME]);
+    expect(a.space.typeOf(pName)).toBe(0);
+    expect(b.space.typeOf(movedName)).toBe(PORT_TYPE.RECEIVE);
+    expect(p.receiver).toBe(b.space);
+    expect(gotId).toBe(42);
+  });
+
   it('a send-once right is consumed by its one message; the name is gone afterwards', () => {
     const { machine, kernel } = bootMach({ timerHz: 0 });
     const a = kernel.createTask();
