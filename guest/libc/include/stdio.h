@@ -30,5 +30,6 @@ int puts(const char *s);
 int fputs(const char *s, FILE *f);
 size_t fwrite(const void *p, size_t size, size_t n, FILE *f);
 int fflush(FILE *f);
+int rename(const char *from, const char *to);
 void perror(const char *s);
 #endif

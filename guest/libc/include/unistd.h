@@ -27,6 +27,19 @@ void *sbrk(int incr);
 int pause(void);
 unsigned alarm(unsigned seconds);
 int chdir(const char *path);
+int fchdir(int fd);
+int link(const char *from, const char *to);
+int access(const char *path, int mode);
+int truncate(const char *path, off_t len);
+int ftruncate(int fd, off_t len);
+void sync(void);
+int fsync(int fd);
+int fdatasync(int fd);
+char *getcwd(char *buf, size_t size);
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
 /* identities (root only: the set* calls succeed and change nothing), process groups
    and sessions, sleep, isatty (guest/libc/src/process.c) */
 uid_t geteuid(void);

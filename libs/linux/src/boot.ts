@@ -2,10 +2,59 @@
 
 import type { Machine } from '@mklab/pentium';
 import { NativeArch } from './arch/native/native-arch';
-import { FileTree, RamFs } from './core/fs/ramfs';
-import { LinuxKernel } from './core/kernel';
+import { FileTree, RamFs, S_IFDIR, treeEntries } from './core/fs/ramfs';
+import { DEFAULT_BOOT_EPOCH, LinuxKernel } from './core/kernel';
+import type { DiskOptions } from './core/block/disk-root';
+import { mkfs, DEFAULT_MKFS, MkfsEntry } from './core/fs/ext2/mkfs';
+import { ImageBlocks } from './core/fs/ext2/image-blocks';
 
-export interface BootOptions {
+/**
+ * Where the root file system lives:
+ *   'ramfs'  in memory, built from the FileTree (no disk is touched)
+ *   'disk'   ext2 on the machine's IDE disk: mkfs builds it from the FileTree at boot
+ *            (everything but /dev and /tmp), unless `mkfs: false` boots the disk as it
+ *            is (a reboot); /dev and /tmp are in-memory file systems mounted on it
+ */
+export type RootKind = 'ramfs' | 'disk';
+export interface RootOptions {
+  root?: RootKind;
+  /** with root 'disk': build a fresh file system from the tree (default) or keep the disk's */
+  mkfs?: boolean;
+}
+
+/** The default root of every system (flipped to 'disk' once the disk root passes every test). */
+export const DEFAULT_ROOT: RootKind = 'ramfs';
+
+/**
+ * The kernel's root from a FileTree, for any architecture's boot: the RamFs (the whole
+ * tree, or with a disk root only /dev and /tmp) and the disk options.
+ */
+export function prepareRoot(machine: Machine, tree: FileTree, opts: RootOptions & { bootEpochSeconds?: number }): { rootfs: RamFs; disk?: DiskOptions } {
+  const kind = opts.root ?? DEFAULT_ROOT;
+  if (kind === 'ramfs') return { rootfs: RamFs.fromTree(tree) };
+  if (kind !== 'disk') throw new Error(`boot: root must be 'ramfs' or 'disk', not '${String(kind)}'`);
+  const ide = machine.ide;
+  if (!ide) throw new Error("boot: root 'disk' needs a machine with an IDE disk (MachineOptions.disk)");
+  const memory = new RamFs();
+  memory.addDevices(memory.mkdirs('/dev'));
+  memory.mkdirs('/tmp').mode = S_IFDIR | 0o1777;
+  const onDisk: MkfsEntry[] = [
+    { path: '/dev', mode: S_IFDIR | 0o755 },
+    { path: '/tmp', mode: S_IFDIR | 0o1777 },
+  ];
+  for (const e of treeEntries(tree)) {
+    if (e.path === '/dev' || e.path.startsWith('/dev/')) throw new Error(`FileTree: ${e.path}: /dev is the kernel's`);
+    if (e.path === '/tmp' || e.path.startsWith('/tmp/')) memory.addEntry(e.path, e.mode, e.bytes);
+    else onDisk.push(e);
+  }
+  if (opts.mkfs !== false) mkfs(new ImageBlocks(ide.image), onDisk, { ...DEFAULT_MKFS, time: opts.bootEpochSeconds ?? DEFAULT_BOOT_EPOCH });
+  return {
+    rootfs: memory,
+    disk: { io: machine.io, bootRead: (sector, count) => ide.image.read(sector * 512, count * 512) },
+  };
+}
+
+export interface BootOptions extends RootOptions {
   arch: 'native';
   rootfs: FileTree;
   init: { path: string; argv?: string[]; envp?: string[] };
@@ -63,9 +112,9 @@ export function bootLinux(machine: Machine, opts: BootOptions): LinuxSystem {
   if (!opts.init || typeof opts.init.path !== 'string' || !opts.init.path.startsWith('/')) {
     throw new Error('bootLinux: init.path must be an absolute path');
   }
-  const rootfs = RamFs.fromTree(opts.rootfs);
+  const root = prepareRoot(machine, opts.rootfs, opts);
   const arch = new NativeArch(machine);
-  const kernel = new LinuxKernel({ mem: machine.memory, arch, rootfs, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
+  const kernel = new LinuxKernel({ mem: machine.memory, arch, ...root, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
   arch.createTask(kernel.idle);
   const argv = opts.init.argv ?? [opts.init.path];
   const envp = opts.init.envp ?? [];

@@ -43,4 +43,5 @@ int lstat(const char *path, struct stat *st);
 int fstat(int fd, struct stat *st);
 int mkdir(const char *path, mode_t mode);
 int rmdir(const char *path);
+mode_t umask(mode_t mask);
 #endif

@@ -120,6 +120,14 @@ export interface Arch {
   /** Bytes written to the console device: a process's tty output (stdout: any fd but 2, stderr: fd 2) or kernel messages. */
   consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void;
 
+  /**
+   * Routes device interrupt line `irq` to the core (LinuxKernel.onIrq) and enables it
+   * (native: the IDT's IRQ stub and the 8259A mask; L4Linux: an interrupt thread).
+   * Absent, or false: the line is not delivered and the core polls the device on its
+   * timer ticks instead.
+   */
+  attachIrq?(irq: number): boolean;
+
   /** Stops the machine (init exited, kernel panic). */
   halt(reason: string): void;
 }

@@ -91,4 +91,24 @@ export type CorePath =
   /** unix_accept */
   | 'net.unix-accept'
   /** unix_release */
-  | 'net.unix-release';
+  | 'net.unix-release'
+  /** buffer cache: getblk's hash lookup (per buffer) */
+  | 'fs.getblk'
+  /** ext2: directory entries scanned by a lookup or listing (units = entries) */
+  | 'fs.lookup'
+  /** ext2_bmap: one logical block mapped */
+  | 'fs.bmap'
+  /** ext2 block or inode allocation (bitmap search, descriptor and superblock update) */
+  | 'fs.alloc'
+  /** data copied inside the kernel between buffers and a file's pages (units = bytes) */
+  | 'fs.copy'
+  /** an inode read from or written into the inode table */
+  | 'fs.inode'
+  /** ll_rw_block + make_request + add_request + the command to the drive (units = buffers) */
+  | 'block.request'
+  /** ide_intr: status read, dispatch to read_intr / write_intr */
+  | 'block.intr'
+  /** insl/outsl of one 512-byte sector through the data port (units = sectors) */
+  | 'block.pio'
+  /** end_request in the bottom half: unlock and wake per buffer (units = buffers) */
+  | 'block.end-request';

@@ -15,6 +15,9 @@ import type { Arch, PathTouch, UserRegs } from '../arch/arch';
 import type { CorePath } from './core-paths';
 import { EINTR, ENOSYS, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, KernelError } from './errno';
 import { RamFs } from './fs/ramfs';
+import { Vfs } from './fs/vfs';
+import { DiskOptions, DiskRoot } from './block/disk-root';
+import { IoWait, isUninterruptible } from './block/io-wait';
 import { FileEnv, O_RDONLY, O_WRONLY, OpenFile } from './fs/file';
 import { openInode } from './fs/open';
 import { execve } from './exec/exec';
@@ -63,6 +66,8 @@ export interface KernelOptions {
   mem: PhysMem;
   arch: Arch;
   rootfs: RamFs;
+  /** boot from the disk: ext2 on it is the root; the RamFs's /dev and /tmp are mounted on the disk's */
+  disk?: DiskOptions;
   /** where the kernel's counters go: machine.counters.kernel, or a getter for it (it is replaced when the machine's counters are reset) */
   counters: KernelCounters | (() => KernelCounters);
   /** seconds since the Epoch at cycle 0 of the emulated clock */
@@ -80,7 +85,9 @@ export type ConsoleWriteListener = (fd: number, bytes: Uint8Array, pid: number) 
 export class LinuxKernel implements FileEnv {
   readonly mem: PhysMem;
   readonly arch: Arch;
-  readonly fs: RamFs;
+  readonly fs: Vfs;
+  /** the disk under the root file system (null: the RamFs is the root) */
+  readonly disk: DiskRoot | null = null;
   private readonly countersOf: () => KernelCounters;
   readonly pages: PageAllocator;
   readonly uaccess: UserAccess;
@@ -114,7 +121,7 @@ export class LinuxKernel implements FileEnv {
   constructor(opts: KernelOptions) {
     this.mem = opts.mem;
     this.arch = opts.arch;
-    this.fs = opts.rootfs;
+    this.fs = new Vfs(opts.rootfs.root);
     const c = opts.counters;
     this.countersOf = typeof c === 'function' ? c : () => c;
     this.bootEpochSeconds = opts.bootEpochSeconds ?? DEFAULT_BOOT_EPOCH;
@@ -140,6 +147,26 @@ export class LinuxKernel implements FileEnv {
     };
     this.table = buildSyscallTable();
     this.arch.attach(this);
+    if (opts.disk) {
+      const disk = new DiskRoot(
+        {
+          mem: this.mem,
+          allocPage: () => this.pages.alloc(false),
+          charge: (p, u) => this.charge(p, u),
+          count: (n, c) => this.count(n, c),
+          wakeUp: (q) => this.wakeUp(q),
+          panic: (w) => this.panic(w),
+          now: () => this.timeOfDay().sec,
+        },
+        opts.disk,
+      );
+      this.disk = disk;
+      this.fs = new Vfs(disk.ext2.root);
+      for (const dir of ['dev', 'tmp']) this.fs.mount(this.fs.child(this.fs.root, dir), opts.rootfs.child(opts.rootfs.root, dir));
+      this.filePages = disk.filePages;
+      // the disk interrupt: the arch's way (native: IRQ 14 through the IDT); without one, polled on the timer tick
+      disk.driver.irqAttached = this.arch.attachIrq?.(disk.irq) ?? false;
+    }
     this.idle = this.newTask(0, 0, 0);
     this.idle.comm = 'swapper';
     // 2.0's sys_idle: "endless idle loop with no priority at all"
@@ -253,8 +280,9 @@ export class LinuxKernel implements FileEnv {
   }
 
   sleepOn(t: Task, q: WaitQueue | WaitQueue[]): void {
-    t.state = TaskState.Interruptible;
     t.sleepingOn = Array.isArray(q) ? q : [q];
+    // waiting for the disk is TASK_UNINTERRUPTIBLE (wait_on_buffer); everything else interruptible
+    t.state = t.sleepingOn.some(isUninterruptible) ? TaskState.Uninterruptible : TaskState.Interruptible;
     for (const x of t.sleepingOn) x.sleepers.add(t);
   }
 
@@ -310,11 +338,13 @@ export class LinuxKernel implements FileEnv {
     } else {
       t.syscallNr = nr;
       this.charge(`sys.${entry.name}`);
+      if (this.disk?.booting) this.disk.bootDone();
       try {
         result = entry.fn(this, t, regs);
       } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
-        result = -e.errno;
+        if (e instanceof IoWait) result = this.afterIo(entry, t, regs, e);
+        else if (!(e instanceof KernelError)) throw e;
+        else result = -e.errno;
       }
     }
     if (this.current !== t || t.state === TaskState.Zombie) return; // exited / switched away for good
@@ -325,6 +355,25 @@ export class LinuxKernel implements FileEnv {
     }
     if (result === NO_RESULT) t.syscallNr = -1; // execve/sigreturn/exit set the registers themselves
     this.retToUser(t);
+  }
+
+  /**
+   * A system call that needed a block first (IoWait, block/io-wait.ts): sleep until the
+   * read is done, then run the call again (it changed nothing before the wait).
+   */
+  private *afterIo(entry: SyscallEntry, t: Task, regs: UserRegs, first: IoWait): Blocking {
+    let w = first;
+    for (;;) {
+      yield w.queue;
+      try {
+        const r = entry.fn(this, t, regs);
+        if (typeof r === 'number') return r;
+        return yield* r;
+      } catch (e) {
+        if (!(e instanceof IoWait)) throw e;
+        w = e;
+      }
+    }
   }
 
   /** Continues a parked generator; false when the task was switched away (it resumes via onResume). */
@@ -340,7 +389,7 @@ export class LinuxKernel implements FileEnv {
       if (this.current !== t || t.state === TaskState.Zombie) return false;
       if (r.done) {
         t.parked = null;
-        this.arch.setSyscallResult(t, r.value);
+        if (r.value !== NO_RESULT) this.arch.setSyscallResult(t, r.value); // NO_RESULT: a page fault waited for the disk
         return true;
       }
       t.parked = gen;
@@ -381,7 +430,21 @@ export class LinuxKernel implements FileEnv {
     if (user) t.syscallNr = -1;
     if (!t.mm) return this.panic(`page fault at 0x${addr.toString(16)} in a task without mm (pid ${t.pid})`);
     const regs = this.arch.getUserRegs(t);
-    const r = t.mm.handleFault(addr, (errorCode & 2) !== 0, (errorCode & 1) !== 0, user, regs.esp);
+    if (this.disk?.booting) this.disk.bootDone();
+    let r: ReturnType<Mm['handleFault']>;
+    try {
+      r = t.mm.handleFault(addr, (errorCode & 2) !== 0, (errorCode & 1) !== 0, user, regs.esp);
+    } catch (e) {
+      if (!(e instanceof IoWait) || !user) throw e;
+      // a file page must come from the disk: sleep until it is read, then return to the
+      // faulting instruction, which faults again and finds the page in the cache
+      const gen = (function* (): Blocking {
+        yield e.queue;
+        return NO_RESULT;
+      })();
+      if (this.runBlocking(t, gen)) this.retToUser(t);
+      return;
+    }
     if (r === 'ok') t.minFlt++;
     else {
       if (!user) return this.panic(`kernel-mode page fault at 0x${addr.toString(16)} (pid ${t.pid})`);
@@ -403,8 +466,31 @@ export class LinuxKernel implements FileEnv {
     this.retToUser(t);
   }
 
+  /**
+   * A device interrupt (the arch's IRQ entry, after the PIC acknowledge): the driver's
+   * top half, then the bottom halves, then ret_from_intr (reschedule / signals when it
+   * came from user mode; from the idle task, schedule whoever was woken).
+   */
+  onIrq(irq: number): void {
+    const disk = this.disk;
+    if (disk && irq === disk.irq) {
+      disk.onInterrupt();
+      disk.runBottomHalves();
+    }
+    const t = this.current;
+    const fromUser = this.arch.enteredFromUser(t);
+    if (fromUser) {
+      t.syscallNr = -1;
+      this.retToUser(t);
+    } else if (t.isIdle && (this.needResched || this.runQueue.length > 0)) this.schedule();
+  }
+
   /** IRQ 0: do_timer. */
   onTimerInterrupt(): void {
+    if (this.disk) {
+      this.disk.poll();
+      this.disk.runBottomHalves();
+    }
     this.jiffies++;
     this.count('timerTicks');
     this.charge('timer-tick');

@@ -409,6 +409,7 @@ export const CORE_PATHS: Record<string, NativeProfile> = {
     writes: [...task(TS_STATE)],
   }),
   ...netPaths(),
+  ...diskPaths(),
 };
 
 /**
@@ -490,5 +491,56 @@ function netPaths(): Record<string, NativeProfile> {
     'net.unix-connect': c('unix-connect', 200, 'unix_connect: unix_find_other (namei + socket list walk), the request buffer queued on the listener, sleep set-up'),
     'net.unix-accept': c('unix-accept', 200, 'unix_accept: take the request, a new sock, pair the two, wake the connector'),
     'net.unix-release': c('unix-release', 120, 'unix_release: peer shutdown, queue purge, unbind (iput)'),
+  };
+}
+
+/**
+ * The buffer cache, ext2 and the IDE driver (core/block, core/fs/ext2; core-paths.ts
+ * names them 'fs.*' and 'block.*'), placed after the networking paths so adding them
+ * moved no existing code.
+ *
+ * Sources: [fs] Linux 2.0 fs/buffer.c (getblk's hash chain, brelse), fs/ext2/{namei,
+ * inode,balloc,ialloc}.c, drivers/block/{ll_rw_blk,ide}.c as structured there,
+ * recalled, not counted from a listing: every count is (approx.) and none is fitted;
+ * code bytes about 3.5 per instruction (gcc 2.7 -O2). [ata] ATA-2 PIO mode 4: a
+ * 120 ns cycle per 16-bit transfer, so a 32-bit INSL/OUTSL of one dword takes two bus
+ * cycles (240 ns = 32 clocks at 133 MHz): 128 dwords per sector. OUT at 9 clocks,
+ * IN at 4 (CPL 0 ≤ IOPL) [p54c] plus the bus cycle.
+ */
+function diskPaths(): Record<string, NativeProfile> {
+  const c = (name: string, instructions: number, source: string, extraClocks = 0, perUnit?: { instructions: number; extraClocks: number }): NativeProfile => ({
+    ...profile({
+      name: `linux.native.${name}`,
+      instructions,
+      pairedFraction: 0.2,
+      extraClocks,
+      code: place(Math.ceil((instructions * 3.5) / 16) * 16),
+      source: `[fs] ${source} (approx.)`,
+    }),
+    ...(perUnit ? { perUnit } : {}),
+  });
+  // one PIO sector: 128 × (IN/OUT 4–9 clocks + 2 × 120 ns on the IDE bus) ≈ 128 × 32 clocks; rep insl itself 1 instruction
+  const PIO_SECTOR_CLOCKS = 128 * 32;
+  return {
+    'fs.getblk': c('getblk', 25, 'getblk/get_hash_table: hash, chain walk (one or two buffers), b_count++, LRU touch'),
+    'fs.lookup': c('ext2-find-entry', 30, 'ext2_find_entry / ext2_readdir: per block set-up; per entry ext2_check_dir_entry + ext2_match (~12)', 0, { instructions: 12, extraClocks: 0 }),
+    'fs.bmap': c('ext2-bmap', 20, 'ext2_bmap: direct, or block_bmap through an indirect buffer (bread hit)'),
+    'fs.alloc': c('ext2-new-block', 120, 'ext2_new_block / ext2_new_inode: load_block_bitmap (cached), find_first_zero_bit over the goal word, set bit, descriptor and superblock counts, mark_buffer_dirty ×3'),
+    'fs.copy': {
+      ...profile({
+        name: 'linux.native.fs-memcpy',
+        instructions: 12,
+        pairedFraction: 0,
+        extraClocks: 3,
+        code: place(64),
+        source: '[fs] memcpy between buffers and pages inside the kernel: REP MOVSD, about 3 + n clocks for n dwords [p54c]',
+      }),
+      perUnit: { instructions: 0, extraClocks: 0.25 },
+    },
+    'fs.inode': c('ext2-inode', 90, 'ext2_read_inode / ext2_update_inode: group and offset arithmetic, bread (hit), copy of ~20 fields'),
+    'block.request': c('make-request', 90, 'll_rw_block + make_request (merge scan) + add_request (elevator walk) + do_rw_disk (7 OUTs to the task file at 9 clocks)', 7 * 8, { instructions: 40, extraClocks: 0 }),
+    'block.intr': c('ide-intr', 60, 'ide_intr + read_intr/write_intr: status IN (4 clocks), checks, request bookkeeping', 3),
+    'block.pio': c('ide-pio-sector', 8, 'insl/outsl of 128 dwords at PIO mode 4 [ata]', 0, { instructions: 0, extraClocks: PIO_SECTOR_CLOCKS }),
+    'block.end-request': c('end-request', 20, 'end_request in the bottom half: per buffer mark_buffer_uptodate, unlock_buffer, wake_up (~30)', 0, { instructions: 30, extraClocks: 0 }),
   };
 }

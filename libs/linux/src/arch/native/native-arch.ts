@@ -165,7 +165,7 @@ export class NativeArch implements Arch {
     hc.register(HC.PAGE_FAULT, 'linux.page_fault', () => this.onPageFault());
     hc.register(HC.DEVICE_NOT_AVAILABLE, 'linux.device_not_available', () => this.onDeviceNotAvailable());
     hc.register(HC.TIMER, 'linux.timer_interrupt', () => this.onTimer());
-    for (let irq = 1; irq < 16; irq++) hc.register(HC.IRQ + irq, `linux.irq${irq}`, () => this.onSpuriousIrq(irq));
+    for (let irq = 1; irq < 16; irq++) hc.register(HC.IRQ + irq, `linux.irq${irq}`, () => (this.attachedIrqs.has(irq) ? this.onDeviceIrq(irq) : this.onSpuriousIrq(irq)));
     for (let v = 0; v < 32; v++) {
       if (v === 14 || v === 7) continue;
       hc.register(HC.TRAP + v, `linux.trap${v}`, () => this.onTrap(v));
@@ -212,6 +212,7 @@ export class NativeArch implements Arch {
     pic.out8(0xa1, 0x01);
     pic.out8(0x21, 0xfa);
     pic.out8(0xa1, 0xff);
+    if (this.attachedIrqs.size > 0) this.writePicMasks();
   }
 
   /** PIT channel 0, mode 2, LSB then MSB of LATCH (2.0 time_init). */
@@ -585,6 +586,45 @@ export class NativeArch implements Arch {
         this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
         phases.enterOnUserReturn(PHASE.USER);
       } else phases.enter(interrupted); // back to the idle loop (or the kernel path it interrupted)
+    }
+    this.leave();
+  }
+
+  /** Device interrupt lines the core asked for (request_irq): unmasked at the 8259A, handled by the core. */
+  private readonly attachedIrqs = new Set<number>();
+
+  attachIrq(irq: number): boolean {
+    if (!(irq >= 1 && irq < 16 && irq !== 2)) return false;
+    this.attachedIrqs.add(irq);
+    if (this.booted) this.writePicMasks();
+    return true;
+  }
+
+  /** The 8259A masks: IRQ 0 and the cascade always open, plus the attached lines. */
+  private writePicMasks(): void {
+    let imr = 0xffff & ~((1 << 0) | (1 << 2));
+    for (const irq of this.attachedIrqs) imr &= ~(1 << irq);
+    this.machine.pic.out8(0x21, imr & 0xff);
+    this.machine.pic.out8(0xa1, imr >> 8);
+  }
+
+  /** IRQ n of an attached device: 2.0's IRQ stub (SAVE_ALL, mask + EOI), the core's handler and bottom halves, ret_from_intr. */
+  private onDeviceIrq(irq: number): void {
+    this.enter(false);
+    const t = this.kernel.current;
+    const phases = this.machine.phases;
+    const interrupted = phases.current;
+    phases.enterSinceTrap(PHASE.IRQ);
+    this.chargeProfile(IRQ_ENTRY, t, 0, undefined);
+    const pic = this.machine.pic;
+    if (irq >= 8) pic.out8(0xa0, 0x20);
+    pic.out8(0x20, 0x20);
+    this.kernel.onIrq(irq);
+    if (this.kernel.current === t && this.frame !== 0) {
+      if (this.enteredFromUser(t)) {
+        this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
+        phases.enterOnUserReturn(PHASE.USER);
+      } else phases.enter(interrupted);
     }
     this.leave();
   }

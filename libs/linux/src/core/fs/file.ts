@@ -5,6 +5,7 @@
 import { EAGAIN, EBADF, EINVAL, EISDIR, ERESTARTSYS, ESPIPE, KernelError } from '../errno';
 import type { Blocking } from '../task';
 import type { WaitQueue } from '../wait-queue';
+import { IoWait } from '../block/io-wait';
 import { Inode } from './ramfs';
 
 export const O_ACCMODE = 3;
@@ -17,6 +18,7 @@ export const O_NOCTTY = 0o400;
 export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
 export const O_NONBLOCK = 0o4000;
+export const O_SYNC = 0o10000;
 
 export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
@@ -36,6 +38,8 @@ export interface FileEnv {
   /** mapped-file coherence (core/mm/filemap.ts): call before reading a regular file and after writing one */
   beforeFileRead?(inode: Inode): void;
   afterFileWrite?(inode: Inode, pos: number, len: number): void;
+  /** fsync of an inode on a disk (O_SYNC writes): a generator that waits for the writes */
+  syncInode?(inode: Inode): Blocking;
 }
 
 /** Transfers move through the kernel a page at a time. */
@@ -90,9 +94,10 @@ export interface PollState {
 }
 
 export class RegularFile extends OpenFile {
-  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): number {
+  read(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): IoResult {
     const inode = this.inode!;
     if (inode.isDir) throw new KernelError(EISDIR);
+    if (inode.onDisk) return this.readDisk(env, len, deliver);
     env.beforeFileRead?.(inode);
     let done = 0;
     while (done < len) {
@@ -109,8 +114,46 @@ export class RegularFile extends OpenFile {
     }
     return done;
   }
-  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): number {
+  /** A file on a disk: a chunk whose blocks are not in the buffer cache sleeps until they are read. */
+  private *readDisk(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): Blocking {
     const inode = this.inode!;
+    for (;;) {
+      try {
+        env.beforeFileRead?.(inode);
+        break;
+      } catch (e) {
+        if (!(e instanceof IoWait)) throw e;
+        yield e.queue;
+      }
+    }
+    let done = 0;
+    while (done < len) {
+      let b: Uint8Array;
+      try {
+        b = inode.read(this.pos, Math.min(IO_CHUNK, len - done));
+      } catch (e) {
+        if (!(e instanceof IoWait)) {
+          if (done > 0 && e instanceof KernelError) return done;
+          throw e;
+        }
+        yield e.queue;
+        continue;
+      }
+      if (b.length === 0) break;
+      try {
+        deliver(b);
+      } catch (e) {
+        if (done > 0) return done;
+        throw e;
+      }
+      this.pos += b.length;
+      done += b.length;
+    }
+    return done;
+  }
+  write(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): IoResult {
+    const inode = this.inode!;
+    if (inode.onDisk) return this.writeDisk(env, len, fetch);
     if (this.flags & O_APPEND) this.pos = inode.size;
     const from = this.pos;
     try {
@@ -134,6 +177,38 @@ export class RegularFile extends OpenFile {
       this.pos += b.length;
       done += b.length;
     }
+    return done;
+  }
+  private *writeDisk(env: FileEnv, len: number, fetch: (n: number) => Uint8Array): Blocking {
+    const inode = this.inode!;
+    if (this.flags & O_APPEND) this.pos = inode.size;
+    let done = 0;
+    while (done < len) {
+      let b: Uint8Array;
+      try {
+        b = fetch(Math.min(IO_CHUNK, len - done));
+      } catch (e) {
+        if (done > 0) break;
+        throw e;
+      }
+      for (;;) {
+        try {
+          inode.write(this.pos, b);
+          break;
+        } catch (e) {
+          if (!(e instanceof IoWait)) {
+            if (done > 0 && e instanceof KernelError) return done;
+            throw e;
+          }
+          yield e.queue; // the chunk is kept: only the file system's part runs again
+        }
+      }
+      env.afterFileWrite?.(inode, this.pos, b.length);
+      this.pos += b.length;
+      done += b.length;
+    }
+    // O_SYNC: the data and the inode are on the disk before the call returns
+    if (this.flags & O_SYNC && done > 0 && env.syncInode) yield* env.syncInode(inode);
     return done;
   }
   override lseek(offset: number, whence: number): number {

@@ -21,10 +21,46 @@ export const DEV_ZERO = (1 << 8) | 5;
 export const DEV_TTY = (5 << 8) | 0;
 export const DEV_CONSOLE = (5 << 8) | 1;
 
+/** One entry of a directory listing; `next` is the position to continue from (getdents' f_pos). */
+export interface DirListEntry {
+  name: string;
+  ino: number;
+  next: number;
+}
+
+/**
+ * The operations of a mounted file system on its inodes (the VFS's inode and super
+ * operations): the in-memory RamFs and the on-disk Ext2Fs implement them. Directory
+ * operations may throw KernelError; the disk file system may also throw IoWait (a block
+ * must be read first: the call runs again once it is in, see block/io-wait.ts).
+ */
+export interface InodeFs {
+  /** st_dev of its inodes */
+  readonly dev: number;
+  child(dir: Inode, name: string): Inode;
+  /** up to `max` entries of `dir` from position `pos` ("." and ".." included) */
+  list(dir: Inode, pos: number, max: number): DirListEntry[];
+  create(dir: Inode, name: string, mode: number, rdev?: number): Inode;
+  link(dir: Inode, name: string, target: Inode): void;
+  unlink(dir: Inode, name: string): void;
+  rmdir(dir: Inode, name: string): void;
+  rename(fromDir: Inode, fromName: string, toDir: Inode, toName: string): void;
+  /** drops one reference (iput) */
+  release(inode: Inode): void;
+  /** an open() of the inode is about to succeed (the disk fs reads its block map here; may throw IoWait) */
+  prepareOpen?(inode: Inode): void;
+  /** the reference of an open() was taken (the disk fs pins the block map it read) */
+  opened?(inode: Inode): void;
+  /** the inode's attributes changed (mode, times): write it back at the next sync */
+  touch?(inode: Inode): void;
+}
+
 /** Input for the root file system: path → file contents, or an entry with a mode (S_IFDIR for directories). */
 export type FileTree = Record<string, Uint8Array | string | { bytes?: Uint8Array | string; mode: number }>;
 
 export class Inode {
+  /** the inode's data lives on a disk: reads and writes may have to wait (IoWait) */
+  readonly onDisk: boolean = false;
   nlink = 0;
   /** open files and working directories holding this inode */
   refs = 0;
@@ -37,12 +73,18 @@ export class Inode {
   ctime = 0;
 
   constructor(
-    readonly fs: RamFs,
+    readonly fs: InodeFs,
     readonly ino: number,
     public mode: number,
     readonly rdev = 0,
+    inMemoryDirectory = true,
   ) {
-    this.entries = (mode & S_IFMT) === S_IFDIR ? new Map() : null;
+    this.entries = inMemoryDirectory && (mode & S_IFMT) === S_IFDIR ? new Map() : null;
+  }
+
+  /** 512-byte blocks held (st_blocks) */
+  get sectors(): number {
+    return Math.ceil(this.size / 512);
   }
 
   get isDir(): boolean {
@@ -90,11 +132,12 @@ export class Inode {
   }
 }
 
-export class RamFs {
+export class RamFs implements InodeFs {
   private nextIno = 1;
   readonly root: Inode;
 
-  constructor() {
+  /** st_dev: an unnamed (major 0) device; the first RamFs of a system is 0x0100 as before */
+  constructor(readonly dev = 0x0100) {
     this.root = this.newInode(S_IFDIR | 0o755);
     this.root.parent = this.root;
     this.root.nlink = 2;
@@ -202,6 +245,14 @@ export class RamFs {
     }
   }
 
+  list(dir: Inode, pos: number, max: number): DirListEntry[] {
+    if (!dir.isDir || !dir.entries) throw new KernelError(ENOTDIR);
+    const names: [string, number][] = [['.', dir.ino], ['..', (dir.parent ?? dir).ino], ...[...dir.entries].map(([n, i]) => [n, i.ino] as [string, number])];
+    const out: DirListEntry[] = [];
+    for (let p = pos; p < names.length && out.length < max; p++) out.push({ name: names[p][0], ino: names[p][1], next: p + 1 });
+    return out;
+  }
+
   /** Drops one open reference (iput). */
   release(inode: Inode): void {
     inode.refs--;
@@ -242,44 +293,57 @@ export class RamFs {
   /** Builds a root file system from a FileTree (plus /dev with null, zero, tty, console and /tmp). */
   static fromTree(tree: FileTree): RamFs {
     const fs = new RamFs();
-    const dev = fs.mkdirs('/dev');
-    fs.create(dev, 'null', S_IFCHR | 0o666, DEV_NULL);
-    fs.create(dev, 'zero', S_IFCHR | 0o666, DEV_ZERO);
-    fs.create(dev, 'tty', S_IFCHR | 0o666, DEV_TTY);
-    fs.create(dev, 'console', S_IFCHR | 0o600, DEV_CONSOLE);
+    fs.addDevices(fs.mkdirs('/dev'));
     fs.mkdirs('/tmp').mode = S_IFDIR | 0o1777;
-    const paths = Object.keys(tree).sort();
-    for (const path of paths) {
-      if (!path.startsWith('/')) throw new Error(`FileTree: path must be absolute: ${JSON.stringify(path)}`);
-      const entry = tree[path];
-      let bytes: Uint8Array | string | undefined;
-      let mode: number;
-      if (entry instanceof Uint8Array) {
-        bytes = entry;
-        mode = S_IFREG | 0o755;
-      } else if (typeof entry === 'string') {
-        bytes = entry;
-        mode = S_IFREG | 0o644;
-      } else if (entry && typeof entry === 'object' && typeof entry.mode === 'number') {
-        bytes = entry.bytes;
-        mode = entry.mode & S_IFMT ? entry.mode : S_IFREG | entry.mode;
-      } else {
-        throw new Error(`FileTree: bad entry for ${path}`);
-      }
-      if ((mode & S_IFMT) === S_IFDIR) {
-        fs.mkdirs(path).mode = mode;
-        continue;
-      }
-      if ((mode & S_IFMT) !== S_IFREG) throw new Error(`FileTree: ${path}: only regular files and directories can be given`);
-      const slash = path.lastIndexOf('/');
-      const dir = fs.mkdirs(path.slice(0, slash));
-      const name = path.slice(slash + 1);
-      if (name.length === 0) throw new Error(`FileTree: ${path}: no file name`);
-      if (dir.entries!.has(name)) throw new Error(`FileTree: ${path} given twice`);
-      const inode = fs.create(dir, name, mode);
-      const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : (bytes ?? new Uint8Array(0));
-      inode.write(0, data);
-    }
+    for (const e of treeEntries(tree)) fs.addEntry(e.path, e.mode, e.bytes);
     return fs;
   }
+
+  /** The character devices every system has: null, zero, tty, console. */
+  addDevices(dev: Inode): void {
+    this.create(dev, 'null', S_IFCHR | 0o666, DEV_NULL);
+    this.create(dev, 'zero', S_IFCHR | 0o666, DEV_ZERO);
+    this.create(dev, 'tty', S_IFCHR | 0o666, DEV_TTY);
+    this.create(dev, 'console', S_IFCHR | 0o600, DEV_CONSOLE);
+  }
+
+  /** Adds a directory or a regular file at an absolute path (creating its parents). */
+  addEntry(path: string, mode: number, bytes: Uint8Array): void {
+    if ((mode & S_IFMT) === S_IFDIR) {
+      this.mkdirs(path).mode = mode;
+      return;
+    }
+    const slash = path.lastIndexOf('/');
+    const dir = this.mkdirs(path.slice(0, slash));
+    const name = path.slice(slash + 1);
+    if (name.length === 0) throw new Error(`FileTree: ${path}: no file name`);
+    if (dir.entries!.has(name)) throw new Error(`FileTree: ${path} given twice`);
+    this.create(dir, name, mode).write(0, bytes);
+  }
+}
+
+/** A FileTree's entries, checked and sorted by path: directories and regular files with their modes and bytes. */
+export function treeEntries(tree: FileTree): { path: string; mode: number; bytes: Uint8Array }[] {
+  const out: { path: string; mode: number; bytes: Uint8Array }[] = [];
+  for (const path of Object.keys(tree).sort()) {
+    if (!path.startsWith('/')) throw new Error(`FileTree: path must be absolute: ${JSON.stringify(path)}`);
+    const entry = tree[path];
+    let bytes: Uint8Array | string | undefined;
+    let mode: number;
+    if (entry instanceof Uint8Array) {
+      bytes = entry;
+      mode = S_IFREG | 0o755;
+    } else if (typeof entry === 'string') {
+      bytes = entry;
+      mode = S_IFREG | 0o644;
+    } else if (entry && typeof entry === 'object' && typeof entry.mode === 'number') {
+      bytes = entry.bytes;
+      mode = entry.mode & S_IFMT ? entry.mode : S_IFREG | entry.mode;
+    } else {
+      throw new Error(`FileTree: bad entry for ${path}`);
+    }
+    if ((mode & S_IFMT) !== S_IFDIR && (mode & S_IFMT) !== S_IFREG) throw new Error(`FileTree: ${path}: only regular files and directories can be given`);
+    out.push({ path, mode, bytes: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : (bytes ?? new Uint8Array(0)) });
+  }
+  return out;
 }

@@ -1,7 +1,12 @@
 // File system calls on the VFS of the core: open/creat/close/read/write/lseek,
-// directories, links, stat. (dup, dup2, pipe, fcntl, ioctl, select: fd-calls.ts.)
+// directories, links, stat, truncate, getcwd, utime. (dup, dup2, pipe, fcntl, ioctl,
+// select: fd-calls.ts; sync, fsync, fdatasync: sync-calls.ts.)
+//
+// On the disk file system a call may find a block missing: the file system throws
+// IoWait before it changes anything and the call runs again once the block is in
+// (kernel.ts), so every call here does its lookups before its one change.
 
-import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, KernelError } from '../errno';
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ERANGE, KernelError } from '../errno';
 import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, OpenFile } from '../fs/file';
 import { openInode } from '../fs/open';
 import { Inode, PATH_MAX, S_IFDIR, S_IFMT, S_IFREG } from '../fs/ramfs';
@@ -25,7 +30,7 @@ function open(k: LinuxKernel, t: Task, p: string, flags: number, mode: number): 
     inode = dir;
     if (flags & O_CREAT && flags & O_EXCL) throw new KernelError(EEXIST);
   } else {
-    const existing = dir.entries?.get(name) ?? (name === '.' || name === '..' ? k.fs.child(dir, name) : undefined);
+    const existing = k.fs.childOrNull(dir, name);
     if (existing) {
       if (flags & O_CREAT && flags & O_EXCL) throw new KernelError(EEXIST);
       inode = existing;
@@ -35,8 +40,10 @@ function open(k: LinuxKernel, t: Task, p: string, flags: number, mode: number): 
     }
   }
   if (inode.isDir && (flags & O_ACCMODE) !== O_RDONLY) throw new KernelError(EISDIR);
-  if (flags & O_TRUNC && inode.isReg && (flags & O_ACCMODE) !== O_RDONLY) inode.truncate(0);
+  inode.fs.prepareOpen?.(inode);
+  if (flags & O_TRUNC && inode.isReg && (flags & O_ACCMODE) !== O_RDONLY && inode.size > 0) inode.truncate(0);
   inode.refs++;
+  inode.fs.opened?.(inode);
   const f = openInode(inode, flags);
   return k.installFd(t, f);
 }
@@ -45,14 +52,14 @@ function statBytes(k: LinuxKernel, inode: Inode): Uint8Array {
   // struct new_stat of i386 Linux 2.0 (64 bytes)
   const b = new Uint8Array(64);
   const dv = new DataView(b.buffer);
-  dv.setUint16(0, 0x0100, true); // st_dev: the root (ramfs major 1 minor 0 in our numbering)
+  dv.setUint16(0, inode.fs.dev, true); // st_dev: the disk (hda, 0x0300) or an in-memory fs (0x0100…)
   dv.setUint32(4, inode.ino, true);
   dv.setUint16(8, inode.mode, true);
   dv.setUint16(10, inode.nlink, true);
   dv.setUint16(16, inode.rdev, true);
-  dv.setUint32(20, inode.isDir ? 1024 : inode.size, true);
-  dv.setUint32(24, 4096, true); // st_blksize
-  dv.setUint32(28, Math.ceil(inode.size / 512), true);
+  dv.setUint32(20, inode.isDir && !inode.onDisk ? 1024 : inode.size, true);
+  dv.setUint32(24, inode.onDisk ? 1024 : 4096, true); // st_blksize: ext2's block size on the disk
+  dv.setUint32(28, inode.sectors, true);
   const now = k.timeOfDay().sec;
   dv.setUint32(32, inode.atime || now, true);
   dv.setUint32(40, inode.mtime || now, true);
@@ -157,6 +164,42 @@ export const fsCalls: SyscallImpls = {
   chmod(k, t, r) {
     const inode = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
     inode.mode = (inode.mode & S_IFMT) | (r.ecx & 0o7777);
+    inode.ctime = k.timeOfDay().sec;
+    inode.fs.touch?.(inode);
+    return 0;
+  },
+  fchdir(k, t, r) {
+    const d = file(t, r.ebx).inode;
+    if (!d || !d.isDir) return -ENOTDIR;
+    d.refs++;
+    if (t.cwd) k.fs.release(t.cwd);
+    t.cwd = d;
+    return 0;
+  },
+  getcwd(k, t, r) {
+    // sys_getcwd (2.1.92+; 2.0's libc walked ".." with readdir): the name of each directory in its parent, up to the root
+    const buf = r.ebx >>> 0;
+    const size = r.ecx >>> 0;
+    const p = k.fs.pathOf(cwd(k, t));
+    const bytes = new TextEncoder().encode(p + '\0');
+    if (bytes.length > size) return -ERANGE;
+    k.uaccess.copyTo(t.mm!, buf, bytes);
+    return bytes.length;
+  },
+  utime(k, t, r) {
+    // utime(path, struct utimbuf { actime, modtime } or NULL = now)
+    const inode = k.fs.lookup(path(k, t, r.ebx), cwd(k, t));
+    const now = k.timeOfDay().sec;
+    let at = now;
+    let mt = now;
+    if (r.ecx) {
+      at = k.uaccess.read32(t.mm!, r.ecx);
+      mt = k.uaccess.read32(t.mm!, r.ecx + 4);
+    }
+    inode.atime = at;
+    inode.mtime = mt;
+    inode.ctime = now;
+    inode.fs.touch?.(inode);
     return 0;
   },
   access(k, t, r) {
@@ -200,17 +243,19 @@ export const fsCalls: SyscallImpls = {
   },
   getdents(k, t, r) {
     // struct dirent of 2.0: d_ino (4), d_off (4), d_reclen (2), d_name (NUL-terminated),
-    // records 4-byte aligned; f_pos counts entries ("." and ".." first)
+    // records 4-byte aligned; f_pos is the file system's position (ramfs: an entry
+    // index, "." and ".." first; ext2: the byte offset of the next entry)
     const f = file(t, r.ebx);
     const dir = f.inode;
-    if (!dir || !dir.isDir || !dir.entries) return -ENOTDIR;
-    const names: [string, number][] = [['.', dir.ino], ['..', (dir.parent ?? dir).ino], ...[...dir.entries].map(([n, i]) => [n, i.ino] as [string, number])];
+    if (!dir || !dir.isDir) return -ENOTDIR;
     const count = r.edx >>> 0;
+    // at most as many entries as the smallest records could fill
+    const entries = k.fs.list(dir, f.pos, Math.max(1, Math.floor(count / 12)));
     const enc = new TextEncoder();
     const out: number[] = [];
     let pos = f.pos;
-    while (pos < names.length) {
-      const [name, ino] = names[pos];
+    for (const e of entries) {
+      const { name, ino } = e;
       const nb = enc.encode(name);
       const reclen = (10 + nb.length + 1 + 3) & ~3;
       if (out.length + reclen > count) {
@@ -220,11 +265,11 @@ export const fsCalls: SyscallImpls = {
       const rec = new Uint8Array(reclen);
       const dv = new DataView(rec.buffer);
       dv.setUint32(0, ino, true);
-      dv.setUint32(4, pos + 1, true);
+      dv.setUint32(4, e.next, true);
       dv.setUint16(8, reclen, true);
       rec.set(nb, 10);
       out.push(...rec);
-      pos++;
+      pos = e.next;
     }
     k.uaccess.copyTo(t.mm!, r.ecx, Uint8Array.from(out));
     f.pos = pos;
@@ -235,7 +280,6 @@ export const fsCalls: SyscallImpls = {
     t.umask = r.ebx & 0o777;
     return old;
   },
-  sync: () => 0,
 };
 
 export { ENOENT };

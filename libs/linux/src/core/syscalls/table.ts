@@ -12,6 +12,7 @@ import { procCalls } from './proc-calls';
 import { signalCalls } from './signal-calls';
 import { miscCalls } from './misc-calls';
 import { netCalls } from './net-calls';
+import { syncCalls } from './sync-calls';
 
 export type SyscallFn = (k: LinuxKernel, t: Task, r: UserRegs) => number | Blocking;
 
@@ -24,7 +25,7 @@ export type SyscallImpls = Partial<Record<keyof typeof NR, SyscallFn>>;
 
 export function buildSyscallTable(): (SyscallEntry | undefined)[] {
   const table: (SyscallEntry | undefined)[] = new Array(NR_SYSCALLS);
-  const groups: SyscallImpls[] = [procCalls, signalCalls, mmCalls, fsCalls, fdCalls, miscCalls, netCalls];
+  const groups: SyscallImpls[] = [procCalls, signalCalls, mmCalls, fsCalls, fdCalls, miscCalls, netCalls, syncCalls];
   for (const g of groups) {
     for (const [name, fn] of Object.entries(g)) {
       const nr = NR[name as keyof typeof NR];
