@@ -9,7 +9,9 @@ export const BENCHES: readonly BenchEntry[] = [
     title: 'getpid system call',
     description:
       "The paper's shortest system call (Table 2): the guest times many getpid() calls with RDTSC, " +
-      'subtracts its own loop overhead and reports cycles and µs per call.',
+      'subtracts its own loop overhead and reports cycles and µs per call. Where the machine has phase counters ' +
+      '(contracts.md "Phase accounting") it also reports the per-phase breakdown of a call (getpid_phase_<phase>_cycles: ' +
+      'user, kernel entry, kernel, exit; on L4Linux emu_enter, ipc_call, kernel, ipc_reply, emu_leave), which adds up to getpid_cycles.',
     program: 'getpid',
     params: [
       { name: 'iterations', type: 'int', default: 10000, min: 10, max: 10_000_000, description: 'timed calls per repetition' },
