@@ -14,7 +14,7 @@ import type { Thread } from './thread';
 import type { Port } from './port';
 import type { KMsg } from './kmsg';
 import { kernelMessage, send } from './mach-msg';
-import { EBP, EBX, ECX, EDI, EDX, ESI, EAX } from '@mklab/pentium';
+import { EBP, EBX, ECX, EDI, EDX, ESI, EAX, PHASE } from '@mklab/pentium';
 import { EXC, EXC_MSG, EXC_REPLY, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, KERN, MSG_ID, replyId, TS } from './message';
 import { MACH_COSTS } from './costs';
 import { THREAD_FIELD } from './layout';
@@ -34,6 +34,8 @@ export function raiseException(k: MachKernel, t: Thread, exception: number, code
 export function unixSyscall(k: MachKernel, t: Thread): void {
   const server = t.task.syscallServer;
   k.bump('syscallRedirections');
+  // phase accounting (contracts.md): the redirected call travels as a message from its INT on
+  k.machine.phases.enterSinceTrap(PHASE.IPC_CALL);
   if (!server || server.dead) {
     raiseException(k, t, EXC.SYSCALL, 0x80, t.regs[EAX] >>> 0);
     return;

@@ -45,7 +45,7 @@
 // thread_create, thread_set_state, memory_object_lock_request), charging each as a Mach
 // trap, instead of executing those calls from its loop. No device interrupts other than
 // the clock. No lazy FPU switch: processes using the x87 concurrently share its state.
-import { Reg, type Machine, type PathProfile } from '@mklab/pentium';
+import { PHASE, Reg, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   EXC,
   EXC_MSG,
@@ -395,6 +395,7 @@ export class MachArch implements Arch {
     p.full = false;
     this.kernel.current = task;
     if (exception === EXC.SYSCALL && code[0] === 0x80) {
+      this.machine.phases.enter(PHASE.KERNEL); // phase accounting (contracts.md): the Linux server's work
       this.chargeServer(this.config === 'user' ? SERVER_REQUEST_USER : SERVER_REQUEST_INKERNEL, task);
       p.waiting = 'syscall';
       this.kernel.onSyscall();
@@ -492,6 +493,10 @@ export class MachArch implements Arch {
     switch (p.waiting) {
       case 'syscall':
       case 'trap': {
+        if (p.waiting === 'syscall') {
+          this.machine.phases.enter(PHASE.IPC_REPLY);
+          this.machine.phases.enterOnUserReturn(PHASE.USER);
+        }
         this.chargeServer(this.config === 'user' ? SERVER_REPLY_USER : SERVER_REPLY_INKERNEL, task);
         const state = p.full ? regsToState(p.regs as UserRegs) : (p.state as number[]).slice();
         if (!p.full) state[TS.EAX] = (p.regs as UserRegs).eax >>> 0;
