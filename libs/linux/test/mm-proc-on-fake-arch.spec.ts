@@ -77,6 +77,49 @@ describe('mmap of files', () => {
     expect(text(k.uaccess.copyFrom(t.mm!, shared, 8))).toBe('aScdefgW');
   });
 
+  test('clean pages are not written back; MS_INVALIDATE unmaps shared pages (the next access faults them in)', () => {
+    const { k, t, str, sys, mmap } = setup({ '/data': 'y'.repeat(3 * PAGE) });
+    const fd = sys(NR.open, str(BUF, '/data'), 2, 0);
+    const writes: number[] = [];
+    const source = k.filemap.source;
+    k.filemap.source = { ...source, writePage: (inode, index, b) => (writes.push(index), source.writePage(inode, index, b)) };
+    const ro = mmap(0, 3 * PAGE, 1, 1, fd, 0);
+    for (let i = 0; i < 3; i++) k.uaccess.read32(t.mm!, ro + i * PAGE);
+    expect(sys(NR.munmap, ro, 3 * PAGE)).toBe(0);
+    expect(writes).toEqual([]);
+    const rw = mmap(0, 3 * PAGE, 3, 1, fd, 0);
+    k.uaccess.read32(t.mm!, rw);
+    k.uaccess.write32(t.mm!, rw + PAGE, 0x41424344);
+    expect(sys(NR.msync, rw, 3 * PAGE, 2 /* MS_INVALIDATE */)).toBe(0);
+    // page 0 was only read, but a read fault of a writable shared mapping maps it writable
+    // (2.0's PAGE_SHARED), so it counts as dirty: the CPU's dirty bit is not seen on every arch
+    expect(writes).toEqual([0, 1]);
+    expect(t.mm!.presentPhys(rw)).toBe(-1);
+    expect(t.mm!.presentPhys(rw + PAGE)).toBe(-1);
+    const faults = k.counters.fileFaults;
+    expect(k.uaccess.read32(t.mm!, rw + PAGE)).toBe(0x41424344);
+    expect(k.counters.fileFaults).toBe(faults + 1);
+    // write access taken away after a store: still written back
+    k.uaccess.write32(t.mm!, rw + 2 * PAGE, 0x45);
+    expect(sys(NR.mprotect, rw, 3 * PAGE, 1)).toBe(0);
+    writes.length = 0;
+    expect(sys(NR.msync, rw, 3 * PAGE, 4)).toBe(0);
+    expect(writes).toEqual([1, 2]); // both were writable (1 since its fault after the invalidate)
+    writes.length = 0;
+    expect(sys(NR.msync, rw, 3 * PAGE, 4)).toBe(0);
+    expect(writes).toEqual([]); // read-only and cleaned: nothing more to write
+  });
+
+  test('/dev/zero: private mappings are zero-filled memory, shared ones are refused (2.0 mmap_zero)', () => {
+    const { k, t, str, sys, mmap } = setup();
+    const fd = sys(NR.open, str(BUF, '/dev/zero'), 2, 0);
+    const a = mmap(0, PAGE, 3, 2, fd, 0);
+    expect(k.uaccess.read32(t.mm!, a)).toBe(0);
+    k.uaccess.write32(t.mm!, a, 5);
+    expect(k.uaccess.read32(t.mm!, a)).toBe(5);
+    expect(mmap(0, PAGE, 3, 1, fd, 0)).toBe(-22);
+  });
+
   test('errors: unaligned offset, a directory, a shared writable mapping of a read-only descriptor', () => {
     const { str, sys, mmap } = setup({ '/data': 'abc' });
     const ro = sys(NR.open, str(BUF, '/data'), 0, 0);

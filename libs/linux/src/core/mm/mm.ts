@@ -10,6 +10,7 @@ import type { PathTouch } from '../../arch/arch';
 import { PageAllocator } from './page-allocator';
 import type { FileMap } from './filemap';
 import {
+  PTE_D,
   PTE_FRAME,
   PTE_P,
   PTE_RW,
@@ -217,7 +218,7 @@ export class Mm {
       rw = true;
     }
     this.rss++;
-    mem.write32(ptr, (phys | PTE_P | PTE_US | (rw ? PTE_RW : 0)) >>> 0);
+    mem.write32(ptr, (phys | PTE_P | PTE_US | (rw ? PTE_RW | PTE_D : 0)) >>> 0);
     this.ctx.flushUserPage(this, page);
   }
 
@@ -238,7 +239,7 @@ export class Mm {
     this.ctx.count('cowFaults');
     // a shared mapping writes into the page it shares; a private page we alone hold is ours
     if ((area.flags & VM_SHARED) !== 0 || (this.isCounted(old) && pages.refCount(old) === 1)) {
-      mem.write32(ptr, (pte | PTE_RW) >>> 0);
+      mem.write32(ptr, (pte | PTE_RW | PTE_D) >>> 0);
       this.ctx.flushUserPage(this, page);
       return;
     }
@@ -350,11 +351,14 @@ export class Mm {
   }
 
   /**
-   * filemap_sync over [start, end): the pages of shared file mappings present here go
-   * back to their file (msync, munmap, exit). Returns false when part of the range is
-   * not mapped (msync's ENOMEM).
+   * filemap_sync over [start, end): the dirty pages of shared file mappings present here
+   * go back to their file (msync, munmap, exit). A page is dirty when its PTE is writable
+   * or has the dirty bit (set by the CPU, or by us when write access was taken away).
+   * `invalidate` (MS_INVALIDATE) also unmaps them, so the next access faults them in
+   * again from the page cache. Returns false when part of the range is not mapped
+   * (msync's ENOMEM).
    */
-  syncFile(start: number, end: number): boolean {
+  syncFile(start: number, end: number, invalidate = false): boolean {
     let covered = true;
     for (let a = start; a < end; ) {
       const area = this.findArea(a);
@@ -370,10 +374,23 @@ export class Mm {
     for (const area of this.areas) {
       if (!area.file || !(area.flags & VM_SHARED) || area.end <= start || area.start >= end) continue;
       const f = area.file;
-      forEachUserPte(this.ctx.mem, this.pgd, Math.max(start, area.start), Math.min(end, area.end), (linear, _ptr, pte) => {
+      let zapped = false;
+      forEachUserPte(this.ctx.mem, this.pgd, Math.max(start, area.start), Math.min(end, area.end), (linear, ptr, pte) => {
         const index = (f.offset + (linear - area.start)) / PAGE_SIZE;
-        if (this.ctx.filemap.isCachePage(f.inode, index, (pte & PTE_FRAME) >>> 0)) this.ctx.filemap.writeBack(f.inode, index);
+        const phys = (pte & PTE_FRAME) >>> 0;
+        if (!this.ctx.filemap.isCachePage(f.inode, index, phys)) return;
+        if (pte & (PTE_RW | PTE_D)) {
+          this.ctx.filemap.writeBack(f.inode, index);
+          if (pte & PTE_D) this.ctx.mem.write32(ptr, (pte & ~PTE_D) >>> 0); // pte_mkclean (still dirty-able while writable)
+        }
+        if (invalidate) {
+          this.ctx.mem.write32(ptr, 0);
+          this.ctx.pages.put(phys);
+          this.rss--;
+          zapped = true;
+        }
       });
+      if (zapped) this.ctx.flushUserAll(this);
     }
     return covered;
   }
@@ -468,7 +485,8 @@ export class Mm {
     const access = (flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
     forEachUserPte(this.ctx.mem, this.pgd, start, end, (_l, ptr, pte) => {
       let next = access ? pte | PTE_US : pte & ~PTE_US;
-      if (!(flags & VM_WRITE)) next &= ~PTE_RW;
+      // losing write access: the page may have been written (pte_mkdirty keeps that for msync)
+      if (!(flags & VM_WRITE) && pte & PTE_RW) next = (next & ~PTE_RW) | PTE_D;
       if (next !== pte) this.ctx.mem.write32(ptr, next >>> 0);
     });
     this.ctx.flushUserAll(this);

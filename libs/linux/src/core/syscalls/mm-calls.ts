@@ -6,6 +6,7 @@ import { EACCES, EBADF, EINVAL, ENODEV, ENOMEM } from '../errno';
 import { pageAlignUp, PAGE_SIZE } from '../phys-mem';
 import { TASK_SIZE } from '../mm/page-table';
 import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_SHARED, protToFlags } from '../mm/vm-area';
+import { DEV_ZERO } from '../fs/ramfs';
 import type { SyscallImpls } from './table';
 
 export const MAP_SHARED = 0x01;
@@ -44,6 +45,11 @@ export const mmCalls: SyscallImpls = {
     // 2.0 do_mmap: the file must be open for reading; a shared writable mapping needs it open for writing
     const f = fd >= 0 ? t.files[fd] : undefined;
     if (!f) return -EBADF;
+    if (f.inode?.isChr && f.inode.rdev === DEV_ZERO) {
+      // mmap_zero (2.0 drivers/char/mem.c): private zero-filled memory; shared is refused
+      if (type === MAP_SHARED) return -EINVAL;
+      return t.mm!.map(addr, len, protToFlags(prot), fixed, null, 'anon');
+    }
     if (!f.inode || !f.inode.isReg) return -ENODEV;
     if (!f.readable) return -EACCES;
     if (type === MAP_SHARED && prot & PROT_WRITE && !f.writable) return -EACCES;
@@ -60,7 +66,7 @@ export const mmCalls: SyscallImpls = {
     if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0) return -EINVAL;
     if (start + len > TASK_SIZE || start + len < start) return -ENOMEM;
     if (len === 0) return 0;
-    return t.mm!.syncFile(start, start + len) ? 0 : -ENOMEM;
+    return t.mm!.syncFile(start, start + len, (flags & MS_INVALIDATE) !== 0) ? 0 : -ENOMEM;
   },
   munmap(_k, t, r) {
     const addr = r.ebx >>> 0;
