@@ -82,7 +82,7 @@ describe('Mach port rights', () => {
       (ctx) => ctx.trap(TRAP.MACH_MSG, [BUF, MACH_RCV_MSG | 0x100, 0, 256, pName, 0, 0]),
     ]);
     // B receives the right, then receives on it the message C sends through its old send right
-    const B = scriptThread(
+    scriptThread(
       kernel,
       b,
       [

@@ -2,12 +2,12 @@
 // in the kernel), the first process.
 import type { Machine } from '@mklab/pentium';
 import type { MachKernel } from '@mklab/mach';
-import { LinuxSystem } from '../../boot';
-import { FileTree, RamFs } from '../../core/fs/ramfs';
+import { LinuxSystem, prepareRoot, type RootOptions } from '../../boot';
+import type { FileTree } from '../../core/fs/ramfs';
 import { LinuxKernel } from '../../core/kernel';
 import { MachArch, type MkLinuxConfig } from './mach-arch';
 
-export interface MkLinuxBootOptions {
+export interface MkLinuxBootOptions extends RootOptions {
   rootfs: FileTree;
   init: { path: string; argv?: string[]; envp?: string[] };
   /** 'user': the server is a Mach user task; 'inkernel': it is co-located in the kernel's address space */
@@ -27,8 +27,8 @@ export function bootMkLinux(machine: Machine, opts: MkLinuxBootOptions): MkLinux
     throw new Error('bootMkLinux: init.path must be an absolute path');
   }
   const arch = new MachArch(machine, { config: opts.config });
-  const rootfs = RamFs.fromTree(opts.rootfs);
-  const kernel = new LinuxKernel({ mem: machine.memory, arch, rootfs, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
+  const root = prepareRoot(machine, opts.rootfs, opts); // the RamFs, or the disk root (boot.ts)
+  const kernel = new LinuxKernel({ mem: machine.memory, arch, ...root, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
   arch.createTask(kernel.idle);
   const argv = opts.init.argv ?? [opts.init.path];
   const envp = opts.init.envp ?? [];

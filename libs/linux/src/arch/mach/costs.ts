@@ -38,7 +38,8 @@ export const SERVER_RESERVED = 0x40000;
  *
  *   before the fit (counted paths only, every Mach mechanism charged by libs/mach):
  *                   3861 cycles per getpid (guest/bench/getpid, 200 × 2)
- *   the fit:        +13500 instructions at 0.2 pairing, 0.80 cycles each → 14680 (−0.2%)
+ *   the fit:        +13500 instructions at 0.2 pairing, 0.80 cycles each → the row within
+ *                   0.5% (mklinux.spec.ts recomputes it)
  *
  * What it stands for: the user-level MkLinux server runs Linux on a user-level
  * thread package over Mach (cthreads): taking a request means waking the server thread
@@ -49,10 +50,10 @@ export const SERVER_RESERVED = 0x40000;
  * None of that machinery is modelled instruction by instruction here; its length is
  * what the row says the user server spent beyond Mach's own paths. It is a property of
  * the user server's request path, so every system call and every page fault served by
- * the user server inherits it; nothing else uses it. It is large (the row is 14710
- * cycles, 110 µs — about what one Mach RPC round trip cost on a 486DX-50 in
- * calibration.md, on a machine 2.7 times faster): we report it as the one big
- * unexplained share of the model, not as a mechanism we reproduced.
+ * the user server inherits it; nothing else uses it. It is large (the row's µs are
+ * about those of one Mach RPC round trip on a 486DX-50 in calibration.md, on a
+ * machine 2.7 times faster): we report it as the one big unexplained share of the
+ * model, not as a mechanism we reproduced.
  */
 export const SERVER_PATH_FIT_USER = 13500;
 
@@ -61,7 +62,8 @@ export const SERVER_PATH_FIT_USER = 13500;
  * kernel-internal dispatch below, fitted to calibration.md's "MkLinux in-kernel" row.
  *
  *   before the fit: 1770 cycles per getpid (guest/bench/getpid, 200 × 2)
- *   the fit:        +350 instructions at 0.2 pairing, 0.80 cycles each → 2050 (0.0%)
+ *   the fit:        +350 instructions at 0.2 pairing, 0.80 cycles each → the row within
+ *                   0.1% (mklinux.spec.ts recomputes it)
  *
  * What it stands for: in the kernel the request is still a Mach message
  * (exception_raise_state built, queued and handed to the co-located server by kernel-
