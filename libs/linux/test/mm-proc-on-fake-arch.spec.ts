@@ -4,6 +4,8 @@
 import { NR } from '../src/core/syscall-numbers';
 import { TaskState } from '../src/core/task';
 import { fakeKernel } from './fake-arch';
+import { IoWait } from '../src/core/block/io-wait';
+import { WaitQueue } from '../src/core/wait-queue';
 import { tinyElf } from './tiny-elf';
 
 const BUF = 0xbfff0000; // in the initial stack area
@@ -108,6 +110,28 @@ describe('mmap of files', () => {
     writes.length = 0;
     expect(sys(NR.msync, rw, 3 * PAGE, 4)).toBe(0);
     expect(writes).toEqual([]); // read-only and cleaned: nothing more to write
+  });
+
+  test('a write-back that would wait for the disk (munmap cannot sleep) is kept and done before the next read()', () => {
+    const { k, t, str, sys, mmap } = setup({ '/data': 'z'.repeat(PAGE) });
+    const fd = sys(NR.open, str(BUF, '/data'), 2, 0);
+    const source = k.filemap.source;
+    let busy = true;
+    k.filemap.source = {
+      ...source,
+      writePage: (inode, index, b) => {
+        if (busy) throw new IoWait(new WaitQueue('disk'), 'test');
+        source.writePage(inode, index, b);
+      },
+    };
+    const a = mmap(0, PAGE, 3, 1, fd, 0);
+    k.uaccess.copyTo(t.mm!, a, new TextEncoder().encode('LATE'));
+    expect(sys(NR.munmap, a, PAGE)).toBe(0);
+    const inode = k.fs.lookup('/data');
+    expect(text(inode.read(0, 4))).toBe('zzzz');
+    busy = false;
+    expect(sys(NR.read, fd, BUF + 0x100, 4)).toBe(4);
+    expect(text(k.uaccess.copyFrom(t.mm!, BUF + 0x100, 4))).toBe('LATE');
   });
 
   test('/dev/zero: private mappings are zero-filled memory, shared ones are refused (2.0 mmap_zero)', () => {

@@ -10,6 +10,7 @@
 // (2.0 adds prstatus/prpsinfo notes: registers and names, not needed by anything here).
 
 import { KernelError } from '../errno';
+import { IoWait } from '../block/io-wait';
 import type { LinuxKernel } from '../kernel';
 import { PAGE_SIZE } from '../phys-mem';
 import { RLIMIT_CORE, Task } from '../task';
@@ -70,7 +71,9 @@ export function dumpCore(k: LinuxKernel, t: Task): boolean {
     k.charge('page-copy', (off - dataStart) / PAGE_SIZE);
     return true;
   } catch (e) {
-    if (e instanceof KernelError) return false; // no room, no directory: no core (and no flag)
+    // no room, no directory, or the disk would have to be waited for (do_exit cannot
+    // sleep here): no core, and no flag
+    if (e instanceof KernelError || e instanceof IoWait) return false;
     throw e;
   }
 }

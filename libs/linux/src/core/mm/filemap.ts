@@ -16,6 +16,7 @@
 import { PAGE_SIZE, PhysMem } from '../phys-mem';
 import type { Inode } from '../fs/ramfs';
 import type { PageAllocator } from './page-allocator';
+import { IoWait } from '../block/io-wait';
 
 /** The file side of mapped pages: bytes of a page of a file, and writing them back.
  *  readPage may throw the file system's IoWait (the page fault sleeps and is retried). */
@@ -49,6 +50,8 @@ export class FileMap {
   private readonly cache = new Map<Inode, Map<number, number>>();
   /** shared mappings per inode: only those need write-back before a read() */
   private readonly sharedMaps = new Map<Inode, number>();
+  /** pages whose write-back had to wait for the disk (from munmap or exit, which cannot sleep): retried later */
+  private readonly pendingWrites = new Map<Inode, Set<number>>();
 
   constructor(
     private readonly mem: PhysMem,
@@ -82,13 +85,43 @@ export class FileMap {
     return this.cache.get(inode)?.get(index) === phys;
   }
 
-  /** filemap_sync of one page: the cache page's bytes go back to the file. */
+  /**
+   * filemap_sync of one page: the cache page's bytes go back to the file. When the file
+   * system must first wait for the disk (IoWait), the page is remembered and written by
+   * the next flushPending (the cache page keeps the bytes meanwhile): munmap and exit
+   * cannot sleep here.
+   */
   writeBack(inode: Inode, index: number): void {
     const phys = this.cache.get(inode)?.get(index);
     if (phys === undefined) return;
     if (index * PAGE_SIZE >= this.source.size(inode)) return;
-    this.source.writePage(inode, index, this.mem.readBytes(phys, PAGE_SIZE));
+    try {
+      this.source.writePage(inode, index, this.mem.readBytes(phys, PAGE_SIZE));
+    } catch (e) {
+      if (!(e instanceof IoWait)) throw e;
+      let s = this.pendingWrites.get(inode);
+      if (!s) this.pendingWrites.set(inode, (s = new Set()));
+      s.add(index);
+      return;
+    }
+    this.pendingWrites.get(inode)?.delete(index);
     this.costs.pageOut(phys);
+  }
+
+  /** Writes the pages whose write-back waited (from a context that may wait: it may throw IoWait). */
+  flushPending(inode?: Inode): void {
+    for (const [i, s] of [...this.pendingWrites]) {
+      if (inode && i !== inode) continue;
+      for (const index of [...s]) {
+        const phys = this.cache.get(i)?.get(index);
+        if (phys !== undefined && index * PAGE_SIZE < this.source.size(i)) {
+          this.source.writePage(i, index, this.mem.readBytes(phys, PAGE_SIZE)); // IoWait: the caller waits and retries
+          this.costs.pageOut(phys);
+        }
+        s.delete(index);
+      }
+      if (s.size === 0) this.pendingWrites.delete(i);
+    }
   }
 
   /** A mapping of `inode` came (or went): the inode is held while mapped (2.0: vm_inode). */
@@ -109,6 +142,7 @@ export class FileMap {
 
   /** Before read() of a file: bytes written through shared mappings reach the file. */
   beforeFileRead(inode: Inode): void {
+    if (this.pendingWrites.has(inode)) this.flushPending(inode);
     if (!this.sharedMaps.has(inode)) return;
     const m = this.cache.get(inode);
     if (m) for (const index of m.keys()) this.writeBack(inode, index);
@@ -130,6 +164,7 @@ export class FileMap {
 
   /** Drops the cache of a file that is gone (no links, no users); pages still mapped keep their own references. */
   forget(inode: Inode): void {
+    this.pendingWrites.delete(inode);
     const m = this.cache.get(inode);
     if (!m) return;
     for (const phys of m.values()) this.pages.put(phys);
