@@ -78,8 +78,10 @@ export interface EmuLib {
   restore: number;
   /** the exception handler thread's code (lthread 1) */
   handler: number;
-  /** signal entry: the server redirects the main thread here (ex_regs) to deliver a signal */
+  /** signal entry: the signal thread redirects the main thread here (ex_regs) to deliver a signal */
   signal: number;
+  /** the signal thread's code (lthread 2) */
+  sigthread: number;
   /** the #GP handler of the user-level IDT */
   trap13: number;
   /** user address of the user-level IDT (EMU_IDT_LIMIT + 1 bytes) */
@@ -152,7 +154,10 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0x31, 0xc0); // xor eax, eax        send: register message
   a.emit(0x31, 0xc9); // xor ecx, ecx        timeouts: never
   a.emit(0x31, 0xed); // xor ebp, ebp        receive: closed (from ESI), registers only
+  a.label('call');
   a.emit(0xcd, 0x30); // int 0x30            L4 IPC (call)
+  a.emit(0xa8, 0xf0); // test al, 0xf0       IPC error? (the signal thread's ex_regs cancelled it)
+  a.jump(0x75, 'recall'); // jnz recall      … then make the call again
   a.label('reply');
   a.emit(0x85, 0xdb); // test ebx, ebx
   a.jump(0x74, 'fast'); // jz fast
@@ -175,9 +180,39 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0xbe).imm32(serverThreadId); // mov esi, server
   a.emit(0xbf).imm32(SIGNAL_TAG); // mov edi, signal tag
   a.emit(0x31, 0xc0, 0x31, 0xc9, 0x31, 0xed); // xor eax, eax; xor ecx, ecx; xor ebp, ebp
+  a.label('sigcall');
   a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0xa8, 0xf0); // test al, 0xf0
+  a.jump(0x75, 'resig'); // jnz resig
   a.emit(0x8b, 0x14, 0x24); // mov edx, [esp]   the reply's w0 is unused: keep the frame's EAX
   a.jump(0xeb, 'reply');
+  a.label('recall');
+  a.emit(0x31, 0xc0); // xor eax, eax        the registers of the call are still there (a cancelled
+  a.jump(0xeb, 'call'); //                   IPC changes only EAX; the signal entry restored them)
+  a.label('resig');
+  a.emit(0x31, 0xc0); // xor eax, eax
+  a.jump(0xeb, 'sigcall');
+
+  // the signal thread (lthread 2; L4Linux: one per process): the server's message makes it
+  // redirect the main thread to EMU_SIGNAL with lthread_ex_regs; the main thread's old EIP
+  // goes to the data page for EMU_SIGNAL's return. It runs above the main thread, so the
+  // store is done before the main thread runs again.
+  const sigthread = a.label('sigthread');
+  a.emit(0xb8).imm32(0xffffffff); // mov eax, -1         no send phase
+  a.emit(0x31, 0xed); // xor ebp, ebp                    closed receive …
+  a.emit(0xbe).imm32(serverThreadId); // mov esi, server … from the server
+  a.emit(0x31, 0xc9); // xor ecx, ecx                    never time out
+  a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0xa8, 0xf0); // test al, 0xf0
+  a.jump(0x75, 'sigthread'); // jnz sigthread
+  a.emit(0x31, 0xc0); // xor eax, eax                    lthread 0
+  a.emit(0x83, 0xc9, 0xff); // or ecx, -1                ESP: keep
+  a.emit(0xba).imm32(at(signal)); // mov edx, EMU_SIGNAL
+  a.emit(0x83, 0xcb, 0xff); // or ebx, -1                pager: keep
+  a.emit(0x83, 0xcf, 0xff); // or edi, -1                exception handler: keep
+  a.emit(0xcd, 0x35); // int 0x35                        lthread_ex_regs
+  a.emit(0x89, 0x15).imm32(EMU_DATA + 4); // mov [EMU_DATA + 4], edx   the interrupted EIP
+  a.jump(0xeb, 'sigthread');
 
   // EMU_TRAP13: #GP reflected through the user-level IDT; stack: error code, EIP, CS, EFLAGS
   const trap13 = a.label('trap13');
@@ -209,9 +244,15 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
   a.emit(0xbe).imm32(serverThreadId); // mov esi, server
   a.emit(0xbf).imm32(TRAP13_TAG); // mov edi, tag
   a.emit(0x31, 0xc0, 0x31, 0xc9, 0x31, 0xed); // xor eax, eax; xor ecx, ecx; xor ebp, ebp
+  a.label('gpcall');
   a.emit(0xcd, 0x30); // int 0x30
+  a.emit(0xa8, 0xf0); // test al, 0xf0
+  a.jump(0x75, 'regp'); // jnz regp
   a.emit(0x8b, 0x14, 0x24); // mov edx, [esp]   keep the frame's EAX unless a new frame comes
   a.jump32('reply');
+  a.label('regp');
+  a.emit(0x31, 0xc0); // xor eax, eax
+  a.jump(0xeb, 'gpcall');
 
   // the exception handler thread (lthread 1)
   const handler = a.label('handler');
@@ -255,5 +296,5 @@ export function assembleEmuLib(serverThreadId: number): EmuLib {
     }
   }
   const bytes = a.link();
-  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler), signal: at(signal), trap13: at(trap13), idt: at(idt) };
+  return { bytes, tramp: at(tramp), entry: at(entry), restore: at(restore), handler: at(handler), signal: at(signal), sigthread: at(sigthread), trap13: at(trap13), idt: at(idt) };
 }

@@ -96,6 +96,8 @@ const SIGMA0_RESERVE = 0x100000;
 const SERVER_PRIO = 150;
 const PROCESS_PRIO = 100;
 const HANDLER_PRIO = 110;
+/** a process's threads: 0 main, 1 the emulation library's exception handler, 2 the signal thread */
+const SIGNAL_LTHREAD = 2;
 /**
  * Interrupt threads above the bottom-half thread above the main server thread (L4Linux:
  * "interrupt threads have higher priority than the main server thread"); device IRQ
@@ -153,6 +155,8 @@ interface Reply {
   edx: number;
   ebx: number;
   edi: number;
+  /** a message to this process's signal thread (not a reply) */
+  signalFor?: Task;
 }
 
 export interface L4ArchOptions {
@@ -172,6 +176,10 @@ export class L4Arch implements Arch {
   private readonly byL4Task = new Map<number, Task>();
   private readonly freeTasks: number[] = [];
   private readonly outbox: Reply[] = [];
+  /** the message of the main thread's last send phase */
+  private lastSent: Reply | null = null;
+  /** processes whose signal thread missed its message */
+  private readonly owedSignals = new Set<Task>();
   /** the server loop has run once: the CPU is in the server's space whenever the core runs */
   private serving = false;
   /** the last IPC was a send-only reply (more replies queued behind it) */
@@ -283,6 +291,7 @@ export class L4Arch implements Arch {
   }
 
   destroyTask(task: Task): void {
+    this.owedSignals.delete(task);
     const p = this.procs.get(task);
     if (!p) return;
     this.dropL4Task(task, p);
@@ -377,6 +386,7 @@ export class L4Arch implements Arch {
   /** Starts a process's main thread and its emulation library's handler thread. */
   private startThreads(l4: L4Task, eip: number, esp: number): void {
     this.l4.activate(l4.threads[1] as L4Thread, this.emu.handler, 0, this.serverThreadId, HANDLER_PRIO);
+    this.l4.activate(l4.threads[SIGNAL_LTHREAD] as L4Thread, this.emu.sigthread, 0, this.serverThreadId, HANDLER_PRIO);
     this.l4.activate(l4.threads[0] as L4Thread, eip, esp, this.serverThreadId, PROCESS_PRIO);
   }
 
@@ -398,16 +408,12 @@ export class L4Arch implements Arch {
   notifySignal(task: Task): void {
     const p = this.procs.get(task);
     if (!p?.l4 || p.waiting !== 'none' || p.signalRedirect) return;
-    // the library's data page (mapped at the thread's next touch of it)
-    if (!p.emuData) p.emuData = this.kernel.pages.alloc(true);
     const t0 = p.l4.threads[0] as L4Thread;
-    if (t0.state !== ThreadState.Ready) return;
-    const f = this.l4.frame(t0);
-    this.machine.memory.write32(p.emuData + 4, f.eip);
-    this.l4.setFrameEipEsp(t0, this.emu.signal, 0xffffffff);
+    if (t0.state !== ThreadState.Ready) return; // in an IPC (to the server or its handler): it enters the server anyway
+    // a message to the process's signal thread, sent with the replies (it does not wait: timeout 0)
+    this.outbox.push({ to: threadId(p.l4.number, SIGNAL_LTHREAD), eax: 0, edx: 0, ebx: 0, edi: 0, signalFor: task });
     p.signalRedirect = true;
     this.l4.bump('l4linux.signalRedirects');
-    if (this.serving) this.l4.charge(L4_COSTS.exRegs);
   }
 
   // ------------------------------------------------------------------ the server loop
@@ -421,6 +427,15 @@ export class L4Arch implements Arch {
       return;
     }
     const result = cpu.getReg(Reg.EAX) >>> 0;
+    const sent = this.lastSent;
+    // a signal thread that was not waiting (timeout 0): let the next notifySignal try again
+    if (sent?.signalFor && isSendError(result)) {
+      // the signal thread was not waiting (timeout 0; e.g. it has not run yet): the bottom-half
+      // thread tries again after the next tick, as native Linux delivers at the latest then
+      const p = this.procs.get(sent.signalFor);
+      if (p) p.signalRedirect = false;
+      this.owedSignals.add(sent.signalFor);
+    }
     if (this.sendingOnly) {
       this.sendingOnly = false;
       this.nextIpc(cpu);
@@ -535,6 +550,10 @@ export class L4Arch implements Arch {
       this.bhPending = false;
       this.kernel.serve(this.kernel.idle);
       this.settle();
+      for (const t of [...this.owedSignals]) {
+        this.owedSignals.delete(t);
+        if (t.pending & ~t.blocked) this.notifySignal(t);
+      }
       this.l4.bump('l4linux.bottomHalfRuns');
       if (this.outbox.length > 0) {
         this.bhLast = 'notify';
@@ -562,12 +581,14 @@ export class L4Arch implements Arch {
   /** Sets up the next IPC: a queued reply (send-only while more are queued, else reply-and-wait), or an open wait. */
   private nextIpc(cpu: KernelCpu): void {
     const r = this.outbox.shift();
+    this.lastSent = null;
     if (!r) {
       cpu.setReg(Reg.EAX, NO_PHASE);
       cpu.setReg(Reg.EBP, 1); // open receive, registers only
       cpu.setReg(Reg.ECX, 0);
       return;
     }
+    this.lastSent = r;
     cpu.setReg(Reg.ESI, r.to);
     cpu.setReg(Reg.EAX, r.eax);
     cpu.setReg(Reg.EDX, r.edx);
@@ -584,7 +605,7 @@ export class L4Arch implements Arch {
 
   private handle(sender: number, w0: number, w1: number, w2: number): void {
     const task = this.byL4Task.get(taskOf(sender));
-    if (!task || lthreadOf(sender) > 1) {
+    if (!task || lthreadOf(sender) > SIGNAL_LTHREAD) {
       this.l4.bump('l4linux.strayMessages');
       return;
     }
@@ -857,6 +878,12 @@ export class L4Arch implements Arch {
   halt(reason: string): void {
     this.machine.stop(reason);
   }
+}
+
+/** The IPC failed in its send phase (the partner was not waiting, is gone, or the send was cancelled). */
+function isSendError(result: number): boolean {
+  const e = result & IPC_ERR_MASK;
+  return e === IPC_ERR.SEND_TIMEOUT || e === IPC_ERR.NOT_EXISTENT || e === IPC_ERR.SEND_CANCELLED;
 }
 
 /** EFLAGS a user frame may carry (POPFD at CPL 3 cannot change IF or IOPL anyway). */
