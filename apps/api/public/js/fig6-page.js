@@ -109,6 +109,10 @@ function render() {
   chart.data.labels = view.chart.labels;
   chart.data.datasets = view.chart.datasets.map((d, i) => ({ label: d.label, data: d.data, backgroundColor: COLOURS[i % COLOURS.length] }));
   chart.options.scales.y.type = state.scale === 'log' ? 'logarithmic' : 'linear';
+  // on the log axis the bars grow from just below 1 (or below the smallest ratio), so
+  // a bar's length shows how far from native Linux it is
+  const ratios = view.chart.datasets.flatMap((d) => d.data).filter((v) => typeof v === 'number' && v > 0);
+  chart.options.scales.y.min = state.scale === 'log' ? Math.min(1, ...ratios) * 0.8 : 0;
   chart.update();
   canvas.dataset.systems = view.chart.datasets.map((d) => d.system).join(',');
   canvas.dataset.metrics = view.chart.metrics.join(',');
