@@ -55,7 +55,7 @@ import {
   USER_DS,
   USER_TOP,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { isUserThreadId, lthreadOf, NIL_ID, taskOf, threadId, type ThreadId } from './thread-id';
 import { ipcSyscall, finishOp } from './ipc';
 import { fpageUnmap, idNearest, lthreadExRegs, taskNew, threadSchedule, threadSwitch } from './syscalls';
@@ -552,6 +552,7 @@ export class L4Kernel {
     if (this.current !== this.idle || !this.cpu.halted || this.onCpu !== this.idle) return;
     const next = this.scheduler.pick();
     if (!next) return;
+    this.machine.phases.enter(PHASE.IRQ); // phase accounting (contracts.md): the wake-up is the clock interrupt's work
     this.charge(L4_COSTS.idleWakeup, [kernelLinear(G_CURRENT)], [kernelLinear(G_CURRENT)]);
     this.save(this.idle);
     this.current = next;
@@ -585,6 +586,7 @@ export class L4Kernel {
   private leave(): void {
     const next = this.current;
     const cpu = this.cpu;
+    if (next === this.idle && next !== this.onCpu) this.machine.phases.enter(PHASE.IDLE); // phase accounting: until an interrupt
     if (next !== this.onCpu) {
       this.bump('threadSwitches');
       this.memory.write32(G_CURRENT, next.id);
