@@ -3,7 +3,7 @@
 
 import { EINVAL, KernelError } from '../errno';
 import type { WaitQueue } from '../wait-queue';
-import { AF_INET, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, INADDR_ANY } from './constants';
+import { AF_INET, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, ENOTCONN, INADDR_ANY } from './constants';
 import { Sock } from './socket';
 import { NetStack } from './stack';
 
@@ -55,6 +55,10 @@ export abstract class InetSock extends Sock {
   protected abstract portUsers(port: number): InetSock[];
   protected abstract hash(): void;
   protected abstract listening(): boolean;
+  /** getpeername's question: is there a peer */
+  protected connected(): boolean {
+    return true;
+  }
 
   /** inet_bind: 127.x or INADDR_ANY; port 0 picks an ephemeral port; conflicts by 2.0's rule. */
   bind(addr: Uint8Array): void {
@@ -84,7 +88,10 @@ export abstract class InetSock extends Sock {
   }
 
   getname(peer: boolean): Uint8Array {
-    if (peer) return inetAddr(this.daddr, this.dport);
+    if (peer) {
+      if (this.dport === 0 || !this.connected()) throw new KernelError(ENOTCONN);
+      return inetAddr(this.daddr, this.dport);
+    }
     return inetAddr(this.saddr, this.sport);
   }
 }

@@ -314,6 +314,9 @@ export class TcpSock extends InetSock {
   protected listening(): boolean {
     return this.state === 'LISTEN';
   }
+  protected override connected(): boolean {
+    return this.state !== 'CLOSED' && this.state !== 'LISTEN' && this.state !== 'SYN_SENT';
+  }
   private key(): string {
     return TcpProto.key(this.saddr, this.sport, this.daddr, this.dport);
   }
