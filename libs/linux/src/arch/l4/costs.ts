@@ -33,12 +33,11 @@ export const SERVER_RESERVED = 0x40000;
 
 /**
  * [fit] Instructions of the server's system-call path beyond the counted dispatch: the
- * single parameter to fit to calibration.md's L4Linux trampoline getpid row (753
- * cycles). It is 0 — NOT fitted — because the unfitted model is already above the row:
- * guest/bench/getpid measures 1061 cycles with the server in a large space (two CR3
- * loads per call and the TLB refills after them) and 864 with it in a small space
- * (l4linux.spec.ts prints both). A negative path length would hide a modelling gap,
- * not fit one; the gap is reported to the lead instead (issue 4 note).
+ * parameter the l4linux getpid row (526 cycles, calibration.md) could be fitted with.
+ * It is 0 — NOT fitted: with the server's memory in 4 MiB pages (sigma0 superpages) and
+ * its thread loops in its own text, the unfitted model measures 538.8 cycles with the
+ * server in a large space (+2.4%; calibration.spec.ts recomputes the rows). The
+ * trampoline row's one fitted value is L4's (libs/l4 costs.ts EXCEPTION_REFLECT_FIT).
  */
 export const SERVER_PATH_FIT = 0;
 
