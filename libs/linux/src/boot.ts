@@ -22,7 +22,7 @@ export interface RootOptions {
   mkfs?: boolean;
 }
 
-/** The default root of every system (flipped to 'disk' once the disk root passes every test). */
+/** The root of every system whose machine has a disk, unless the boot options name one. */
 export const DEFAULT_ROOT: RootKind = 'ramfs';
 
 /**
@@ -30,7 +30,8 @@ export const DEFAULT_ROOT: RootKind = 'ramfs';
  * tree, or with a disk root only /dev and /tmp) and the disk options.
  */
 export function prepareRoot(machine: Machine, tree: FileTree, opts: RootOptions & { bootEpochSeconds?: number }): { rootfs: RamFs; disk?: DiskOptions } {
-  const kind = opts.root ?? DEFAULT_ROOT;
+  // a machine without a disk boots from memory whatever the default
+  const kind = opts.root ?? (machine.ide ? DEFAULT_ROOT : 'ramfs');
   if (kind === 'ramfs') return { rootfs: RamFs.fromTree(tree) };
   if (kind !== 'disk') throw new Error(`boot: root must be 'ramfs' or 'disk', not '${String(kind)}'`);
   const ide = machine.ide;

@@ -11,3 +11,7 @@ export { NativeArch } from './arch/native/native-arch';
 export { bootL4Linux, type L4LinuxBootOptions, type L4LinuxSystem, L4Arch, EMU_BASE, l4linuxCosts } from './arch/l4';
 export * as nativeCosts from './arch/native/costs';
 export { bootMkLinux, type MkLinuxBootOptions, type MkLinuxSystem, MachArch, MKLINUX_BASE, type MkLinuxConfig, mklinuxCosts } from './arch/mach';
+export { prepareRoot, DEFAULT_ROOT, type RootKind, type RootOptions } from './boot';
+export { fsck, type FsckReport } from './core/fs/ext2/fsck';
+export { mkfs, DEFAULT_MKFS, type MkfsEntry } from './core/fs/ext2/mkfs';
+export { ImageBlocks, MemoryMedium, type ByteMedium } from './core/fs/ext2/image-blocks';

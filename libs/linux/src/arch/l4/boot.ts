@@ -1,12 +1,12 @@
 // bootL4Linux: L4 on the machine, the Linux server on L4, the first process.
 import type { Machine } from '@mklab/pentium';
 import { L4Kernel } from '@mklab/l4';
-import { LinuxSystem } from '../../boot';
-import { FileTree, RamFs } from '../../core/fs/ramfs';
+import { LinuxSystem, prepareRoot, type RootOptions } from '../../boot';
+import type { FileTree } from '../../core/fs/ramfs';
 import { LinuxKernel } from '../../core/kernel';
 import { L4Arch } from './l4-arch';
 
-export interface L4LinuxBootOptions {
+export interface L4LinuxBootOptions extends RootOptions {
   rootfs: FileTree;
   init: { path: string; argv?: string[]; envp?: string[] };
   /**
@@ -35,8 +35,8 @@ export function bootL4Linux(machine: Machine, opts: L4LinuxBootOptions): L4Linux
   // L4's own timer drives its time slices; the Linux server has no interrupt thread yet (l4-arch.ts)
   const l4 = new L4Kernel(machine, { smallSpaces: !!opts.smallSpaces });
   const arch = new L4Arch(machine, l4, { smallSpaces: !!opts.smallSpaces });
-  const rootfs = RamFs.fromTree(opts.rootfs);
-  const kernel = new LinuxKernel({ mem: machine.memory, arch, rootfs, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
+  const root = prepareRoot(machine, opts.rootfs, opts); // the RamFs, or the disk root (boot.ts)
+  const kernel = new LinuxKernel({ mem: machine.memory, arch, ...root, counters: () => machine.counters.kernel, bootEpochSeconds: opts.bootEpochSeconds });
   arch.createTask(kernel.idle);
   const argv = opts.init.argv ?? [opts.init.path];
   const envp = opts.init.envp ?? [];
