@@ -479,7 +479,8 @@ export class TcpSock extends InetSock {
         continue;
       }
       const truesize = IP_HDR + TCP_HDR + this.mss + SKB_OVERHEAD;
-      if (this.wmem + truesize > this.sndbuf) {
+      // sock_wmalloc allocates while the send buffers are below sndbuf (the last one may overshoot)
+      if (this.wmem >= this.sndbuf) {
         // no send-buffer room: sleep until ACKs free some (sock_wmalloc fails, SO_NOSPACE)
         if (nonblock && !this.settled()) return sent > 0 ? sent : -EAGAIN;
         if (this.env.signalPending()) return sent > 0 ? sent : -ERESTARTSYS;
@@ -714,8 +715,8 @@ export class TcpSock extends InetSock {
     if (this.state === 'LISTEN') return { readable: this.acceptQueue.some((c) => c.state !== 'SYN_RECV'), writable: false };
     const readable = this.rcvQueue.length > 0 || this.finRcvd || this.rcvShut || this.err !== 0 || this.state === 'CLOSED';
     const connecting = this.state === 'SYN_SENT' || this.state === 'SYN_RECV';
-    // 2.0 tcp_select: writable with room for a full segment in the send buffer
-    const writable = !connecting && (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT' ? true : this.wmem + IP_HDR + TCP_HDR + this.mss + SKB_OVERHEAD <= this.sndbuf);
+    // 2.0 tcp_select: writable when sock_wspace >= mtu + 128 + max_header (room for a full segment and some)
+    const writable = !connecting && (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT' ? true : this.sndbuf - this.wmem >= LOOPBACK_MTU + 128 + SKB_OVERHEAD);
     return { readable, writable };
   }
 

@@ -48,6 +48,9 @@ export interface UnixEnv extends SkbEnv {
   readonly names: UnixNames;
 }
 
+/** 2.0 include/net/sock.h MIN_WRITE_SPACE: select calls a socket writable with this much send-buffer room */
+export const MIN_WRITE_SPACE = 2048;
+
 /** sun_path is 108 bytes (include/linux/un.h UNIX_PATH_MAX). */
 export const UNIX_PATH_MAX = 108;
 
@@ -238,7 +241,8 @@ export class UnixSock extends Sock {
       if (this.state !== UState.Connected || peer === null) return sent > 0 ? sent : -ENOTCONN;
       // 2.0 unix_stream_sendmsg: "keep two messages in the pipe so it schedules better"
       const size = Math.min(len - sent, Math.floor((this.sndbuf - SKB_OVERHEAD) / 2));
-      if (this.wmem + size + SKB_OVERHEAD > this.sndbuf) {
+      // sock_wmalloc allocates while the socket's buffers are below sndbuf (one may overshoot it)
+      if (this.wmem >= this.sndbuf) {
         if (nonblock) return sent > 0 ? sent : -EAGAIN;
         if (this.env.signalPending()) return sent > 0 ? sent : -ERESTARTSYS;
         yield this.wait;
@@ -278,7 +282,7 @@ export class UnixSock extends Sock {
     const nonblock = io.nonblock || (io.flags & MSG_DONTWAIT) !== 0;
     const self = this;
     return (function* (): Blocking {
-      while (self.wmem + len + SKB_OVERHEAD > self.sndbuf) {
+      while (self.wmem >= self.sndbuf) {
         if (nonblock) return -EAGAIN;
         if (self.env.signalPending()) return -ERESTARTSYS;
         yield self.wait;
@@ -391,8 +395,8 @@ export class UnixSock extends Sock {
   poll(): { readable: boolean; writable: boolean } {
     const peerGone = this.type === SOCK_STREAM && this.state === UState.Connected && (this.peer === null || this.peer.state === UState.Closed);
     const readable = this.queue.length > 0 || this.pending.length > 0 || this.rcvShut || peerGone || this.state === UState.Closed;
-    // 2.0 datagram_select: writable while the send buffer has room for a small message
-    const writable = this.state !== UState.Listening && this.state !== UState.Connecting && (peerGone || this.sndShut || this.wmem + SKB_OVERHEAD + 2048 <= this.sndbuf);
+    // 2.0 datagram_select: writable while sock_wspace >= MIN_WRITE_SPACE (2048, include/net/sock.h)
+    const writable = this.state !== UState.Listening && this.state !== UState.Connecting && (peerGone || this.sndShut || this.sndbuf - this.wmem >= MIN_WRITE_SPACE);
     return { readable, writable };
   }
 
