@@ -241,3 +241,30 @@ describe('exec and process groups', () => {
     expect(sys(NR.getsid, child.pid)).toBe(t.session);
   });
 });
+
+describe('descriptor calls', () => {
+  test('old select (#82, arguments in a struct), FIONREAD on a pipe and a file, F_DUPFD, FD_CLOEXEC closed by exec', () => {
+    const { k, t, str, sys } = setup({ '/f': '0123456789' });
+    sys(NR.pipe, BUF);
+    const [rfd, wfd] = [k.uaccess.read32(t.mm!, BUF), k.uaccess.read32(t.mm!, BUF + 4)];
+    sys(NR.write, wfd, str(BUF + 0x100, 'abc'), 3);
+    const set = BUF + 0x200;
+    k.uaccess.write32(t.mm!, set, 1 << rfd);
+    k.uaccess.copyTo(t.mm!, BUF + 0x300, new Uint8Array(new Uint32Array([rfd + 1, set, 0, 0, 0]).buffer));
+    expect(sys(NR.select, BUF + 0x300)).toBe(1);
+    expect(k.uaccess.read32(t.mm!, set)).toBe(1 << rfd);
+    expect(sys(NR.ioctl, rfd, 0x541b, BUF + 0x400)).toBe(0);
+    expect(k.uaccess.read32(t.mm!, BUF + 0x400)).toBe(3);
+    const ffd = sys(NR.open, str(BUF, '/f'), 0, 0);
+    sys(NR.lseek, ffd, 4, 0);
+    expect(sys(NR.ioctl, ffd, 0x541b, BUF + 0x400)).toBe(0);
+    expect(k.uaccess.read32(t.mm!, BUF + 0x400)).toBe(6);
+    expect(sys(NR.ioctl, ffd, 0x5401, BUF + 0x400)).toBe(-25); // TCGETS off a tty: ENOTTY
+    expect(sys(NR.fcntl, ffd, 0, 50)).toBe(50); // F_DUPFD
+    expect(sys(NR.fcntl, 50, 2, 1)).toBe(0); // F_SETFD FD_CLOEXEC
+    expect(sys(NR.fcntl, 50, 1, 0)).toBe(1);
+    expect(sys(NR.execve, str(BUF, '/init'), 0, 0)).toBe(0);
+    expect(t.files[50]).toBeNull();
+    expect(t.files[ffd]).not.toBeNull();
+  });
+});
