@@ -5,6 +5,11 @@ import { AddressSpace, PageDirectories, SmallSpaceAllocator, PDE_PS, PTE_P, PTE_
 import { FramePool } from './frame-pool';
 import { MappingDatabase } from './mapping-db';
 import { ArrayMemory } from './testing/array-memory';
+import { bootL4, TEST_MARK } from './testing/boot';
+import { Asm, R } from './testing/asm';
+import { NO_PHASE, receiveWindow } from './ipc-abi';
+import { fpage } from './fpage';
+import { threadId } from './thread-id';
 
 const M4 = LARGE_PAGE_SIZE;
 const ROOT = 0x1000000; // a 4 MiB-aligned physical superpage (frames are never touched: only entries)
@@ -175,5 +180,41 @@ describe('superpages (4 MiB mappings)', () => {
     expect(() => db.addRoot(sigma0, ROOT, ROOT, true, 16)).toThrow(/2\^12 or 2\^22/);
     db.addRoot(sigma0, ROOT, ROOT, true, 22);
     expect(() => db.addRoot(sigma0, ROOT + 0x3000, ROOT + 0x3000)).toThrow(/already maps/);
+  });
+});
+
+describe('superpages through IPC (kernel)', () => {
+  it('sigma0 grants a 4 MiB fpage on request (w1 = 22); the task maps it on whole by IPC; fpage_unmap of one page splits only the receiver', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const SUPER = 0x2000000; // 32 MiB: a superpage of sigma0's memory
+    const CODE = 0x1000;
+    const A = threadId(4, 0);
+    const B = threadId(5, 0);
+    const a = new Asm(CODE);
+    // ask sigma0 for the superpage at SUPER, received at 0x800000
+    a.movImm(R.EAX, 0).movImm(R.EDX, SUPER).movImm(R.EBX, 22).movImm(R.EDI, 0).movImm(R.ESI, kernel.sigma0.id);
+    a.movImm(R.EBP, receiveWindow(fpage(0x800000, 22), false)).movImm(R.ECX, 0).int(0x30).hostcall(TEST_MARK);
+    // map it on to B as one 4 MiB fpage (B's window at 0xc00000)
+    a.movImm(R.EAX, 2).movImm(R.EDX, 0x800000).movImm(R.EBX, fpage(0x800000, 22, true)).movImm(R.ESI, B).movImm(R.EBP, NO_PHASE).movImm(R.ECX, 0).int(0x30);
+    // flush B's mapping of one page (not A's own)
+    a.movImm(R.EAX, fpage(0x803000, 12, true)).movImm(R.ECX, 2).int(0x32).hostcall(TEST_MARK).label('end').jmp('end');
+    const b = new Asm(CODE);
+    b.movImm(R.EAX, NO_PHASE).movImm(R.EBP, receiveWindow(fpage(0xc00000, 22), false)).movImm(R.ESI, A).movImm(R.ECX, 0).int(0x30);
+    b.load(R.EDX, 0xc00010).movImm(R.EAX, NO_PHASE).movImm(R.EBP, 0).movImm(R.ESI, A).int(0x30).label('end').jmp('end');
+    const tb = kernel.bootTask({ task: 5, image: { at: CODE, bytes: b.assemble() }, prio: 110 });
+    const ta = kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() }, prio: 100 });
+    machine.memory.write32(SUPER + 0x10, 0xfeed);
+    expect(runUntilMarks(1).reason).toBe('stopped');
+    expect(ta.space.isLarge(0x800000)).toBe(true);
+    expect(ta.space.lookup(0x9ff000)).toEqual({ frame: SUPER + 0x1ff000, writable: true });
+    expect(kernel.sigma0.ownerOf(SUPER + 0x3ff000)).toBe(4);
+    expect(machine.counters.kernel.sigma0Superpages).toBe(1);
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    expect(marks[1].eax).toBe(1); // one mapping changed: B's page at 0xc03000
+    expect(ta.space.isLarge(0x800000)).toBe(true); // A's own superpage untouched
+    expect(tb.space.isLarge(0xc00000)).toBe(false); // B's was split
+    expect(tb.space.lookup(0xc03000)).toBeNull();
+    expect(tb.space.lookup(0xc04000)).toEqual({ frame: SUPER + 0x4000, writable: true });
+    expect(machine.counters.kernel.superpageMaps).toBe(2); // sigma0's grant of it to A, A's map to B
   });
 });
