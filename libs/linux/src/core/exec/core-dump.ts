@@ -32,7 +32,7 @@ export function dumpCore(k: LinuxKernel, t: Task): boolean {
   if (total > limit) return false; // 2.0 gives up on a core larger than the limit
   try {
     const { dir, name } = k.fs.lookupParent('core', t.cwd);
-    const existing = dir.entries?.get(name);
+    const existing = k.fs.childOrNull(dir, name);
     if (existing && !existing.isReg) return false;
     const inode = existing ?? k.fs.create(dir, name, S_IFREG | 0o600);
     inode.truncate(0);

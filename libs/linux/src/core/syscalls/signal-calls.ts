@@ -20,7 +20,7 @@ import {
   parseSigContext,
   signalStatus,
 } from '../signal';
-import { Blocking, HZ, NSIG, Task, TaskState } from '../task';
+import { Blocking, HZ, NSIG, Task } from '../task';
 import { WaitQueue } from '../wait-queue';
 import type { SyscallImpls } from './table';
 
@@ -28,7 +28,8 @@ function kill(k: LinuxKernel, t: Task, pid: number, sig: number): number {
   if (sig < 0 || sig > NSIG) return -EINVAL;
   const targets: Task[] = [];
   for (const p of k.tasks.values()) {
-    if (p.isIdle || p.state === TaskState.Zombie) continue;
+    // zombies count as found (2.0 kill_proc/kill_pg find them; send_sig then does nothing)
+    if (p.isIdle) continue;
     if (pid > 0 ? p.pid === pid : pid === 0 ? p.pgrp === t.pgrp : pid === -1 ? p.pid > 1 && p !== t : p.pgrp === -pid) targets.push(p);
   }
   if (targets.length === 0) return -ESRCH;
