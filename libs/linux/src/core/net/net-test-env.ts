@@ -76,26 +76,26 @@ export class TestNet {
   private nextKey = 1;
 
   constructor() {
-    const self = this;
     const names: UnixNames = {
-      bind(path) {
-        if (self.names.has(path)) throw new KernelError(98);
-        const key = self.nextKey++;
-        self.names.set(path, key);
+      bind: (path) => {
+        if (this.names.has(path)) throw new KernelError(98);
+        const key = this.nextKey++;
+        this.names.set(path, key);
         return { key, release: () => undefined };
       },
-      find(path) {
-        const k = self.names.get(path);
+      find: (path) => {
+        const k = this.names.get(path);
         if (k === undefined) throw new KernelError(2);
         return k;
       },
     };
+    const clock = (): number => this.jiffies;
     this.env = {
       mem: this.mem,
       pages: this.pages,
       charge: (path, units = 1) => this.charges.set(path, (this.charges.get(path) ?? 0) + units),
       get jiffies() {
-        return self.jiffies;
+        return clock();
       },
       wakeUp: () => undefined,
       signalPending: () => this.signal,

@@ -361,23 +361,22 @@ export class TcpSock extends InetSock {
 
   override accept(nonblock: boolean): BlockingSock {
     if (this.state !== 'LISTEN') throw new KernelError(EINVAL);
-    const self = this;
-    return (function* (): BlockingSock {
+    return function* (this: TcpSock): BlockingSock {
       for (;;) {
-        self.stack.flush();
-        if (self.state !== 'LISTEN') throw new KernelError(EINVAL);
-        const i = self.acceptQueue.findIndex((c) => c.state !== 'SYN_RECV');
+        this.stack.flush();
+        if (this.state !== 'LISTEN') throw new KernelError(EINVAL);
+        const i = this.acceptQueue.findIndex((c) => c.state !== 'SYN_RECV');
         if (i >= 0) {
-          const c = self.acceptQueue.splice(i, 1)[0];
+          const c = this.acceptQueue.splice(i, 1)[0];
           c.parent = null;
-          self.env.charge('net.tcp-accept', 1);
+          this.env.charge('net.tcp-accept', 1);
           return c;
         }
         if (nonblock) throw new KernelError(EAGAIN);
-        if (self.env.signalPending()) throw new KernelError(ERESTARTSYS);
-        yield self.stack.sleepOn(self.wait);
+        if (this.env.signalPending()) throw new KernelError(ERESTARTSYS);
+        yield this.stack.sleepOn(this.wait);
       }
-    })();
+    }.call(this);
   }
 
   connect(addr: Uint8Array, nonblock: boolean): number | Blocking {
@@ -412,16 +411,15 @@ export class TcpSock extends InetSock {
   }
 
   private waitConnect(): Blocking {
-    const self = this;
-    return (function* (): Blocking {
+    return function* (this: TcpSock): Blocking {
       for (;;) {
-        self.stack.flush();
-        if (self.state === 'ESTABLISHED' || self.state === 'CLOSE_WAIT') return 0;
-        if (self.state !== 'SYN_SENT' && self.state !== 'SYN_RECV') return -(self.takeError() || ECONNREFUSED);
-        if (self.env.signalPending()) return -ERESTARTSYS;
-        yield self.stack.sleepOn(self.wait);
+        this.stack.flush();
+        if (this.state === 'ESTABLISHED' || this.state === 'CLOSE_WAIT') return 0;
+        if (this.state !== 'SYN_SENT' && this.state !== 'SYN_RECV') return -(this.takeError() || ECONNREFUSED);
+        if (this.env.signalPending()) return -ERESTARTSYS;
+        yield this.stack.sleepOn(this.wait);
       }
-    })();
+    }.call(this);
   }
 
   private armSynTimer(): void {
@@ -631,19 +629,18 @@ export class TcpSock extends InetSock {
     if (this.state === 'CLOSED' && this.rcvQueue.length === 0 && !this.err && this.dport === 0) throw new KernelError(ENOTCONN);
     const nonblock = io.nonblock || (io.flags & MSG_DONTWAIT) !== 0;
     const peek = (io.flags & MSG_PEEK) !== 0;
-    const self = this;
-    return (function* (): Blocking {
+    return function* (this: TcpSock): Blocking {
       for (;;) {
-        self.stack.flush();
-        if (self.rcvQueue.length > 0) break;
-        if (self.err) return -self.takeError();
-        if (self.finRcvd || self.rcvShut || self.state === 'CLOSED') return 0;
+        this.stack.flush();
+        if (this.rcvQueue.length > 0) break;
+        if (this.err) return -this.takeError();
+        if (this.finRcvd || this.rcvShut || this.state === 'CLOSED') return 0;
         if (nonblock) return -EAGAIN;
-        if (self.env.signalPending()) return -ERESTARTSYS;
-        yield self.stack.sleepOn(self.wait);
+        if (this.env.signalPending()) return -ERESTARTSYS;
+        yield this.stack.sleepOn(this.wait);
       }
-      return self.copyOut(len, deliver, peek);
-    })();
+      return this.copyOut(len, deliver, peek);
+    }.call(this);
   }
 
   /** tcp_recvmsg's copy loop and cleanup_rbuf. */

@@ -130,28 +130,27 @@ export class UdpSock extends InetSock {
   recvmsg(len: number, deliver: Deliver, io: SockIo, from: ((addr: Uint8Array) => void) | null): IoResult {
     const nonblock = io.nonblock || (io.flags & MSG_DONTWAIT) !== 0;
     const peek = (io.flags & MSG_PEEK) !== 0;
-    const self = this;
-    return (function* (): Blocking {
+    return function* (this: UdpSock): Blocking {
       for (;;) {
-        self.stack.flush();
-        if (self.queue.length > 0) break;
-        if (self.closed) return 0;
+        this.stack.flush();
+        if (this.queue.length > 0) break;
+        if (this.closed) return 0;
         if (nonblock) return -EAGAIN;
-        if (self.stack.env.signalPending()) return -ERESTARTSYS;
-        yield self.stack.sleepOn(self.wait);
+        if (this.stack.env.signalPending()) return -ERESTARTSYS;
+        yield this.stack.sleepOn(this.wait);
       }
-      const d = self.queue[0];
+      const d = this.queue[0];
       const n = Math.min(len, d.len);
-      self.stack.env.charge('net.udp-recvmsg', 1, { read: d.skb.ranges(d.off, n) });
+      this.stack.env.charge('net.udp-recvmsg', 1, { read: d.skb.ranges(d.off, n) });
       deliver(d.skb.read(d.off, n));
       if (from) from(inetAddr(d.saddr, d.sport));
       if (!peek) {
-        self.queue.shift();
-        self.rmem -= d.skb.truesize;
+        this.queue.shift();
+        this.rmem -= d.skb.truesize;
         d.skb.free();
       }
       return n;
-    })();
+    }.call(this);
   }
 
   override readableBytes(): number {

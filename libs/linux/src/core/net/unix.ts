@@ -280,18 +280,17 @@ export class UnixSock extends Sock {
     } else throw new KernelError(this.state === UState.Connected ? ENOTCONN : EDESTADDRREQ);
     if (len + SKB_OVERHEAD > this.sndbuf) throw new KernelError(EMSGSIZE);
     const nonblock = io.nonblock || (io.flags & MSG_DONTWAIT) !== 0;
-    const self = this;
-    return (function* (): Blocking {
-      while (self.wmem >= self.sndbuf) {
+    return function* (this: UnixSock): Blocking {
+      while (this.wmem >= this.sndbuf) {
         if (nonblock) return -EAGAIN;
-        if (self.env.signalPending()) return -ERESTARTSYS;
-        yield self.wait;
+        if (this.env.signalPending()) return -ERESTARTSYS;
+        yield this.wait;
       }
       if (other.state === UState.Closed) return -ECONNREFUSED;
       const bytes = fetch(len);
-      self.queueTo(other, bytes, self.name);
+      this.queueTo(other, bytes, this.name);
       return len;
-    })();
+    }.call(this);
   }
 
   recvmsg(len: number, deliver: Deliver, io: SockIo, from: ((addr: Uint8Array) => void) | null): IoResult {
@@ -300,17 +299,16 @@ export class UnixSock extends Sock {
     if (this.type === SOCK_STREAM && this.state !== UState.Connected && this.queue.length === 0) {
       if (this.state === UState.Listening || this.state === UState.Unconnected || this.state === UState.Connecting) throw new KernelError(ENOTCONN);
     }
-    const self = this;
-    return (function* (): Blocking {
-      while (self.queue.length === 0) {
-        if (self.type === SOCK_STREAM && (self.rcvShut || self.state === UState.Closed || self.peer === null || self.peer.state === UState.Closed)) return 0;
-        if (self.type === SOCK_DGRAM && self.rcvShut) return 0;
+    return function* (this: UnixSock): Blocking {
+      while (this.queue.length === 0) {
+        if (this.type === SOCK_STREAM && (this.rcvShut || this.state === UState.Closed || this.peer === null || this.peer.state === UState.Closed)) return 0;
+        if (this.type === SOCK_DGRAM && this.rcvShut) return 0;
         if (nonblock) return -EAGAIN;
-        if (self.env.signalPending()) return -ERESTARTSYS;
-        yield self.wait;
+        if (this.env.signalPending()) return -ERESTARTSYS;
+        yield this.wait;
       }
-      return self.type === SOCK_DGRAM ? self.recvDgram(len, deliver, peek, from) : self.recvStream(len, deliver, peek, from);
-    })();
+      return this.type === SOCK_DGRAM ? this.recvDgram(len, deliver, peek, from) : this.recvStream(len, deliver, peek, from);
+    }.call(this);
   }
 
   private recvDgram(len: number, deliver: Deliver, peek: boolean, from: ((addr: Uint8Array) => void) | null): number {
