@@ -338,7 +338,10 @@ export class LinuxKernel implements FileEnv {
     } else {
       t.syscallNr = nr;
       this.charge(`sys.${entry.name}`);
-      if (this.disk?.booting) this.disk.bootDone();
+      if (this.disk) {
+        if (this.disk.booting) this.disk.bootDone();
+        this.disk.cache.trim(); // between operations: the buffer cache back under its size
+      }
       try {
         result = entry.fn(this, t, regs);
       } catch (e) {

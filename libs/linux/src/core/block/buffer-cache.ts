@@ -5,7 +5,8 @@
 // throwing IoWait when a read must happen); dirty buffers go back to the disk on sync
 // (sorted by block, so the driver's elevator can merge neighbours into one command),
 // fsync, O_SYNC writes, or when too many are dirty. Clean, unpinned buffers are
-// evicted least-recently-used when the cache reaches its size.
+// evicted least-recently-used, but only between operations (trim, at each system
+// call): an operation's buffers stay put from its reads to its changes.
 
 import { IoWait, IoWaitQueue } from './io-wait';
 import type { PhysMem } from '../phys-mem';
@@ -77,7 +78,6 @@ export class BufferCache {
       bh.lastUse = ++this.clock;
       return bh;
     }
-    if (this.map.size >= this.maxBuffers) this.evict();
     const slot = this.freeSlots.pop() ?? this.newSlots();
     bh = new BufferHead(block, slot);
     bh.lastUse = ++this.clock;
@@ -209,16 +209,23 @@ export class BufferCache {
     return page;
   }
 
-  private evict(): void {
-    // least recently used clean, idle, unpinned buffers: a tenth of the cache at a time
+  /**
+   * Brings the cache back under its size (called between operations): drops the least
+   * recently used clean, idle, unpinned buffers down to nine tenths of the size; when
+   * dirty buffers are in the way, starts writing the oldest back (bdflush's job).
+   */
+  trim(): void {
+    if (this.map.size <= this.maxBuffers) return;
+    const target = Math.floor((this.maxBuffers * 9) / 10);
     const victims = [...this.map.values()].filter((b) => !b.dirty && !b.locked && b.pins === 0).sort((a, b) => a.lastUse - b.lastUse);
-    const n = Math.max(1, Math.floor(this.maxBuffers / 10));
-    for (const v of victims.slice(0, n)) {
+    let n = this.map.size - target;
+    for (const v of victims) {
+      if (n <= 0) break;
       this.map.delete(v.block);
       this.freeSlots.push(v.phys);
+      n--;
     }
-    // too much dirty data to evict: start writing the oldest back (bdflush's job)
-    if (victims.length === 0) {
+    if (n > 0) {
       const dirty = [...this.map.values()].filter((b) => b.dirty && !b.locked).sort((a, b) => a.lastUse - b.lastUse);
       this.writeBack(dirty.slice(0, n));
     }
