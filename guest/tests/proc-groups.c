@@ -123,7 +123,7 @@ int main(void) {
   r = nanosleep(&req, &rem);
   gettimeofday(&t1, 0);
   ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
-  printf("nanosleep 30 ms: %d, slept 30..150 ms %d\n", r, ms >= 30 && ms <= 150);
+  printf("nanosleep 30 ms: %d, slept at least 30 ms %d\n", r, ms >= 30 && ms < 10000);
   req.tv_nsec = 1000000000;
   r = nanosleep(&req, 0);
   printf("nanosleep with 1e9 ns: %d EINVAL %d\n", r, errno == EINVAL);

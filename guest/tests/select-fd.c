@@ -104,7 +104,16 @@ int main(int argc, char **argv) {
     r = select(p[0] + 1, &s, 0, 0, &tv);
     gettimeofday(&t1, 0);
     ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
-    printf("50 ms timeout: %d, fd cleared %d, waited 40..200 ms %d\n", r, !FD_ISSET(p[0], &s), ms >= 40 && ms <= 200);
+    /* no upper bound worth the name: a busy host may be slow to wake us */
+    printf("50 ms timeout: %d, fd cleared %d, waited at least 40 ms %d\n", r, !FD_ISSET(p[0], &s), ms >= 40 && ms < 10000);
+  }
+  {
+    fd_set s;
+    FD_ZERO(&s);
+    FD_SET(p[0], &s);
+    FD_SET(fd, &s);
+    r = select(p[0] > fd ? p[0] + 1 : fd + 1, &s, 0, 0, 0);
+    printf("select with a file and a pipe: %d, file %d, pipe %d\n", r, FD_ISSET(fd, &s) != 0, FD_ISSET(p[0], &s) != 0);
   }
   /* a child writes after a while: select wakes up */
   pid = fork();
@@ -116,11 +125,6 @@ int main(int argc, char **argv) {
   }
   {
     fd_set s;
-    FD_ZERO(&s);
-    FD_SET(p[0], &s);
-    FD_SET(fd, &s);
-    r = select(p[0] > fd ? p[0] + 1 : fd + 1, &s, 0, 0, 0);
-    printf("select with a file and a pipe: %d, file %d, pipe %d\n", r, FD_ISSET(fd, &s) != 0, FD_ISSET(p[0], &s) != 0);
     FD_ZERO(&s);
     FD_SET(p[0], &s);
     r = select(p[0] + 1, &s, 0, 0, 0);
