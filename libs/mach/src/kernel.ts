@@ -374,6 +374,8 @@ export class MachKernel {
       if (i >= 0) q.splice(i, 1);
       if (w.kind === 'send') destroyMessage(this, w.kmsg);
     }
+    // the kernel-served reply port of an exception it waited on dies with it
+    if (w && w.kind === 'reply') destroyPort(this, w.port);
     this.scheduler.remove(t);
     t.state = ThreadState.Terminated;
     t.wait = null;

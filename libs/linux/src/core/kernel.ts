@@ -157,6 +157,7 @@ export class LinuxKernel implements FileEnv {
           wakeUp: (q) => this.wakeUp(q),
           panic: (w) => this.panic(w),
           now: () => this.timeOfDay().sec,
+          jiffies: () => this.jiffies,
         },
         opts.disk,
       );
@@ -490,11 +491,12 @@ export class LinuxKernel implements FileEnv {
 
   /** IRQ 0: do_timer. */
   onTimerInterrupt(): void {
+    this.jiffies++;
     if (this.disk) {
       this.disk.poll();
+      this.disk.tick(this.jiffies);
       this.disk.runBottomHalves();
     }
-    this.jiffies++;
     this.count('timerTicks');
     this.charge('timer-tick');
     const t = this.current;

@@ -1,6 +1,6 @@
 import { Machine } from '../machine';
 import { IDE_DISK_CONFIG, IDE_SECTOR_BYTES, physicalCylinders, seekCurve, seekMs } from './ide-config';
-import { ATA_SR, IDE_BASE, IDE_IRQ, IdeDisk } from './ide';
+import { ATA_SR, IDE_BASE, IdeDisk } from './ide';
 import { DiskImage } from './disk-image';
 import { Prng } from '../util/prng';
 

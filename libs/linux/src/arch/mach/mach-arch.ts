@@ -306,6 +306,8 @@ export class MachArch implements Arch {
 
   private dropMachTask(p: Proc): void {
     if (!p.task) return;
+    // a reply right the server will not use (the process dies inside its request): deallocate it
+    if (p.replyTo && 'name' in p.replyTo) (this.server as MachTask).space.deallocate(p.replyTo.name);
     this.mach.terminateTask(p.task);
     this.chargeMachCalls(MACH_CALLS.exit);
     p.task = null;

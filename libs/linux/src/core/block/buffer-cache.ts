@@ -22,6 +22,8 @@ export class BufferHead {
   /** pins: the file system holds it (bitmaps, superblock, an open file's indirect blocks) */
   pins = 0;
   lastUse = 0;
+  /** jiffies when it became dirty (bdflush's age) */
+  dirtySince = 0;
   readonly wait: IoWaitQueue;
   constructor(
     readonly block: number,
@@ -45,6 +47,8 @@ export interface BufferEnv {
   allocPage(): number;
   count(name: string, n?: number): void;
   charge(path: 'fs.getblk', units?: number): void;
+  /** the timer's jiffies (the age of dirty buffers) */
+  jiffies?(): number;
 }
 
 export class BufferCache {
@@ -144,6 +148,7 @@ export class BufferCache {
     bh.uptodate = true;
     if (!bh.dirty) {
       bh.dirty = true;
+      bh.dirtySince = this.env.jiffies?.() ?? 0;
       this.dirtyCount++;
     }
   }
@@ -182,6 +187,12 @@ export class BufferCache {
     }
     if (list.length) this.driver.submit(true, list);
     return list;
+  }
+
+  /** Starts writing back the buffers dirty since `before` jiffies or earlier (bdflush's aged flush). */
+  flushOlderThan(before: number): number {
+    if (this.dirtyCount === 0) return 0;
+    return this.writeBack([...this.map.values()].filter((b) => b.dirty && b.dirtySince <= before)).length;
   }
 
   /** Buffers of `blocks` that are dirty. */

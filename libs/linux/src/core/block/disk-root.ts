@@ -32,7 +32,16 @@ export interface DiskKernel {
   panic(why: string): void;
   /** seconds since the Epoch */
   now(): number;
+  /** timer ticks since boot */
+  jiffies(): number;
 }
+
+/**
+ * The update daemon's rhythm (Linux 2.0's bdflush parameters as `update` uses them,
+ * recalled: every 5 s, buffers dirty for 30 s are written): in ticks of HZ = 100.
+ */
+export const FLUSH_INTERVAL_TICKS = 5 * 100;
+export const FLUSH_AGE_TICKS = 30 * 100;
 
 export const DEFAULT_CACHE_BUFFERS = 4096;
 
@@ -58,7 +67,7 @@ export class DiskRoot {
       panic: (w) => k.panic(w),
     });
     this.cache = new BufferCache(
-      { mem: k.mem, allocPage: () => k.allocPage(), count: (n, c) => k.count(n, c), charge: (p, u) => k.charge(p, u) },
+      { mem: k.mem, allocPage: () => k.allocPage(), count: (n, c) => k.count(n, c), charge: (p, u) => k.charge(p, u), jiffies: () => k.jiffies() },
       this.driver,
       opts.cacheBuffers ?? DEFAULT_CACHE_BUFFERS,
     );
@@ -83,6 +92,17 @@ export class DiskRoot {
   /** Without an attached interrupt line: look at the drive (from the timer tick). */
   poll(): void {
     if (!this.driver.irqAttached) this.driver.poll();
+  }
+
+  /**
+   * The timer tick: every FLUSH_INTERVAL_TICKS, the dirty inodes into their blocks (those
+   * whose inode-table block is cached; the others' reads start) and the buffers dirty for
+   * FLUSH_AGE_TICKS to the disk. Nothing to do, nothing happens (no disk activity).
+   */
+  tick(jiffies: number): void {
+    if (jiffies % FLUSH_INTERVAL_TICKS !== 0) return;
+    this.ext2.writeInodesCached();
+    this.cache.flushOlderThan(jiffies - FLUSH_AGE_TICKS);
   }
 
   /** do_bottom_half for the block device: complete finished requests (unlock buffers, wake waiters). */

@@ -210,6 +210,22 @@ export class Ext2Fs implements InodeFs {
     }
   }
 
+  /** The dirty inodes whose inode-table block is in the cache go into it; for the others the read starts (the update daemon's pass). */
+  writeInodesCached(): void {
+    if (this.dirtyInodes.size === 0) return;
+    const ready: Ext2Inode[] = [];
+    for (const inode of this.dirtyInodes.values()) {
+      const bh = this.cache.peek(this.inodeLoc(inode.ino).block);
+      if (bh && bh.uptodate && !bh.locked) ready.push(inode);
+    }
+    try {
+      this.writeInodes(ready);
+      this.writeInodes(); // starts the reads the rest need
+    } catch (e) {
+      if (!(e instanceof IoWait)) throw e;
+    }
+  }
+
   // ------------------------------------------------------------------ super block, descriptors, bitmaps
 
   private writeSuper(): void {
@@ -681,8 +697,15 @@ export class Ext2Fs implements InodeFs {
         off += recLen;
       }
     }
-    this.env.charge('fs.lookup', out.length);
     return out;
+  }
+
+  /** scan() charging the entries a search looks at: up to the match (ext2_find_entry stops there), or all. */
+  private scanFor(dir: Ext2Inode, name: string | null): { slots: DirSlot[]; match: DirSlot | undefined } {
+    const slots = this.scan(dir);
+    const i = name === null ? -1 : slots.findIndex((s) => s.ino !== 0 && s.name === name);
+    this.env.charge('fs.lookup', i >= 0 ? i + 1 : slots.length);
+    return { slots, match: i >= 0 ? slots[i] : undefined };
   }
 
   child(d: Inode, name: string): Inode {
@@ -690,7 +713,7 @@ export class Ext2Fs implements InodeFs {
     if (!dir.isDir) throw new KernelError(ENOTDIR);
     if (name.length > NAME_MAX) throw new KernelError(ENAMETOOLONG);
     if (dir.nlink === 0 && name !== '..' && name !== '.') throw new KernelError(ENOENT);
-    const slot = this.scan(dir).find((s) => s.ino !== 0 && s.name === name);
+    const slot = this.scanFor(dir, name).match;
     if (!slot) throw new KernelError(ENOENT);
     return slot.ino === dir.ino ? dir : this.iget(slot.ino);
   }
@@ -698,7 +721,7 @@ export class Ext2Fs implements InodeFs {
   list(d: Inode, pos: number, max: number): DirListEntry[] {
     const dir = this.asExt2(d);
     const out: DirListEntry[] = [];
-    for (const s of this.scan(dir)) {
+    for (const s of this.scanFor(dir, null).slots) {
       const at = s.l * BLOCK_SIZE + s.offset;
       if (at < pos || s.ino === 0) continue;
       if (out.length >= max) break;
@@ -771,7 +794,7 @@ export class Ext2Fs implements InodeFs {
 
   create(d: Inode, name: string, mode: number, rdev = 0): Inode {
     const dir = this.asExt2(d);
-    const slots = this.scan(dir);
+    const slots = this.scanFor(dir, null).slots;
     this.checkName(dir, slots, name);
     const isDir = (mode & S_IFMT) === S_IFDIR;
     const room = this.findRoom(dir, slots, name);
@@ -823,7 +846,7 @@ export class Ext2Fs implements InodeFs {
     const dir = this.asExt2(d);
     const target = this.asExt2(t);
     if (target.isDir) throw new KernelError(EPERM);
-    const slots = this.scan(dir);
+    const slots = this.scanFor(dir, null).slots;
     this.checkName(dir, slots, name);
     if (target.nlink >= 32000) throw new KernelError(31 /* EMLINK */);
     const room = this.findRoom(dir, slots, name);
@@ -836,7 +859,7 @@ export class Ext2Fs implements InodeFs {
   /** Read phase of removing `name`: its slot and inode, with what freeing it would need. */
   private prepareRemoval(dir: Ext2Inode, name: string): { slot: DirSlot; inode: Ext2Inode } {
     if (name === '.' || name === '..') throw new KernelError(EINVAL);
-    const slot = this.scan(dir).find((s) => s.ino !== 0 && s.name === name);
+    const slot = this.scanFor(dir, name).match;
     if (!slot) throw new KernelError(ENOENT);
     const inode = this.iget(slot.ino);
     this.loadMap(inode); // freeing it needs its indirect blocks
@@ -874,7 +897,7 @@ export class Ext2Fs implements InodeFs {
     const toDir = this.asExt2(td);
     if (fromName === '.' || fromName === '..') throw new KernelError(EINVAL);
     // read phase
-    const fromSlots = this.scan(fromDir);
+    const fromSlots = this.scanFor(fromDir, null).slots;
     const src = fromSlots.find((s) => s.ino !== 0 && s.name === fromName);
     if (!src) throw new KernelError(ENOENT);
     const inode = this.iget(src.ino);
