@@ -12,12 +12,14 @@
 extern char **environ;
 
 static void op_fork(long n, void *a) {
-  int status;
-  (void)a;
+  int status, *failed = a;
   while (n-- > 0) {
     pid_t pid = fork();
     if (pid == 0) _exit(0);
-    if (pid < 0) return;
+    if (pid < 0) {
+      *failed = 1;
+      return;
+    }
     waitpid(pid, &status, 0);
   }
 }
@@ -50,14 +52,20 @@ static void op_exec(long n, void *a) {
 }
 
 int lmb_fork(void) {
-  int status;
+  int status, failed = 0;
+  double us;
   pid_t pid = fork();
   if (pid == 0) _exit(0);
   if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) {
     lmb_fail("fork", "fork + wait");
     return -1;
   }
-  lmb_report_us("lmb_fork_us", lmb_time(op_fork, 0, lmb.target_us));
+  us = lmb_time(op_fork, &failed, lmb.target_us);
+  if (failed) {
+    lmb_fail("fork", "a fork during the timed passes");
+    return -1;
+  }
+  lmb_report_us("lmb_fork_us", us);
   return 0;
 }
 
@@ -122,6 +130,7 @@ int lmb_sh(void) {
 
 struct ring {
   int procs;
+  int failed;
   long bytes;
   int fds[64][2];
   pid_t pids[64];
@@ -177,8 +186,10 @@ static void op_ring(long n, void *a) {
   int token = 0;
   int in = r->fds[0][0], out = r->fds[1 % r->procs][1];
   while (n-- > 0) {
-    if (write(out, &token, sizeof token) != sizeof token) return;
-    if (read(in, &token, sizeof token) != sizeof token) return;
+    if (write(out, &token, sizeof token) != sizeof token || read(in, &token, sizeof token) != sizeof token) {
+      r->failed = 1;
+      return;
+    }
     if (r->array) lmb_sink += lmb_sum_words(r->array, r->bytes);
   }
 }
@@ -241,6 +252,7 @@ static int ctx_point(int procs, int kb) {
   }
   ring_close(&r);
   free(r.array);
+  if (r.failed) return -1;
   snprintf(name, sizeof name, "lmb_ctx_%dp_%dk_us", procs, kb);
   lmb_report_us(name, best - ov_best);
   return 0;
