@@ -188,10 +188,11 @@ export interface CoreProfileInServer {
 const coreCode = new Map<string, { start: number; bytes: number }>();
 // every core path placed once, at module load, in a fixed order (the core's paths, then
 // the system calls by number), so the layout never depends on what ran before
-for (const [path, p] of Object.entries(CORE_PATHS)) if (!path.startsWith('net.')) coreCode.set(path, place(p.code.bytes));
+const LATE_PATHS = /^(net|fs|block)\./; // core paths added after the first layout (networking, disk): placed last so nothing earlier moves
+for (const [path, p] of Object.entries(CORE_PATHS)) if (!LATE_PATHS.test(path)) coreCode.set(path, place(p.code.bytes));
 for (const [name] of Object.entries(NR).sort((a, b) => a[1] - b[1])) coreCode.set(`sys.${name}`, place(sysProfile(name).code.bytes));
 // the networking paths (native costs.ts netPaths, the same [net] counts) after everything else, as in the native text
-for (const [path, p] of Object.entries(CORE_PATHS)) if (path.startsWith('net.')) coreCode.set(path, place(p.code.bytes));
+for (const [path, p] of Object.entries(CORE_PATHS)) if (LATE_PATHS.test(path)) coreCode.set(path, place(p.code.bytes));
 
 /** The native profile of a core path with the code offset it has in the server's text. */
 export function coreProfile(path: string): CoreProfileInServer {
