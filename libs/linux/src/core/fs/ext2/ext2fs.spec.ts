@@ -166,14 +166,18 @@ describe('ext2 in the kernel', () => {
     const fs = mount(medium);
     const before = fs.freeBlocks;
     const dir = fs.create(fs.root, 'd', S_IFDIR | 0o755);
-    for (let i = 0; i < 200; i++) {
-      const f = fs.create(dir, `file-number-${i}`, S_IFREG | 0o644) as Ext2Inode;
-      f.write(0, new Uint8Array(i * 100 + 1));
+    // 600 long names: the directory itself grows past its 12 direct blocks
+    const name = (i: number): string => `file-number-${i}-with-a-longer-name`;
+    for (let i = 0; i < 600; i++) {
+      const f = fs.create(dir, name(i), S_IFREG | 0o644) as Ext2Inode;
+      f.write(0, new Uint8Array((i % 200) * 100 + 1));
       if (i % 50 === 0) f.write(300_000, new Uint8Array(10)); // double indirect
     }
+    expect(dir.size / 1024).toBeGreaterThan(12);
+    expect(fs.list(dir, 0, 10_000).length).toBe(602);
     drain(fs.sync());
     expect(fsck(new ImageBlocks(medium)).problems).toEqual([]);
-    for (let i = 0; i < 200; i++) fs.unlink(dir, `file-number-${i}`);
+    for (let i = 0; i < 600; i++) fs.unlink(dir, name(i));
     fs.rmdir(fs.root, 'd');
     drain(fs.sync());
     expect(fs.freeBlocks).toBe(before);
