@@ -23,7 +23,7 @@ export interface RootOptions {
 }
 
 /** The root of every system whose machine has a disk, unless the boot options name one. */
-export const DEFAULT_ROOT: RootKind = 'ramfs';
+export const DEFAULT_ROOT: RootKind = 'disk';
 
 /**
  * The kernel's root from a FileTree, for any architecture's boot: the RamFs (the whole
