@@ -104,14 +104,19 @@ export class SkBuff {
     return out;
   }
 
+  // header fields in network byte order (big-endian); the memory's 16/32-bit accesses are little-endian
   u8(off: number): number {
     return this.env.mem.read8(this.phys(off));
   }
   u16(off: number): number {
-    return (this.u8(off) << 8) | this.u8(off + 1);
+    if (off % PAGE_SIZE > PAGE_SIZE - 2) return (this.u8(off) << 8) | this.u8(off + 1);
+    const v = this.env.mem.read16(this.phys(off));
+    return ((v & 0xff) << 8) | (v >>> 8);
   }
   u32(off: number): number {
-    return ((this.u16(off) << 16) | this.u16(off + 2)) >>> 0;
+    if (off % PAGE_SIZE > PAGE_SIZE - 4) return ((this.u16(off) << 16) | this.u16(off + 2)) >>> 0;
+    const v = this.env.mem.read32(this.phys(off));
+    return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
   }
   setU8(off: number, v: number): void {
     this.env.mem.write8(this.phys(off), v & 0xff);
@@ -126,7 +131,7 @@ export class SkBuff {
   }
 
   private phys(off: number): number {
-    return this.pages[Math.floor(off / PAGE_SIZE)] + (off % PAGE_SIZE);
+    return this.pages[(off / PAGE_SIZE) | 0] + (off % PAGE_SIZE);
   }
 
   /** The physical ranges of bytes [off, off+len) (for charging a pass over them). */

@@ -69,6 +69,10 @@ export class NetTimer {
   ) {}
 }
 
+function timerBefore(a: NetTimer, b: NetTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
 interface FragQueue {
   parts: { off: number; bytes: Uint8Array }[];
   total: number; // -1 until the last fragment arrives
@@ -79,7 +83,7 @@ export class NetStack {
   /** the loopback device's receive backlog (netif_rx queue) */
   readonly backlog: SkBuff[] = [];
   private readonly protocols = new Map<number, Protocol>();
-  private timers: NetTimer[] = [];
+  private readonly timers: NetTimer[] = [];
   private timerSeq = 0;
   private ipId = 0;
   private inBh = false;
@@ -101,7 +105,16 @@ export class NetStack {
 
   addTimer(at: number, fn: () => void): NetTimer {
     const t = new NetTimer(at, fn, this.timerSeq++);
-    this.timers.push(t);
+    // a binary min-heap by (jiffy, creation order); cancelled timers are dropped when they surface
+    const h = this.timers;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!timerBefore(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
     return t;
   }
 
@@ -110,24 +123,41 @@ export class NetStack {
     return null;
   }
 
+  private popTimer(): NetTimer | undefined {
+    const h = this.timers;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && timerBefore(h[l], h[m])) m = l;
+        if (r < h.length && timerBefore(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
   /** The earliest pending timer's jiffy, or -1. */
   nextTimer(): number {
-    let at = -1;
-    for (const t of this.timers) if (t.active && (at < 0 || t.at < at)) at = t.at;
-    return at;
+    while (this.timers.length > 0 && !this.timers[0].active) this.popTimer();
+    return this.timers.length > 0 ? this.timers[0].at : -1;
   }
 
   runTimers(): void {
-    for (let guard = 0; guard < 10000; guard++) {
-      this.timers = this.timers.filter((t) => t.active);
-      const due = this.timers.filter((t) => t.at <= this.env.jiffies).sort((a, b) => a.at - b.at || a.seq - b.seq);
-      if (due.length === 0) return;
-      for (const t of due) {
-        if (!t.active) continue;
-        t.active = false;
-        this.env.charge('net.timer', 1);
-        t.fn();
-      }
+    for (;;) {
+      const at = this.nextTimer();
+      if (at < 0 || at > this.env.jiffies) return;
+      const t = this.popTimer()!;
+      t.active = false;
+      this.env.charge('net.timer', 1);
+      t.fn();
     }
   }
 
@@ -154,11 +184,16 @@ export class NetStack {
 
   // ------------------------------------------------------------------ ports
 
-  /** An unused local port above PROT_SOCK (2.0 get_new_socknum, sequential here), `used` tells which are taken. */
+  /**
+   * An unused local port above PROT_SOCK, `used` tells which are taken. 2.0's
+   * get_new_socknum picks the least used hash chain above 1024; here the next free port
+   * in order, wrapping at 65535 (a connection in TIME_WAIT keeps its port for 60 s, and
+   * lat_connect makes thousands a second).
+   */
   ephemeralPort(proto: number, used: (port: number) => boolean): number {
     let p = this.nextPort.get(proto) ?? PROT_SOCK + 1;
-    for (let i = 0; i < 32768 - PROT_SOCK; i++) {
-      if (p >= 32768) p = PROT_SOCK + 1;
+    for (let i = 0; i < 65536 - PROT_SOCK; i++) {
+      if (p >= 65536) p = PROT_SOCK + 1;
       const cand = p++;
       if (!used(cand)) {
         this.nextPort.set(proto, p);

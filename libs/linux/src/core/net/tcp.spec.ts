@@ -249,6 +249,30 @@ describe('TCP over the loopback', () => {
     expect(net.sigpipes).toBe(1);
   });
 
+  test('connect + close in a loop (lat_connect): each client port waits in TIME_WAIT, then every port is free again', () => {
+    const net = new TestNet();
+    const server = net.tcp.socket();
+    server.bind(lo(5000));
+    server.listen(128);
+    const ports = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const c = net.tcp.socket();
+      expect(new Call(c.connect(lo(5000), false)).result).toBe(0);
+      ports.add(c.sport);
+      c.release();
+      const conn = finish(server.accept(false)) as TcpSock;
+      conn.release();
+      net.stack.flush();
+      expect(c.state).toBe('TIME_WAIT');
+      if (i % 100 === 99) net.advance(1);
+    }
+    expect(ports.size).toBe(2000);
+    expect(net.tcp.bound.size).toBe(2001);
+    net.advance(TCP_TIMEWAIT_JIFFIES);
+    expect(net.tcp.bound.size).toBe(1);
+    expect(net.tcp.established.size).toBe(0);
+  });
+
   test('every buffer goes back to the page allocator when the connection is gone', () => {
     const net = new TestNet();
     const free = net.pages.freePages;
