@@ -268,3 +268,30 @@ describe('descriptor calls', () => {
     expect(t.files[ffd]).not.toBeNull();
   });
 });
+
+describe('stop and continue inside a system call', () => {
+  test('a read interrupted by SIGSTOP is issued again after SIGCONT (2.0 restarts it: no handler ran)', () => {
+    const { k, arch, t, sys } = setup();
+    sys(NR.pipe, BUF);
+    const rfd = k.uaccess.read32(t.mm!, BUF);
+    const eipAtRead = arch.regs.get(t)!.eip + 2;
+    arch.syscall(NR.read, rfd, BUF + 0x100, 10);
+    expect(t.state).toBe(TaskState.Interruptible);
+    k.sendSig(t, 19); // SIGSTOP wakes it; on the way out it stops
+    arch.fromUser = false;
+    k.onTimerInterrupt();
+    arch.fromUser = true;
+    k.onResume();
+    expect(t.state).toBe(TaskState.Stopped);
+    k.sendSig(t, 18); // SIGCONT: runnable again
+    expect(t.state).toBe(TaskState.Running);
+    arch.fromUser = false;
+    k.onTimerInterrupt();
+    arch.fromUser = true;
+    expect(k.current).toBe(t);
+    k.onResume();
+    const r = arch.regs.get(t)!;
+    expect(r.eax).toBe(NR.read); // not -ERESTARTSYS (512) leaking to user space
+    expect(r.eip).toBe(eipAtRead - 2);
+  });
+});

@@ -418,7 +418,7 @@ export class LinuxKernel implements FileEnv {
         this.schedule();
         if (this.current !== t) return;
       }
-      if (t.pending & ~t.blocked) {
+      if (t.pending & ~t.blocked || t.stoppedInSyscall) {
         this.doSignal(t);
         if (this.current !== t || t.state === TaskState.Zombie) return;
         if (this.needResched) continue;
@@ -583,6 +583,7 @@ export class LinuxKernel implements FileEnv {
   private doSignal(t: Task): void {
     // a system call interrupted by this signal: restart it or make it return -EINTR
     // (2.0's handle_signal and the tail of do_signal)
+    t.stoppedInSyscall = false;
     const interrupted = t.syscallNr >= 0 ? this.arch.getUserRegs(t).eax | 0 : 0;
     const restart = (): void => {
       const regs = this.arch.getUserRegs(t);
@@ -621,6 +622,9 @@ export class LinuxKernel implements FileEnv {
           const parent = t.parent;
           if (parent && !(parent.sigactions[SIGCHLD].flags & 1 /* SA_NOCLDSTOP */)) this.sendSig(parent, SIGCHLD);
           if (parent?.waitChild) this.wakeUp(parent.waitChild);
+          // 2.0 goes on with its do_signal loop after the stop: here the loop starts again
+          // when the task is continued, and settles an interrupted call (restart or EINTR) then
+          t.stoppedInSyscall = t.syscallNr >= 0;
           this.schedule();
           return;
         }

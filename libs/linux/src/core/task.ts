@@ -98,6 +98,8 @@ export class Task {
   comm = '';
   /** the system call being executed (for restart decisions), -1 outside */
   syscallNr = -1;
+  /** stopped by a signal on the way out of a system call: its restart is settled when continued */
+  stoppedInSyscall = false;
   /** physical pages of the task struct and of the kernel stack (guest memory the paths touch) */
   structPhys = 0;
   kstackPhys = 0;
