@@ -42,6 +42,9 @@ export function prepareRoot(machine: Machine, tree: FileTree, opts: RootOptions 
   const onDisk: MkfsEntry[] = [
     { path: '/dev', mode: S_IFDIR | 0o755 },
     { path: '/tmp', mode: S_IFDIR | 0o1777 },
+    // scratch directories on the disk itself (/tmp is in memory): lmbench 1.x's default is /usr/tmp
+    { path: '/usr/tmp', mode: S_IFDIR | 0o1777 },
+    { path: '/var/tmp', mode: S_IFDIR | 0o1777 },
   ];
   for (const e of treeEntries(tree)) {
     if (e.path === '/dev' || e.path.startsWith('/dev/')) throw new Error(`FileTree: ${e.path}: /dev is the kernel's`);

@@ -76,7 +76,9 @@ describe('native Linux on the disk root', () => {
   it('a writer killed in the middle of its writes leaves a consistent file system', () => {
     const r = run('test-fs-persist', ['kill', '/victim']);
     expect(r.out).toBe('writer killed by signal 9\n');
-    expect(r.machine.counters.kernel.diskInterrupts).toBeGreaterThan(100);
+    // the writer was killed while its O_SYNC writes kept the drive busy
+    expect(r.machine.counters.kernel.diskInterrupts).toBeGreaterThan(20);
+    expect(r.machine.ide!.stats.sectorsWritten).toBeGreaterThan(50);
     checkImage(r.machine.ide!.image);
     // and the file is there after a reboot
     const again = run('test-fs-persist', ['read', '/victim'], { image: r.machine.ide!.image.clone(), mkfs: false });

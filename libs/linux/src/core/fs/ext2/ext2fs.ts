@@ -682,16 +682,16 @@ export class Ext2Fs implements InodeFs {
     for (let l = 0; l < n; l++) {
       if (!phys[l]) continue;
       const bh = this.cache.getblk(phys[l]);
+      const blk = this.env.mem.readBytes(bh.phys, BLOCK_SIZE);
+      const dv = new DataView(blk.buffer, blk.byteOffset, BLOCK_SIZE);
       let off = 0;
       let prev = -1;
       while (off < BLOCK_SIZE) {
-        const a = bh.phys + off;
-        const ino = this.env.mem.read32(a) >>> 0;
-        const recLen = this.env.mem.read16(a + 4);
-        const nameLen = this.env.mem.read16(a + 6);
+        const ino = dv.getUint32(off, true);
+        const recLen = dv.getUint16(off + 4, true);
+        const nameLen = dv.getUint16(off + 6, true);
         if (recLen < 8 || off + recLen > BLOCK_SIZE || nameLen + 8 > recLen) throw new KernelError(5 /* EIO */, `ext2: corrupt directory ${dir.ino} block ${phys[l]}`);
-        let name = '';
-        if (ino) for (let i = 0; i < nameLen; i++) name += String.fromCharCode(this.env.mem.read8(a + 8 + i));
+        const name = ino ? String.fromCharCode(...blk.subarray(off + 8, off + 8 + nameLen)) : '';
         out.push({ l, phys: phys[l], offset: off, recLen, ino, name, prev });
         prev = off;
         off += recLen;
