@@ -148,17 +148,28 @@ export class FileMap {
     if (m) for (const index of m.keys()) this.writeBack(inode, index);
   }
 
-  /** After write() of [pos, pos+len): cached pages of that range take the file's new bytes. */
+  /**
+   * After write() of [pos, pos+len): cached pages take the bytes just written (read back
+   * from the file: exactly the written range, whose blocks the write just brought into
+   * the buffer cache). Should the file system still want to wait, the page leaves the
+   * cache (mappings keep what they have; the next fault reads it anew).
+   */
   afterFileWrite(inode: Inode, pos: number, len: number): void {
     const m = this.cache.get(inode);
     if (!m || len <= 0) return;
     const first = Math.floor(pos / PAGE_SIZE);
     const last = Math.floor((pos + len - 1) / PAGE_SIZE);
-    for (const [index, phys] of m) {
+    for (const [index, phys] of [...m]) {
       if (index < first || index > last) continue;
-      const bytes = this.source.readPage(inode, index);
-      this.mem.writeBytes(phys, bytes);
-      if (bytes.length < PAGE_SIZE) this.mem.fill(phys + bytes.length, PAGE_SIZE - bytes.length, 0);
+      const from = Math.max(pos, index * PAGE_SIZE);
+      const to = Math.min(pos + len, (index + 1) * PAGE_SIZE);
+      try {
+        this.mem.writeBytes(phys + (from - index * PAGE_SIZE), inode.read(from, to - from));
+      } catch (e) {
+        if (!(e instanceof IoWait)) throw e;
+        m.delete(index);
+        this.pages.put(phys);
+      }
     }
   }
 
