@@ -36,6 +36,10 @@ export const IPC_PATH_CLOCKS = ANCHOR_ONE_WAY_IPC - HW_TRANSITION_CLOCKS; // 30
 /** of which the kernel entry and exit (every kernel entry pays them) */
 const ENTRY_CLOCKS = 5;
 
+/** MOV CR0 and CLTS on the Pentium (approx.: Intel's Pentium instruction table as recalled, not in pentium-p54c.md): 16 and 10 clocks. */
+const MOV_CR0_CLOCKS = 16;
+const CLTS_CLOCKS = 10;
+
 /**
  * FITTED (calibration.md allows path lengths fitted to the getpid rows): instructions of
  * L4's exception-reflection path (a #GP reflected into the faulting thread through its
@@ -141,6 +145,12 @@ export const L4_COSTS = {
     0,
     `estimate: 45 instructions (save, gate look-up and checks, 4-dword frame copy to the user stack, frame rewrite) + fitted ${EXCEPTION_REFLECT_FIT} (EXCEPTION_REFLECT_FIT: calibration.md L4Linux trampoline getpid 753)`,
   ),
+
+  /** Lazy FPU switch, on a thread switch to a thread that does not own the FPU: set CR0.TS (MOV CR0; only when it is clear). Estimate: 3 instructions + MOV CR0. */
+  fpuSetTs: path('l4.fpu.set-ts', 3, 0, MOV_CR0_CLOCKS - 1, `estimate: 3 instructions; MOV CR0 ${MOV_CR0_CLOCKS} clocks (approx.)`),
+
+  /** #NM with CR0.TS set: CLTS, and when the FPU changes hands FNSAVE of the owner's state / FRSTOR (or FNINIT) of the thread's (their clocks are the x87 model's). Estimate: 20 instructions + CLTS. */
+  fpuSwitch: path('l4.fpu.switch', 20, 0.25, CLTS_CLOCKS - 1, `estimate: 20 instructions; CLTS ${CLTS_CLOCKS} clocks (approx.)`),
 
   /** LIDT emulated at user level: decode the instruction, read the 6-byte operand, record it. Estimate: 40 instructions. */
   lidt: path('l4.lidt', 40, 0.25, 0, 'estimate: 40 instructions (instruction decode, operand read)'),

@@ -164,3 +164,32 @@ describe('page faults and exceptions as IPC', () => {
     void IPC_ERR;
   });
 });
+
+describe('lazy FPU switching', () => {
+  it('each thread keeps its own x87 state: a switch sets CR0.TS, the next FPU instruction traps (#NM) and the kernel swaps the state', () => {
+    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const DATA = 0x3000;
+    const A = threadId(4, 0);
+    const B = threadId(5, 0);
+    const fstp = (at: number) => [0xd9, 0x1d, at & 0xff, (at >> 8) & 0xff, 0, 0]; // fstp dword [at]
+    const a = new Asm(CODE);
+    a.emit(0xdb, 0xe3, 0xd9, 0xe8); // fninit; fld1
+    a.movImm(R.EAX, 0).movImm(R.ESI, B).movImm(R.EBP, 0).movImm(R.ECX, 0).int(0x30); // call B
+    a.emit(...fstp(DATA)).hostcall(TEST_MARK).label('end').jmp('end');
+    const b = new Asm(CODE);
+    b.movImm(R.EAX, 0xffffffff).movImm(R.EBP, 0).movImm(R.ESI, A).movImm(R.ECX, 0).int(0x30); // wait for A
+    b.emit(0xdb, 0xe3, 0xd9, 0xee); // fninit; fldz
+    b.movImm(R.EAX, 0).movImm(R.ESI, A).movImm(R.EBP, 0xffffffff).int(0x30); // reply (send only)
+    b.emit(...fstp(DATA)).hostcall(TEST_MARK);
+    b.movImm(R.EAX, 0xffffffff).movImm(R.EBP, 0).movImm(R.ESI, A).int(0x30).label('end').jmp('end'); // sleep
+    const tb = kernel.bootTask({ task: 5, image: { at: CODE, bytes: b.assemble() }, zeroPages: { at: DATA, bytes: 0x1000 }, prio: 110 });
+    const ta = kernel.bootTask({ task: 4, image: { at: CODE, bytes: a.assemble() }, zeroPages: { at: DATA, bytes: 0x1000 }, prio: 100 });
+    kernel.writeUser(ta.space, DATA, [0xff, 0xff, 0xff, 0xff]);
+    kernel.writeUser(tb.space, DATA, [0xff, 0xff, 0xff, 0xff]);
+    expect(runUntilMarks(2).reason).toBe('stopped');
+    const read = (t: typeof ta) => machine.memory.read32(kernel.userPhys(t.space, DATA, false)) >>> 0;
+    expect(read(tb)).toBe(0x00000000); // B's own 0.0
+    expect(read(ta)).toBe(0x3f800000); // A's 1.0 survived B's use of the FPU
+    expect(machine.counters.kernel.fpuSwitches).toBe(3); // A's first use, B's, A's again
+  });
+});

@@ -65,6 +65,7 @@ export function exception(k: L4Kernel, t: Thread, vector: number): void {
     k.panic(`exception ${vector} in the kernel at eip 0x${frame.eip.toString(16)}`);
     return;
   }
+  if (vector === 7 && k.fpuTrap(t)) return; // lazy FPU switch: the thread restarts its FPU instruction
   if (vector === 13 && emulateLidt(k, t, frame.eip)) return;
   if (t.task.userIdt && reflect(k, t, vector, err, frame)) return;
   const handler = k.activeThread(t.exceptionHandler) ?? k.activeThread(t.pager);

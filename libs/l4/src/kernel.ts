@@ -102,6 +102,24 @@ export type UserThreadStep = (cpu: KernelCpu, ctx: UserThreadContext) => void;
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
+const CR0_TS = 1 << 3;
+const FPU_IMAGE_BYTES = 108; // FNSAVE, 32-bit protected mode
+/** The x87 as the kernel drives it (libs/pentium's X87 and its FpuHost; not in the kernel port: optional). */
+interface FpuHostPort {
+  readLinear8(la: number): number;
+  readLinear16(la: number): number;
+  readLinear32(la: number): number;
+  writeLinear8(la: number, v: number): void;
+  writeLinear16(la: number, v: number): void;
+  writeLinear32(la: number, v: number): void;
+  getReg(r: number): number;
+  setReg(r: number, v: number): void;
+  raiseException(vector: number): never;
+}
+interface FpuPort {
+  execute(host: FpuHostPort, opcode: number, modrm: number, la: number): void;
+  clocks?(opcode: number, modrm: number): number;
+}
 const PIT_HZ = 1193182; // 8254 input clock (pentium-p54c.md)
 
 export class L4Kernel {
@@ -127,6 +145,14 @@ export class L4Kernel {
   private onCpu: Thread | null = null;
   /** the user address space last entered (a switch to idle keeps it) */
   private userSpace: AddressSpace | null = null;
+  /**
+   * Lazy FPU switching (as Linux 2.0 and L4/x86 do): the thread whose state is in the
+   * x87. A switch to another thread sets CR0.TS; that thread's first FPU instruction
+   * raises #NM and the kernel saves the owner's state into its TCB and loads the
+   * thread's (fpuTrap). Threads that never touch the FPU (the Linux server, sigma0)
+   * cost one MOV CR0 when TS was clear, and nothing else.
+   */
+  private fpuOwner: Thread | null = null;
   private nextUserHostcall: number = HC.USER_FIRST;
   private readonly kernelTask: Task;
 
@@ -332,6 +358,8 @@ export class L4Kernel {
     }
     this.scheduler.remove(t);
     t.state = ThreadState.Inactive;
+    if (this.fpuOwner === t) this.fpuOwner = null;
+    t.fpuUsed = false;
     if (t.irq >= 0) this.interrupts.detach(t);
     if (this.current === t) this.reschedule();
   }
@@ -603,6 +631,10 @@ export class L4Kernel {
           }
           this.userSpace = space;
         }
+        if (next !== this.fpuOwner && !(cpu.cr0 & CR0_TS)) {
+          cpu.setCr0(cpu.cr0 | CR0_TS);
+          this.charge(L4_COSTS.fpuSetTs);
+        }
         if ((cpu.segSel[SEG_DS] & 0xffff) !== next.task.ds || (cpu.segSel[SEG_ES] & 0xffff) !== next.task.ds) {
           const gdtLine = (sel: number) => kernelLinear(GDT + (sel & ~7));
           this.charge(L4_COSTS.smallSpaceSwitch, [gdtLine(next.task.ds), gdtLine(next.task.ds) + 4]);
@@ -622,6 +654,99 @@ export class L4Kernel {
     cpu.setReg(EDI, r[EDI]);
     cpu.setReg(ESP, next.kernelEsp);
     cpu.eip = next.resumeEip;
+  }
+
+  // ================================================================== the FPU
+
+  /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
+  fpuTrap(t: Thread): boolean {
+    const cpu = this.cpu;
+    if (!(cpu.cr0 & CR0_TS) || !this.fpu()) return false;
+    cpu.setCr0(cpu.cr0 & ~CR0_TS);
+    this.charge(L4_COSTS.fpuSwitch, [t.field(TCB.STATE)]);
+    if (this.fpuOwner !== t) {
+      if (this.fpuOwner) this.fpuInstruction(0xdd, 0x30, this.fpuOwner.field(TCB.FPU)); // fnsave
+      if (t.fpuUsed) this.fpuInstruction(0xdd, 0x20, t.field(TCB.FPU)); // frstor
+      else {
+        this.fpuInstruction(0xdb, 0xe3, 0); // fninit
+        t.fpuUsed = true;
+      }
+      this.fpuOwner = t;
+      this.bump('fpuSwitches');
+    }
+    return true;
+  }
+
+  /**
+   * A new thread starts with `from`'s x87 state (what fork needs: the child's FPU is the
+   * parent's). Boot-time / server API, like task creation through the kernel object.
+   */
+  copyFpu(from: Thread, to: Thread): void {
+    if (to === this.fpuOwner) this.fpuOwner = null;
+    to.fpuUsed = from.fpuUsed;
+    if (!from.fpuUsed || !this.fpu()) return;
+    if (from === this.fpuOwner) {
+      // fnsave reinitialises the FPU: save into the new thread's image, then reload the owner's from there
+      this.fpuInstruction(0xdd, 0x30, to.field(TCB.FPU));
+      this.fpuInstruction(0xdd, 0x20, to.field(TCB.FPU));
+    } else {
+      for (let i = 0; i < FPU_IMAGE_BYTES; i += 4) this.memory.write32(to.tcbPhys + TCB.FPU + i, this.memory.read32(from.tcbPhys + TCB.FPU + i));
+    }
+  }
+
+  /** `t` starts afresh (exec): its x87 state is dropped; its next FPU use finds the FNINIT state. */
+  resetFpu(t: Thread): void {
+    t.fpuUsed = false;
+    if (this.fpuOwner === t) {
+      this.fpuOwner = null;
+      this.cpu.setCr0(this.cpu.cr0 | CR0_TS);
+    }
+  }
+
+  private fpu(): FpuPort | undefined {
+    return (this.cpu as unknown as { fpu?: FpuPort }).fpu;
+  }
+
+  /**
+   * Runs one x87 instruction for the kernel (FNSAVE / FRSTOR / FNINIT at a kernel linear
+   * address), charging its clocks. Its memory operand goes through the kernel's 1:1
+   * window directly (the kernel may be called from a user-level server thread's step,
+   * where the CPU's own accesses would be at CPL 3).
+   */
+  private fpuInstruction(opcode: number, modrm: number, la: number): void {
+    const fpu = this.fpu();
+    if (!fpu) return;
+    fpu.execute(this.fpuHost, opcode, modrm, la);
+    if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
+  }
+
+  private fpuHostPort: FpuHostPort | null = null;
+
+  private get fpuHost(): FpuHostPort {
+    if (this.fpuHostPort) return this.fpuHostPort;
+    const mem = this.memory;
+    const phys = (la: number): number => {
+      const p = ((la >>> 0) - KERNEL_BASE) >>> 0;
+      if (p >= mem.size) throw new Error(`L4: kernel FPU access outside the kernel window (0x${(la >>> 0).toString(16)})`);
+      return p;
+    };
+    this.fpuHostPort = {
+      readLinear8: (la) => mem.read8(phys(la)),
+      readLinear16: (la) => mem.read8(phys(la)) | (mem.read8(phys(la + 1)) << 8),
+      readLinear32: (la) => mem.read32(phys(la)) >>> 0,
+      writeLinear8: (la, v) => mem.write8(phys(la), v & 0xff),
+      writeLinear16: (la, v) => {
+        mem.write8(phys(la), v & 0xff);
+        mem.write8(phys(la + 1), (v >>> 8) & 0xff);
+      },
+      writeLinear32: (la, v) => mem.write32(phys(la), v >>> 0),
+      getReg: (r) => this.cpu.getReg(r),
+      setReg: (r, v) => this.cpu.setReg(r, v),
+      raiseException: (v): never => {
+        throw new Error(`L4: x87 exception ${v} in the kernel's own FNSAVE/FRSTOR/FNINIT`);
+      },
+    };
+    return this.fpuHostPort;
   }
 
   /** Ends the run (an unrecoverable condition a real kernel would print and halt on). */

@@ -67,6 +67,8 @@ export const TCB = {
   TIMEOUT: 0x24,
   PAGER: 0x28,
   MSG_BUFFER: 0x2c,
+  /** the thread's x87 state (108-byte FNSAVE image) while another thread owns the FPU */
+  FPU: 0x100,
 } as const;
 
 /** GDT slots and selectors. */

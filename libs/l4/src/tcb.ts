@@ -73,6 +73,8 @@ export class Thread {
   timeoutEvent: EventHandleLike | null = null;
   /** the IRQ this thread is attached to, or -1 */
   irq = -1;
+  /** the thread has x87 state (it used the FPU since it started): FRSTOR, not FNINIT, when it gets the FPU back */
+  fpuUsed = false;
 
   constructor(
     readonly id: ThreadId,

@@ -366,6 +366,10 @@ export class L4Arch implements Arch {
     if (!p?.l4 || !child.mm) throw new Error(`L4Linux: fork child pid ${child.pid} has no task or memory`);
     // the child starts in the emulation library's restore path on a frame holding the parent's registers (EAX = 0)
     const frame = this.writeFrame(child.mm, { ...regs, eax: 0 });
+    // the child's x87 state is the parent's (2.0's copy_thread copies the FPU image)
+    const parent = this.kernel.current;
+    const pp = parent ? this.procs.get(parent) : undefined;
+    if (pp?.l4) this.l4.copyFpu(pp.l4.threads[0] as L4Thread, p.l4.threads[0] as L4Thread);
     this.startThreads(p.l4, this.emu.restore, frame);
   }
 
@@ -374,9 +378,10 @@ export class L4Arch implements Arch {
     if (!p?.l4) throw new Error(`L4Linux: pid ${task.pid} has no L4 task`);
     const regs: UserRegs = { eax: 0, ebx: 0, ecx: 0, edx: 0, esi: 0, edi: 0, ebp: 0, esp, eip, eflags: EFLAGS_IF | 2, cs: 0, ss: 0, ds: 0, es: 0, fs: 0, gs: 0 };
     if (p.waiting !== 'none') {
-      // exec inside a system call: the reply installs the new registers
+      // exec inside a system call: the reply installs the new registers; the FPU starts afresh
       p.regs = regs;
       p.full = true;
+      this.l4.resetFpu(p.l4.threads[0] as L4Thread);
       return;
     }
     // the first process: its thread starts at the entry point
