@@ -159,6 +159,8 @@ export class Call {
       this.gen = null;
       return true;
     }
+    // null: only a reschedule (the bottom half already woke the call); it goes on at once here
+    if (r.value === null) return this.step();
     this.sleptOn = r.value;
     return false;
   }
@@ -166,8 +168,11 @@ export class Call {
 
 /** Runs a generator that returns a value other than a number (accept) to completion, or null if it sleeps. */
 export function finish<T>(g: Generator<SleepOn, T, void>): T | null {
-  const r = g.next();
-  return r.done ? r.value : null;
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value !== null) return null;
+  }
 }
 
 export const fetchFrom = (data: Uint8Array): ((n: number) => Uint8Array) => {

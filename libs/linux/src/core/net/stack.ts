@@ -16,6 +16,7 @@
 // one else enters the stack. (2.0 runs them from the timer bottom half.)
 
 import { KernelError } from '../errno';
+import type { SleepOn } from '../task';
 import type { WaitQueue } from '../wait-queue';
 import { ENETUNREACH, INADDR_LOOPBACK, IPPROTO_TCP, IPPROTO_UDP, PROT_SOCK } from './constants';
 import { SkBuff, SkbEnv, csumFold } from './skbuff';
@@ -174,6 +175,17 @@ export class NetStack {
       this.timerQueues.set(when, tq);
     }
     return [q, tq];
+  }
+
+  /**
+   * A socket call that must wait (2.0: interruptible_sleep_on, then schedule(), which
+   * runs the bottom half before it picks the next task). When the bottom half already
+   * satisfies `ready` the task is awake again at once, but schedule() still chooses by
+   * goodness: null (a reschedule). Otherwise the task sleeps on `q` (and the next timer).
+   */
+  waitFor(q: WaitQueue, ready: () => boolean): SleepOn {
+    this.flush();
+    return ready() ? null : this.sleepOn(q);
   }
 
   /** On the way out of a socket call (or before it sleeps, or after it wakes): timers, then the bottom half. */

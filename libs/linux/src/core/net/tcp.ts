@@ -363,7 +363,6 @@ export class TcpSock extends InetSock {
     if (this.state !== 'LISTEN') throw new KernelError(EINVAL);
     return function* (this: TcpSock): BlockingSock {
       for (;;) {
-        this.stack.flush();
         if (this.state !== 'LISTEN') throw new KernelError(EINVAL);
         const i = this.acceptQueue.findIndex((c) => c.state !== 'SYN_RECV');
         if (i >= 0) {
@@ -374,7 +373,7 @@ export class TcpSock extends InetSock {
         }
         if (nonblock) throw new KernelError(EAGAIN);
         if (this.env.signalPending()) throw new KernelError(ERESTARTSYS);
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.state !== 'LISTEN' || this.acceptQueue.some((c) => c.state !== 'SYN_RECV'));
       }
     }.call(this);
   }
@@ -413,11 +412,10 @@ export class TcpSock extends InetSock {
   private waitConnect(): Blocking {
     return function* (this: TcpSock): Blocking {
       for (;;) {
-        this.stack.flush();
         if (this.state === 'ESTABLISHED' || this.state === 'CLOSE_WAIT') return 0;
         if (this.state !== 'SYN_SENT' && this.state !== 'SYN_RECV') return -(this.takeError() || ECONNREFUSED);
         if (this.env.signalPending()) return -ERESTARTSYS;
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.state !== 'SYN_SENT' && this.state !== 'SYN_RECV');
       }
     }.call(this);
   }
@@ -459,8 +457,7 @@ export class TcpSock extends InetSock {
       if (this.state === 'SYN_SENT' || this.state === 'SYN_RECV') {
         if (nonblock) return sent > 0 ? sent : -EAGAIN;
         if (this.env.signalPending()) return sent > 0 ? sent : -ERESTARTSYS;
-        if (this.settled()) continue;
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.state !== 'SYN_SENT' && this.state !== 'SYN_RECV');
         continue;
       }
       if (this.sndShut || (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT')) {
@@ -480,10 +477,9 @@ export class TcpSock extends InetSock {
       // sock_wmalloc allocates while the send buffers are below sndbuf (the last one may overshoot)
       if (this.wmem >= this.sndbuf) {
         // no send-buffer room: sleep until ACKs free some (sock_wmalloc fails, SO_NOSPACE)
-        if (nonblock && !this.settled()) return sent > 0 ? sent : -EAGAIN;
+        if (nonblock) return sent > 0 ? sent : -EAGAIN;
         if (this.env.signalPending()) return sent > 0 ? sent : -ERESTARTSYS;
-        if (this.settled()) continue;
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.wmem < this.sndbuf || this.err !== 0 || (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT'));
         continue;
       }
       const skb = SkBuff.alloc(this.env, IP_HDR + TCP_HDR + this.mss);
@@ -497,17 +493,6 @@ export class TcpSock extends InetSock {
       this.writeXmit();
     }
     return sent;
-  }
-
-  /**
-   * Before a sending task sleeps, the bottom half runs (2.0's schedule() starts with
-   * do_bottom_half): it may deliver the ACKs that make sleeping unnecessary. True when
-   * it changed anything, so the caller looks again instead of sleeping.
-   */
-  private settled(): boolean {
-    const before = `${this.state}:${this.wmem}:${this.err}`;
-    this.stack.flush();
-    return `${this.state}:${this.wmem}:${this.err}` !== before;
   }
 
   /** Copies n user bytes into the segment's room; false when the copy faulted after some bytes went. */
@@ -631,13 +616,12 @@ export class TcpSock extends InetSock {
     const peek = (io.flags & MSG_PEEK) !== 0;
     return function* (this: TcpSock): Blocking {
       for (;;) {
-        this.stack.flush();
         if (this.rcvQueue.length > 0) break;
         if (this.err) return -this.takeError();
         if (this.finRcvd || this.rcvShut || this.state === 'CLOSED') return 0;
         if (nonblock) return -EAGAIN;
         if (this.env.signalPending()) return -ERESTARTSYS;
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.rcvQueue.length > 0 || this.err !== 0 || this.finRcvd || this.state === 'CLOSED');
       }
       return this.copyOut(len, deliver, peek);
     }.call(this);

@@ -132,12 +132,11 @@ export class UdpSock extends InetSock {
     const peek = (io.flags & MSG_PEEK) !== 0;
     return function* (this: UdpSock): Blocking {
       for (;;) {
-        this.stack.flush();
         if (this.queue.length > 0) break;
         if (this.closed) return 0;
         if (nonblock) return -EAGAIN;
         if (this.stack.env.signalPending()) return -ERESTARTSYS;
-        yield this.stack.sleepOn(this.wait);
+        yield this.stack.waitFor(this.wait, () => this.queue.length > 0);
       }
       const d = this.queue[0];
       const n = Math.min(len, d.len);
