@@ -57,6 +57,17 @@ export function pageFault(k: L4Kernel, t: Thread): void {
   startIpc(k, t);
 }
 
+/**
+ * #NM: with CR0.TS set it is the lazy FPU switch, done inside the kernel (the thread
+ * restarts its FPU instruction; no reflection, so the phase stays what it was); any
+ * other #NM is an ordinary exception.
+ */
+export function deviceNotAvailable(k: L4Kernel, t: Thread): void {
+  const frame = k.frame(t);
+  if ((frame.cs & 3) === 3 && t !== k.idle && k.fpuTrap(t)) return;
+  exception(k, t, 7);
+}
+
 export function exception(k: L4Kernel, t: Thread, vector: number): void {
   k.machine.phases.enterSinceTrap(PHASE.REFLECT); // phase accounting (contracts.md): an exception reflected to user level
   const err = errorCodeOnStack(k, t);
@@ -65,7 +76,6 @@ export function exception(k: L4Kernel, t: Thread, vector: number): void {
     k.panic(`exception ${vector} in the kernel at eip 0x${frame.eip.toString(16)}`);
     return;
   }
-  if (vector === 7 && k.fpuTrap(t)) return; // lazy FPU switch: the thread restarts its FPU instruction
   if (vector === 13 && emulateLidt(k, t, frame.eip)) return;
   if (t.task.userIdt && reflect(k, t, vector, err, frame)) return;
   const handler = k.activeThread(t.exceptionHandler) ?? k.activeThread(t.pager);

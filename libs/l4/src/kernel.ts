@@ -59,7 +59,7 @@ import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, type Gue
 import { isUserThreadId, lthreadOf, NIL_ID, taskOf, threadId, type ThreadId } from './thread-id';
 import { ipcSyscall, finishOp } from './ipc';
 import { fpageUnmap, idNearest, lthreadExRegs, taskNew, threadSchedule, threadSwitch } from './syscalls';
-import { exception, pageFault } from './faults';
+import { deviceNotAvailable, exception, pageFault } from './faults';
 import { Interrupts } from './interrupts';
 import { Sigma0 } from './sigma0';
 import { IPC_ERR } from './ipc-abi';
@@ -257,7 +257,9 @@ export class L4Kernel {
     h.register(HC.LTHREAD_EX_REGS, 'l4.lthread_ex_regs', this.entry((t) => lthreadExRegs(this, t)));
     h.register(HC.TASK_NEW, 'l4.task_new', this.entry((t) => taskNew(this, t)));
     h.register(HC.PAGE_FAULT, 'l4.page_fault', this.entry((t) => pageFault(this, t)));
-    for (let v = 0; v < 32; v++) if (v !== 14) h.register(HC.EXCEPTION + v, `l4.exception.${v}`, this.entry((t) => exception(this, t, v)));
+    for (let v = 0; v < 32; v++) {
+      if (v !== 14) h.register(HC.EXCEPTION + v, `l4.exception.${v}`, this.entry((t) => (v === 7 ? deviceNotAvailable(this, t) : exception(this, t, v))));
+    }
     for (let i = 0; i < 16; i++) h.register(HC.IRQ + i, `l4.irq.${i}`, this.entry(() => this.interrupts.arrived(i)));
     h.register(
       HC.BOOT,
