@@ -32,7 +32,7 @@ export type CorePath =
   /** do_exit + the parent's wait4 release of the zombie */
   | 'exit'
   // ---- networking (net/): per call, per packet or per buffer (units = 1), or per byte (units = bytes)
-  /** sys_socketcall: copy the argument array, sockfd_lookup, dispatch */
+  /** a socket call behind sys_socketcall: sockfd_lookup, address checks, the proto_ops dispatch */
   | 'net.socketcall'
   /** sock_alloc + the protocol's create (inet_create / unix_create) and the file */
   | 'net.sock-create'

@@ -440,7 +440,8 @@ function netPaths(): Record<string, NativeProfile> {
   // cli + sti around a queue operation: CLI 7 and STI 7 clocks on the P5 [p54c], minus 2 issue slots
   const CLI_STI = 12;
   return {
-    'net.socketcall': c('sys-socketcall', 35, 'sys_socketcall: verify_area of the argument array, switch, sockfd_lookup (fd, inode, i_sock check)'),
+    // (sys_socketcall's own body, the argument copy and the switch, is its sys.socketcall profile)
+    'net.socketcall': c('sock-call', 35, 'the sys_<call> wrapper behind sys_socketcall: sockfd_lookup (fd, inode, i_sock check), move_addr_to_kernel/user checks, the proto_ops dispatch'),
     'net.sock-create': c('sock-create', 400, 'sock_alloc (get_empty_inode + init) + inet_create/unix_create (sk kmalloc, ~60 field initialisations) + get_fd'),
     'net.sock-release': c('sock-release', 250, 'sock_release + inet_release/tcp_close/udp_close (state checks, queue purge loops, destroy_sock, iput)'),
     'net.skb-alloc': c('alloc-skb', 80, 'alloc_skb: kmalloc fast path (~40) + sk_buff header initialisation (~30 stores); skb_clone alike'),
