@@ -509,10 +509,20 @@ export class LinuxKernel implements FileEnv {
         t.counter = 0;
         this.needResched = true;
       }
+      // 2.0 update_process_times: ITIMER_VIRTUAL counts user ticks, ITIMER_PROF all of them
+      if (fromUser && t.itVirtual[0] > 0 && --t.itVirtual[0] === 0) {
+        t.itVirtual[0] = t.itVirtual[1];
+        this.sendSig(t, 26 /* SIGVTALRM */);
+      }
+      if (t.itProf[0] > 0 && --t.itProf[0] === 0) {
+        t.itProf[0] = t.itProf[1];
+        this.sendSig(t, 27 /* SIGPROF */);
+      }
     }
     for (const p of this.tasks.values()) {
       if (p.alarmAt !== 0 && p.alarmAt <= this.jiffies) {
-        p.alarmAt = 0;
+        // it_real_fn: SIGALRM, and the interval (if any) starts again from now
+        p.alarmAt = p.alarmIncr > 0 ? this.jiffies + p.alarmIncr : 0;
         this.sendSig(p, 14 /* SIGALRM */);
       }
     }

@@ -66,6 +66,8 @@ export const NR = {
   truncate: 92,
   ftruncate: 93,
   socketcall: 102,
+  setitimer: 104,
+  getitimer: 105,
   stat: 106,
   lstat: 107,
   fstat: 108,

@@ -82,8 +82,12 @@ export class Task {
   sleepingOn: WaitQueue[] = [];
   /** parents sleep here in wait4 */
   waitChild: WaitQueue | null = null;
-  /** jiffies at which SIGALRM fires (0 = none) */
+  /** jiffies at which SIGALRM fires (0 = none): ITIMER_REAL (and alarm), with its interval in ticks */
   alarmAt = 0;
+  alarmIncr = 0;
+  /** ITIMER_VIRTUAL and ITIMER_PROF: [ticks left (0 = off), interval] */
+  itVirtual: [number, number] = [0, 0];
+  itProf: [number, number] = [0, 0];
   /** timer ticks charged in user and kernel mode */
   utime = 0;
   stime = 0;

@@ -53,6 +53,40 @@ function writeAction(k: LinuxKernel, t: Task, addr: number, a: SigAction): void 
   k.uaccess.copyTo(t.mm!, addr, b);
 }
 
+export const ITIMER_REAL = 0;
+export const ITIMER_VIRTUAL = 1;
+export const ITIMER_PROF = 2;
+
+/** tvtojiffies (2.0 kernel/itimer.c): microseconds round up to whole ticks. */
+function tvToJiffies(sec: number, usec: number): number {
+  if (sec < 0 || usec < 0) return 0;
+  return sec * HZ + Math.ceil(usec / (1_000_000 / HZ));
+}
+
+/** _setitimer (2.0): a real timer's value is counted from the next tick (j + 1). */
+function setItimer(k: LinuxKernel, t: Task, which: number, interval: number, value: number): void {
+  if (which === ITIMER_REAL) {
+    t.alarmAt = value ? k.jiffies + value + 1 : 0;
+    t.alarmIncr = interval;
+  } else if (which === ITIMER_VIRTUAL) t.itVirtual = [value, interval];
+  else t.itProf = [value, interval];
+}
+
+/** The timer's interval and value as [sec, usec] pairs. */
+function getItimer(k: LinuxKernel, t: Task, which: number): { interval: [number, number]; value: [number, number] } {
+  const tv = (j: number): [number, number] => [Math.floor(j / HZ), (j % HZ) * (1_000_000 / HZ)];
+  if (which === ITIMER_REAL) return { interval: tv(t.alarmIncr), value: tv(t.alarmAt ? Math.max(1, t.alarmAt - k.jiffies) : 0) };
+  const it = which === ITIMER_VIRTUAL ? t.itVirtual : t.itProf;
+  return { interval: tv(it[1]), value: tv(it[0]) };
+}
+
+function itimerBytes(it: { interval: [number, number]; value: [number, number] }): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  [it.interval[0], it.interval[1], it.value[0], it.value[1]].forEach((v, i) => dv.setUint32(i * 4, v, true));
+  return b;
+}
+
 /** A wait queue nobody wakes: the task sleeps until a signal arrives (pause, sigsuspend). */
 const forever = (): WaitQueue => new WaitQueue('pause');
 
@@ -124,9 +158,32 @@ export const signalCalls: SyscallImpls = {
     })();
   },
   alarm(k, t, r) {
-    const left = t.alarmAt ? Math.max(1, Math.ceil((t.alarmAt - k.jiffies) / HZ)) : 0;
-    t.alarmAt = r.ebx ? k.jiffies + r.ebx * HZ : 0;
-    return left;
+    // 2.0 sys_alarm: setitimer(ITIMER_REAL, {0, 0}, {seconds, 0}); returns the old value's
+    // seconds, rounded up when microseconds remain
+    const old = getItimer(k, t, ITIMER_REAL);
+    setItimer(k, t, ITIMER_REAL, 0, r.ebx * HZ);
+    return old.value[0] + (old.value[1] ? 1 : 0);
+  },
+  setitimer(k, t, r) {
+    const which = r.ebx | 0;
+    if (which < 0 || which > 2) return -EINVAL;
+    let interval = 0;
+    let value = 0;
+    if (r.ecx) {
+      const dv = new DataView(k.uaccess.copyFrom(t.mm!, r.ecx, 16).slice().buffer);
+      interval = tvToJiffies(dv.getInt32(0, true), dv.getInt32(4, true));
+      value = tvToJiffies(dv.getInt32(8, true), dv.getInt32(12, true));
+    }
+    const old = getItimer(k, t, which);
+    setItimer(k, t, which, interval, value);
+    if (r.edx) k.uaccess.copyTo(t.mm!, r.edx, itimerBytes(old));
+    return 0;
+  },
+  getitimer(k, t, r) {
+    const which = r.ebx | 0;
+    if (which < 0 || which > 2) return -EINVAL;
+    k.uaccess.copyTo(t.mm!, r.ecx, itimerBytes(getItimer(k, t, which)));
+    return 0;
   },
   sigreturn(k, t) {
     const regs = k.arch.getUserRegs(t);
