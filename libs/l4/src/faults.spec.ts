@@ -167,7 +167,7 @@ describe('page faults and exceptions as IPC', () => {
 
 describe('lazy FPU switching', () => {
   it('each thread keeps its own x87 state: a switch sets CR0.TS, the next FPU instruction traps (#NM) and the kernel swaps the state', () => {
-    const { machine, kernel, marks, runUntilMarks } = bootL4({ timerHz: 0 });
+    const { machine, kernel, runUntilMarks } = bootL4({ timerHz: 0 });
     const DATA = 0x3000;
     const A = threadId(4, 0);
     const B = threadId(5, 0);
