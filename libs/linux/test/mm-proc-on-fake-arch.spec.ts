@@ -295,3 +295,44 @@ describe('stop and continue inside a system call', () => {
     expect(r.eip).toBe(eipAtRead - 2);
   });
 });
+
+describe('interval timers', () => {
+  test('ITIMER_REAL re-arms with its interval; ITIMER_VIRTUAL counts user ticks only; alarm reports 2.0\'s rounding', () => {
+    const { k, arch, t, sys } = setup();
+    const itv = (interval: number, value: number): number => {
+      k.uaccess.copyTo(t.mm!, BUF, new Uint8Array(new Uint32Array([0, interval, 0, value]).buffer));
+      return BUF;
+    };
+    expect(sys(NR.setitimer, 0, itv(30_000, 30_000), 0)).toBe(0); // 3 ticks, counted from the next tick
+    const tick = (user: boolean): void => {
+      arch.fromUser = user;
+      k.onTimerInterrupt();
+      arch.fromUser = true;
+    };
+    const alrm = 1 << 13;
+    for (let i = 0; i < 3; i++) tick(false);
+    expect(t.pending & alrm).toBe(0);
+    tick(false);
+    expect(t.pending & alrm).toBe(alrm);
+    t.pending = 0;
+    for (let i = 0; i < 3; i++) tick(false);
+    expect(t.pending & alrm).toBe(alrm); // again 3 ticks later
+    t.pending = 0;
+    expect(sys(NR.setitimer, 0, itv(0, 0), 0)).toBe(0);
+    const vtalrm = 1 << 25;
+    expect(sys(NR.setitimer, 1, itv(0, 20_000), 0)).toBe(0); // 2 user ticks
+    tick(false);
+    tick(false);
+    expect(t.pending & vtalrm).toBe(0); // kernel ticks do not count
+    expect(sys(NR.alarm, 100)).toBe(0);
+    expect(sys(NR.alarm, 5)).toBe(101); // 100 s and a tick left: rounded up
+    expect(sys(NR.getitimer, 0, BUF)).toBe(0);
+    expect(k.uaccess.read32(t.mm!, BUF + 8)).toBe(5);
+    expect(sys(NR.getitimer, 3, BUF)).toBe(-22);
+    tick(true);
+    expect(k.initExit).toBeNull();
+    tick(true); // the second user tick: SIGVTALRM, whose default action ends the process
+    expect(k.initExit).toEqual({ code: null, signal: 26 });
+    void vtalrm;
+  });
+});
