@@ -115,9 +115,10 @@ export const LMBENCH_TESTS: readonly LmbenchTest[] = [
     title: 'context switch',
     description:
       'A ring of 2, 8 or 16 processes passes a token through pipes; each sums a private 0, 4, 16 or 64 KiB array ' +
-      'when it holds the token. Per-hop time minus the same work in one process; the minimum of the trials.',
+      'when it holds the token. Per-hop time minus the same work in one process on one cache-warm array (as lmbench), ' +
+      'so the result includes reloading each process\'s array into the caches; the minimum of the trials.',
     metrics: CTX_PROCS.flatMap((procs) =>
-      CTX_KB.map((kb) => lat(`ctx_${procs}p_${kb}k`, `context switch, ${procs} processes, ${kb} KiB each (per hop, minus the in-process work)`)),
+      CTX_KB.map((kb) => lat(`ctx_${procs}p_${kb}k`, `context switch, ${procs} processes, ${kb} KiB each (per hop, minus the in-process work on a warm array)`)),
     ),
     uses: ['ctx_trials'],
     passes: (p) => CTX_PROCS.length * CTX_KB.length * 2 * n(p, 'ctx_trials'),
