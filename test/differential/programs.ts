@@ -77,6 +77,7 @@ const SPECIAL: Record<string, Partial<ProgramSpec>> = {
   'test-exit3': { exit: { status: 3 } },
   'test-exec': { needsBin: true },
   'test-segv': { exit: { signal: 11 } },
+  'test-sock-signals': { exit: { signal: 13 } },
   'test-select-fd': { needsBin: true },
   'test-proc-exec': { needsBin: true },
   // guest/bin: the tools the benchmarks exec, compared byte for byte
