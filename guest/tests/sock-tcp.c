@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include "check.h"
 
 static const int sizes[] = {1, 100, 3884, 3885, 10000, 65536, 100000};
@@ -94,6 +95,19 @@ int main(void) {
   pid_t pid;
 
   signal(SIGPIPE, SIG_IGN);
+
+  /* 0. names: only the loopback's */
+  {
+    struct hostent *h = gethostbyname("localhost");
+    struct in_addr in;
+    CHECK(h != 0);
+    if (h) {
+      memcpy(&in, h->h_addr, 4);
+      printf("localhost is %s (%d bytes, family %d)\n", inet_ntoa(in), h->h_length, h->h_addrtype);
+    }
+    printf("no.such.host: %s\n", gethostbyname("no.such.host") ? "FOUND" : "not found");
+    printf("inet_addr(\"10.1.2.3\") = %08x\n", (unsigned)ntohl(inet_addr("10.1.2.3")));
+  }
 
   /* 1. a listening socket on an ephemeral port of 127.0.0.1 */
   s = socket(AF_INET, SOCK_STREAM, 0);
