@@ -1,7 +1,8 @@
 /* mmap of files: MAP_PRIVATE (copy-on-write: the file and other mappings never see
    the writes), MAP_SHARED (writes reach the file: through msync, munmap, and read()
    at once; write() shows through an existing mapping), a mapping shared with a child
-   across fork, partial munmap, an offset mapping, the tail of the last page, errors. */
+   across fork, partial munmap, an offset mapping, the tail of the last page, errors.
+   Twice: in /tmp (in memory in the emulated systems) and in /var/tmp (on their disk). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,12 +28,13 @@ static int file_read(int fd, long off, char *out, int n) {
   return read(fd, out, n);
 }
 
-int main(void) {
+static int run_in(const char *dir) {
   int fd, i, r, status;
   volatile char *a, *b, *s;
   pid_t pid;
 
-  snprintf(name, sizeof name, "/tmp/mmap-file-%d", getpid());
+  printf("== %s\n", dir);
+  snprintf(name, sizeof name, "%s/mmap-file-%d", dir, getpid());
   fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
   CHECK(fd >= 0);
   for (i = 0; i < FILE_BYTES; i++) buf[i] = 'A' + (i / PAGE) + (i % 7 == 0 ? 32 : 0);
@@ -124,5 +126,13 @@ int main(void) {
   close(fd);
   unlink(name);
   show("mapping of an unlinked file", a);
+  munmap((void *)a, FILE_BYTES);
+  munmap((void *)b, FILE_BYTES);
+  return 0;
+}
+
+int main(void) {
+  run_in("/tmp");
+  run_in("/var/tmp");
   return CHECK_DONE();
 }
