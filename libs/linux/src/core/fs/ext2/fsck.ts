@@ -227,6 +227,9 @@ export function fsck(disk: BlockReader, maxProblems = 200): FsckReport {
   }
 
   // pass 4: bitmaps and counts
+  const dirsIn = new Array(geo.groups).fill(0);
+  for (const [ino, di] of inodes) if ((di.mode & S_IFMT) === S_IFDIR) dirsIn[Math.floor((ino - 1) / geo.inodesPerGroup)]++;
+  for (let g = 0; g < geo.groups; g++) if (gds[g].usedDirs !== dirsIn[g]) report(`group ${g}: used directories count ${gds[g].usedDirs}, ${dirsIn[g]} found`);
   let freeBlocksTotal = 0;
   let freeInodesTotal = 0;
   for (let g = 0; g < geo.groups; g++) {
