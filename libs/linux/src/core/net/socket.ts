@@ -116,11 +116,11 @@ export abstract class Sock {
         this.keepalive = val !== 0;
         return;
       case SO_SNDBUF:
-        // 2.0: values above SK_WMEM_MAX are clipped, below 256 raised to 256
-        this.sndbuf = Math.max(256, Math.min(val, SK_WMEM_MAX));
+        // 2.0 sock_setsockopt (as recalled): above 2 × SK_WMEM_MAX clipped to it, below 256 raised to 256
+        this.sndbuf = Math.max(256, Math.min(val, 2 * SK_WMEM_MAX));
         return;
       case SO_RCVBUF:
-        this.rcvbuf = Math.max(256, Math.min(val, SK_RMEM_MAX));
+        this.rcvbuf = Math.max(256, Math.min(val, 2 * SK_RMEM_MAX));
         return;
       case SO_DEBUG:
       case SO_DONTROUTE:

@@ -1,5 +1,5 @@
 import { EAGAIN } from '../errno';
-import { EADDRINUSE, ECONNREFUSED, INADDR_LOOPBACK, SO_REUSEADDR, SOL_SOCKET } from './constants';
+import { EADDRINUSE, ECONNREFUSED, INADDR_LOOPBACK, SO_RCVBUF, SO_REUSEADDR, SO_SNDBUF, SOL_SOCKET } from './constants';
 import { inetAddr } from './inet';
 import { Call, IO, NB, Sink, TestNet, fetchFrom, finish } from './net-test-env';
 import { SKB_OVERHEAD } from './skbuff';
@@ -271,6 +271,22 @@ describe('TCP over the loopback', () => {
     net.advance(TCP_TIMEWAIT_JIFFIES);
     expect(net.tcp.bound.size).toBe(1);
     expect(net.tcp.established.size).toBe(0);
+  });
+
+  test('SO_RCVBUF/SO_SNDBUF are clipped to 2 × 32767 and raised to 256; a bigger receive buffer opens a bigger window', () => {
+    const net = new TestNet();
+    const s = net.tcp.socket();
+    s.setsockopt(SOL_SOCKET, SO_RCVBUF, 1 << 20);
+    expect(s.getsockopt(SOL_SOCKET, SO_RCVBUF)).toBe(65534);
+    s.setsockopt(SOL_SOCKET, SO_SNDBUF, 10);
+    expect(s.getsockopt(SOL_SOCKET, SO_SNDBUF)).toBe(256);
+    const server = net.tcp.socket();
+    server.setsockopt(SOL_SOCKET, SO_RCVBUF, 65534);
+    server.bind(lo(5100));
+    server.listen(1);
+    const client = net.tcp.socket();
+    new Call(client.connect(lo(5100), false));
+    expect(client.sndWnd).toBe(65534);
   });
 
   test('every buffer goes back to the page allocator when the connection is gone', () => {
