@@ -33,7 +33,9 @@ export function netOf(k: LinuxKernel): Net {
     wakeUp: (q) => k.wakeUp(q),
     signalPending: () => k.signalPending(),
     sigpipe: () => k.sigpipe(),
-    timerQueue: (at) => k.timerQueue(k.current, at),
+    // the stack's timers belong to no process (2.0: kernel timers): owned by the idle task,
+    // so no exit removes one that other sleepers share
+    timerQueue: (at) => k.timerQueue(k.idle, at),
     count: (name, c) => k.count(name, c),
     names: {
       bind(path: string) {

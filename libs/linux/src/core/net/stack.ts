@@ -28,7 +28,7 @@ export interface NetEnv extends SkbEnv {
   signalPending(): boolean;
   /** raise SIGPIPE on the current task */
   sigpipe(): void;
-  /** a queue the kernel wakes at jiffy `at` (for the current task) */
+  /** a queue the kernel wakes at jiffy `at` (shared by every task sleeping until then) */
   timerQueue(at: number): WaitQueue;
   count(name: string, n?: number): void;
 }
