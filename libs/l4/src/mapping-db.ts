@@ -259,21 +259,18 @@ export class MappingDatabase {
    */
   flushRange(space: AddressSpace, start: number, bytes: number, own: boolean, readOnly: boolean): number {
     const before = this.flushedPages;
-    const m = this.bySpace.get(space);
-    if (!m) return 0;
     const lo = start >>> 0;
     const hi = lo + bytes;
+    // the mappings in the range, each once: pages, and superpages (whole or in part)
+    const pages: MappingNode[] = [];
+    const superpages = new Set<MappingNode>();
     for (const run of this.mappingsIn(space, lo, bytes)) {
-      const node = this.lookup(space, run.vaddr);
-      if (!node) continue; // removed by an earlier run's flush
-      if (!node.large) this.flushNode(node, own, readOnly);
-      else if (node.vaddr === run.vaddr) {
-        // the first run inside this superpage: the part of it the range covers, at once
-        this.flushPart(node, Math.max(lo, node.vaddr) - node.vaddr, Math.min(hi, node.vaddr + LARGE_PAGE_SIZE) - node.vaddr, own, readOnly);
-      } else if (run.vaddr === Math.max(lo - (lo % PAGE_SIZE), node.vaddr)) {
-        this.flushPart(node, run.vaddr - node.vaddr, Math.min(hi, node.vaddr + LARGE_PAGE_SIZE) - node.vaddr, own, readOnly);
-      }
+      const node = this.lookup(space, run.vaddr) as MappingNode;
+      if (node.large) superpages.add(node);
+      else pages.push(node);
     }
+    for (const node of pages) if (this.lookup(space, node.vaddr) === node) this.flushNode(node, own, readOnly);
+    for (const node of superpages) if (this.lookup(space, node.vaddr) === node) this.flushPart(node, Math.max(lo, node.vaddr) - node.vaddr, Math.min(hi, node.vaddr + LARGE_PAGE_SIZE) - node.vaddr, own, readOnly);
     return this.flushedPages - before;
   }
 
