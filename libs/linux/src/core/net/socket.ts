@@ -7,6 +7,9 @@ import { EINVAL, KernelError } from '../errno';
 import { FileEnv, IoResult, O_NONBLOCK, O_RDWR, OpenFile, PollState } from '../fs/file';
 import type { Blocking, SleepOn } from '../task';
 import { WaitQueue } from '../wait-queue';
+import type { PathTouch } from '../../arch/arch';
+import { PAGE_SIZE } from '../phys-mem';
+import type { SkbEnv } from './skbuff';
 import {
   ENOPROTOOPT,
   ENOTCONN,
@@ -40,6 +43,56 @@ export interface SockIo {
   nonblock: boolean;
 }
 
+/**
+ * struct sock in guest memory: 1 KiB per socket (2.0's struct sock with its protocol
+ * part is some 700-800 bytes; approx.), four to a page from the kernel's allocator, so
+ * the protocol paths' accesses to it go through the D-cache and DTLB. Pages go back when
+ * their four slots are free.
+ */
+export const SOCK_BYTES = 1024;
+const slabs = new WeakMap<SkbEnv, { free: number[]; used: Map<number, number> }>();
+
+export function sockAlloc(env: SkbEnv): number {
+  let s = slabs.get(env);
+  if (!s) {
+    s = { free: [], used: new Map() };
+    slabs.set(env, s);
+  }
+  if (s.free.length === 0) {
+    const page = env.pages.alloc(true);
+    s.used.set(page, 0);
+    for (let o = PAGE_SIZE - SOCK_BYTES; o >= 0; o -= SOCK_BYTES) s.free.push(page + o);
+  }
+  const a = s.free.pop()!;
+  const page = a - (a % PAGE_SIZE);
+  s.used.set(page, s.used.get(page)! + 1);
+  return a;
+}
+
+export function sockFree(env: SkbEnv, a: number): void {
+  const s = slabs.get(env);
+  const page = a - (a % PAGE_SIZE);
+  const n = s?.used.get(page);
+  if (!s || n === undefined || n === 0) throw new Error(`sockFree: 0x${a.toString(16)} is not an allocated socket`);
+  if (n === 1) {
+    s.used.delete(page);
+    s.free = s.free.filter((x) => x - (x % PAGE_SIZE) !== page);
+    env.pages.put(page);
+  } else {
+    s.used.set(page, n - 1);
+    s.free.push(a);
+  }
+}
+
+/** A path's accesses to a socket: the fields it reads (6 lines) and updates (2 lines), plus `more`. */
+export function sockTouch(kaddr: number, more?: PathTouch): PathTouch {
+  if (kaddr === 0) return more ?? {};
+  return {
+    read: [[kaddr, 192], ...(more?.read ?? [])],
+    write: [[kaddr + 64, 64], ...(more?.write ?? [])],
+  };
+}
+
 export abstract class Sock {
   readonly wait: WaitQueue;
   reuse = false;
@@ -50,6 +103,8 @@ export abstract class Sock {
   err = 0;
   /** the open file holding this socket (null once closed or before accept) */
   file: SocketFile | null = null;
+  /** physical address of the socket's struct sock (0 once freed) */
+  kaddr = 0;
 
   constructor(
     readonly family: number,

@@ -43,7 +43,7 @@ import {
   TCP_NODELAY,
 } from './constants';
 import { InetSock, parseInetAddr } from './inet';
-import { BlockingSock, Deliver, Fetch, SockIo } from './socket';
+import { BlockingSock, Deliver, Fetch, SockIo, sockAlloc, sockFree, sockTouch } from './socket';
 import { SKB_OVERHEAD, SkBuff, csumFold } from './skbuff';
 import { IP_HDR, IpPacket, LOOPBACK_MTU, NetStack, NetTimer, Protocol } from './stack';
 
@@ -157,7 +157,6 @@ export class TcpProto implements Protocol {
   rcv(pkt: IpPacket): void {
     const { skb, off, len } = pkt;
     const env = this.stack.env;
-    env.charge('net.tcp-rcv', 1, { read: skb.ranges(off, TCP_HDR) });
     env.charge('net.csum', len, { read: skb.ranges(off, len) });
     if (len < TCP_HDR || csumFold(skb.sum(off, len, NetStack.pseudoSum(pkt.saddr, pkt.daddr, IPPROTO_TCP, len))) !== 0) {
       this.stack.drop(skb);
@@ -194,6 +193,7 @@ export class TcpProto implements Protocol {
       dataLen: len - doff,
     };
     const sk = this.established.get(TcpProto.key(pkt.daddr, seg.dport, pkt.saddr, seg.sport)) ?? this.listenerFor(seg.dport, pkt.daddr);
+    env.charge('net.tcp-rcv', 1, sockTouch(sk?.kaddr ?? 0, { read: skb.ranges(off, TCP_HDR) }));
     if (!sk) {
       this.sendReset(seg);
       skb.free();
@@ -292,6 +292,7 @@ export class TcpSock extends InetSock {
 
   constructor(readonly proto: TcpProto) {
     super(proto.stack, SOCK_STREAM, 'tcp');
+    this.kaddr = sockAlloc(proto.stack.env);
   }
 
   private get env() {
@@ -343,6 +344,10 @@ export class TcpSock extends InetSock {
     if (this.orphan) {
       for (const r of this.rcvQueue.splice(0)) r.skb.free();
       this.rmem = 0;
+      if (this.kaddr !== 0) {
+        sockFree(this.env, this.kaddr);
+        this.kaddr = 0;
+      }
     }
     this.setState('CLOSED');
   }
@@ -368,7 +373,7 @@ export class TcpSock extends InetSock {
         if (i >= 0) {
           const c = this.acceptQueue.splice(i, 1)[0];
           c.parent = null;
-          this.env.charge('net.tcp-accept', 1);
+          this.env.charge('net.tcp-accept', 1, sockTouch(c.kaddr, sockTouch(this.kaddr)));
           return c;
         }
         if (nonblock) throw new KernelError(EAGAIN);
@@ -395,7 +400,7 @@ export class TcpSock extends InetSock {
     this.dport = a.port;
     if (this.proto.established.has(this.key())) throw new KernelError(EADDRINUSE);
     this.proto.established.set(this.key(), this);
-    this.env.charge('net.tcp-connect', 1);
+    this.env.charge('net.tcp-connect', 1, sockTouch(this.kaddr));
     this.iss = this.proto.isn();
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
@@ -507,7 +512,7 @@ export class TcpSock extends InetSock {
     const at = IP_HDR + TCP_HDR + seg.len;
     seg.skb.len = at + n;
     seg.skb.write(at, bytes);
-    this.env.charge('net.tcp-sendmsg', 1, { write: seg.skb.ranges(at, n) });
+    this.env.charge('net.tcp-sendmsg', 1, sockTouch(this.kaddr, { write: seg.skb.ranges(at, n) }));
     seg.len += n;
     this.writeSeq = add(this.writeSeq, n);
     return true;
@@ -560,7 +565,7 @@ export class TcpSock extends InetSock {
     const win = this.selectWindow();
     writeHeader(s.skb, this.sport, this.dport, s.seq, flags & ACK ? this.rcvNxt : 0, flags, win, s.syn ? TCP_MSS : 0);
     s.skb.len = IP_HDR + TCP_HDR + opt + s.len;
-    this.env.charge('net.tcp-output', 1, { write: s.skb.ranges(IP_HDR, TCP_HDR + opt) });
+    this.env.charge('net.tcp-output', 1, sockTouch(this.kaddr, { write: s.skb.ranges(IP_HDR, TCP_HDR + opt) }));
     checksum(this.stack, s.skb, this.saddr, this.daddr, TCP_HDR + opt + s.len);
     if (flags & ACK) this.ackSent(win);
     this.stack.ipOutput(s.skb.clone(), IPPROTO_TCP, this.saddr, this.daddr, TCP_HDR + opt + s.len);
@@ -578,7 +583,7 @@ export class TcpSock extends InetSock {
     const skb = SkBuff.alloc(this.env, IP_HDR + TCP_HDR);
     const win = this.selectWindow();
     writeHeader(skb, this.sport, this.dport, this.sndNxt, this.rcvNxt, ACK, win, 0);
-    this.env.charge('net.tcp-send-ack', 1, { write: skb.ranges(IP_HDR, TCP_HDR) });
+    this.env.charge('net.tcp-send-ack', 1, sockTouch(this.kaddr, { write: skb.ranges(IP_HDR, TCP_HDR) }));
     checksum(this.stack, skb, this.saddr, this.daddr, TCP_HDR);
     this.ackSent(win);
     this.stack.ipOutput(skb, IPPROTO_TCP, this.saddr, this.daddr, TCP_HDR);
@@ -587,7 +592,7 @@ export class TcpSock extends InetSock {
   private sendRstAndClose(): void {
     const skb = SkBuff.alloc(this.env, IP_HDR + TCP_HDR);
     writeHeader(skb, this.sport, this.dport, this.sndNxt, this.rcvNxt, RST | ACK, 0, 0);
-    this.env.charge('net.tcp-send-ack', 1, { write: skb.ranges(IP_HDR, TCP_HDR) });
+    this.env.charge('net.tcp-send-ack', 1, sockTouch(this.kaddr, { write: skb.ranges(IP_HDR, TCP_HDR) }));
     checksum(this.stack, skb, this.saddr, this.daddr, TCP_HDR);
     this.stack.ipOutput(skb, IPPROTO_TCP, this.saddr, this.daddr, TCP_HDR);
     this.destroy();
@@ -651,7 +656,7 @@ export class TcpSock extends InetSock {
         r.skb.free();
       }
     }
-    this.env.charge('net.tcp-recvmsg', 1, { read: touched });
+    this.env.charge('net.tcp-recvmsg', 1, sockTouch(this.kaddr, { read: touched }));
     for (const p of parts) deliver(p);
     if (!peek) this.cleanupRbuf();
     return copied;
@@ -681,7 +686,7 @@ export class TcpSock extends InetSock {
     if (this.state === 'ESTABLISHED' || this.state === 'SYN_RECV') this.setState('FIN_WAIT1');
     else if (this.state === 'CLOSE_WAIT') this.setState('LAST_ACK');
     else return;
-    this.env.charge('net.tcp-close', 1);
+    this.env.charge('net.tcp-close', 1, sockTouch(this.kaddr));
     this.queueControl(FIN);
     this.writeXmit();
   }
@@ -705,7 +710,7 @@ export class TcpSock extends InetSock {
   release(): void {
     this.orphan = true;
     this.rcvShut = true;
-    this.env.charge('net.sock-release', 1);
+    this.env.charge('net.sock-release', 1, sockTouch(this.kaddr));
     for (const r of this.rcvQueue.splice(0)) r.skb.free();
     this.rmem = 0;
     switch (this.state) {
@@ -828,7 +833,7 @@ export class TcpSock extends InetSock {
       this.env.count('tcpListenDrops');
       return;
     }
-    this.env.charge('net.tcp-conn-request', 1);
+    this.env.charge('net.tcp-conn-request', 1, sockTouch(this.kaddr));
     const c = new TcpSock(this.proto);
     c.saddr = g.pkt.daddr;
     c.sport = this.sport;
@@ -917,7 +922,7 @@ export class TcpSock extends InetSock {
       if (p) this.env.wakeUp(p.wait);
     }
     if (seqLt(this.sndUna, g.ack)) {
-      this.env.charge('net.tcp-ack', 1);
+      this.env.charge('net.tcp-ack', 1, sockTouch(this.kaddr));
       this.ackUpTo(g.ack);
     }
     if (seqLe(this.sndUna, g.ack)) this.sndWnd = g.win;

@@ -62,6 +62,20 @@ describe('UDP over the loopback', () => {
     expect(net.stack.stats.dropped).toBe(20 - srv.queue.length + 1);
   });
 
+  test('closing the sockets gives every page back (socket structures, queued datagrams)', () => {
+    const net = new TestNet();
+    const free = net.pages.freePages;
+    const srv = net.udp.socket();
+    srv.bind(lo(9100));
+    const cli = net.udp.socket();
+    new Call(cli.sendmsg(5000, fetchFrom(new Uint8Array(5000)), IO, lo(9100)));
+    net.stack.flush();
+    expect(net.pages.freePages).toBeLessThan(free);
+    srv.release();
+    cli.release();
+    expect(net.pages.freePages).toBe(free);
+  });
+
   test('errors: too big, no destination; non-blocking receive on an empty socket', () => {
     const net = new TestNet();
     const s = net.udp.socket();

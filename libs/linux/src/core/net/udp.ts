@@ -10,7 +10,7 @@ import type { IoResult } from '../fs/file';
 import type { Blocking } from '../task';
 import { EDESTADDRREQ, EMSGSIZE, INADDR_ANY, IPPROTO_UDP, MSG_DONTWAIT, MSG_PEEK, SOCK_DGRAM } from './constants';
 import { InetSock, inetAddr, parseInetAddr } from './inet';
-import { Deliver, Fetch, SockIo } from './socket';
+import { Deliver, Fetch, SockIo, sockAlloc, sockFree, sockTouch } from './socket';
 import { SkBuff, csumFold } from './skbuff';
 import { IP_HDR, IpPacket, NetStack, Protocol } from './stack';
 
@@ -40,7 +40,6 @@ export class UdpProto implements Protocol {
   rcv(pkt: IpPacket): void {
     const { skb, off, len } = pkt;
     const env = this.stack.env;
-    env.charge('net.udp-rcv', 1, { read: skb.ranges(off, UDP_HDR) });
     const ulen = skb.u16(off + 4);
     if (ulen < UDP_HDR || ulen > len) return this.stack.drop(skb);
     if (skb.u16(off + 6) !== 0) {
@@ -50,6 +49,7 @@ export class UdpProto implements Protocol {
     }
     const dport = skb.u16(off + 2);
     const sk = (this.ports.get(dport) ?? []).find((s) => s.saddr === INADDR_ANY || s.saddr === pkt.daddr);
+    env.charge('net.udp-rcv', 1, sockTouch(sk?.kaddr ?? 0, { read: skb.ranges(off, UDP_HDR) }));
     if (!sk) return this.stack.drop(skb);
     const d: Datagram = { skb, off: off + UDP_HDR, len: ulen - UDP_HDR, saddr: pkt.saddr, sport: skb.u16(off) };
     if (sk.rmem + skb.truesize > sk.rcvbuf) return this.stack.drop(skb);
@@ -66,6 +66,7 @@ export class UdpSock extends InetSock {
 
   constructor(readonly proto: UdpProto) {
     super(proto.stack, SOCK_DGRAM, 'udp');
+    this.kaddr = sockAlloc(proto.stack.env);
   }
 
   protected portUsers(port: number): InetSock[] {
@@ -118,7 +119,7 @@ export class UdpSock extends InetSock {
     skb.write(IP_HDR, h);
     skb.write(IP_HDR + UDP_HDR, data);
     // udp_getfrag: the copy from the user checksums as it goes (csum_partial_copy_fromuser)
-    env.charge('net.udp-sendmsg', 1, { write: skb.ranges(IP_HDR, UDP_HDR + len) });
+    env.charge('net.udp-sendmsg', 1, sockTouch(this.kaddr, { write: skb.ranges(IP_HDR, UDP_HDR + len) }));
     env.charge('net.csum', UDP_HDR + len, { read: skb.ranges(IP_HDR, UDP_HDR + len) });
     let c = csumFold(skb.sum(IP_HDR, UDP_HDR + len, NetStack.pseudoSum(saddr, daddr, IPPROTO_UDP, UDP_HDR + len)));
     if (c === 0) c = 0xffff; // RFC 768: a computed 0 is sent as all ones
@@ -140,7 +141,7 @@ export class UdpSock extends InetSock {
       }
       const d = this.queue[0];
       const n = Math.min(len, d.len);
-      this.stack.env.charge('net.udp-recvmsg', 1, { read: d.skb.ranges(d.off, n) });
+      this.stack.env.charge('net.udp-recvmsg', 1, sockTouch(this.kaddr, { read: d.skb.ranges(d.off, n) }));
       deliver(d.skb.read(d.off, n));
       if (from) from(inetAddr(d.saddr, d.sport));
       if (!peek) {
@@ -169,6 +170,10 @@ export class UdpSock extends InetSock {
     }
     for (const d of this.queue.splice(0)) d.skb.free();
     this.rmem = 0;
-    this.stack.env.charge('net.sock-release', 1);
+    this.stack.env.charge('net.sock-release', 1, sockTouch(this.kaddr));
+    if (this.kaddr !== 0) {
+      sockFree(this.stack.env, this.kaddr);
+      this.kaddr = 0;
+    }
   }
 }

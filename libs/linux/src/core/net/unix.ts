@@ -29,7 +29,7 @@ import {
   MSG_DONTWAIT,
   MSG_PEEK,
 } from './constants';
-import { BlockingSock, Deliver, Fetch, Sock, SockIo } from './socket';
+import { BlockingSock, Deliver, Fetch, Sock, SockIo, sockAlloc, sockFree, sockTouch } from './socket';
 import { SKB_OVERHEAD, SkBuff, SkbEnv } from './skbuff';
 import type { WaitQueue } from '../wait-queue';
 
@@ -136,6 +136,7 @@ export class UnixSock extends Sock {
     type: number,
   ) {
     super(AF_UNIX, type, 'unix');
+    this.kaddr = sockAlloc(domain.env);
   }
 
   private get env(): UnixEnv {
@@ -174,7 +175,7 @@ export class UnixSock extends Sock {
     if (other.state !== UState.Listening) throw new KernelError(ECONNREFUSED);
     other.pending.push(this);
     this.state = UState.Connecting;
-    this.env.charge('net.unix-connect', 1);
+    this.env.charge('net.unix-connect', 1, sockTouch(this.kaddr, sockTouch(other.kaddr)));
     this.env.wakeUp(other.wait);
     return this.waitConnected(nonblock);
   }
@@ -212,7 +213,7 @@ export class UnixSock extends Sock {
           c.peer = n;
           n.state = UState.Connected;
           c.state = UState.Connected;
-          this.env.charge('net.unix-accept', 1);
+          this.env.charge('net.unix-accept', 1, sockTouch(n.kaddr, sockTouch(c.kaddr, sockTouch(this.kaddr))));
           this.env.wakeUp(c.wait);
           return n;
         }
@@ -264,7 +265,7 @@ export class UnixSock extends Sock {
   private queueTo(peer: UnixSock, bytes: Uint8Array, from: string | null): void {
     const skb = SkBuff.alloc(this.env, bytes.length);
     skb.write(0, bytes);
-    this.env.charge('net.unix-sendmsg', 1, { write: skb.ranges(0, bytes.length) });
+    this.env.charge('net.unix-sendmsg', 1, sockTouch(this.kaddr, sockTouch(peer.kaddr, { write: skb.ranges(0, bytes.length) })));
     this.wmem += skb.truesize;
     peer.queue.push({ skb, off: 0, owner: this, from });
     this.env.wakeUp(peer.wait);
@@ -315,7 +316,7 @@ export class UnixSock extends Sock {
     const u = this.queue[0];
     const n = Math.min(len, u.skb.len);
     const bytes = u.skb.read(0, n);
-    this.env.charge('net.unix-recvmsg', 1, { read: u.skb.ranges(0, n) });
+    this.env.charge('net.unix-recvmsg', 1, sockTouch(this.kaddr, { read: u.skb.ranges(0, n) }));
     deliver(bytes);
     if (from) from(unixAddr(u.from));
     if (!peek) {
@@ -346,7 +347,7 @@ export class UnixSock extends Sock {
         this.consume(u);
       }
     }
-    this.env.charge('net.unix-recvmsg', 1, { read: touched });
+    this.env.charge('net.unix-recvmsg', 1, sockTouch(this.kaddr, { read: touched }));
     for (const p of parts) deliver(p);
     if (from) from(unixAddr(this.peer?.name ?? null));
     return copied;
@@ -401,7 +402,7 @@ export class UnixSock extends Sock {
   release(): void {
     const wasListening = this.state === UState.Listening;
     this.state = UState.Closed;
-    this.env.charge('net.unix-release', 1);
+    this.env.charge('net.unix-release', 1, sockTouch(this.kaddr));
     // connections nobody accepted are refused
     if (wasListening) {
       for (const c of this.pending.splice(0)) {
@@ -420,6 +421,10 @@ export class UnixSock extends Sock {
     this.releaseName?.();
     this.releaseName = null;
     this.env.wakeUp(this.wait);
+    if (this.kaddr !== 0) {
+      sockFree(this.env, this.kaddr);
+      this.kaddr = 0;
+    }
   }
 }
 
