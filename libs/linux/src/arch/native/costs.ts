@@ -424,7 +424,7 @@ export const CORE_PATHS: Record<string, NativeProfile> = {
  * references): every count below is (approx.) and none is fitted. Code bytes are
  * about 3.5 bytes per instruction (gcc 2.7 -O2 i386 code), the part of the function a
  * path runs. Data the paths touch beyond their own code: the packet buffers, passed
- * per call (skb pages through the D-cache); socket structures are not modelled.
+ * per call (skb pages and the struct sock slots, core/net/socket.ts, through the D-cache).
  * The per-byte paths (checksum, copy) take their clocks from the instruction loop [p54c].
  */
 function netPaths(): Record<string, NativeProfile> {
