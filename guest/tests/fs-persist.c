@@ -1,6 +1,7 @@
 /* A file system that survives. Modes:
      fs-persist write <file> <kib>   writes <kib> KiB of a fixed pattern, sync, prints its checksum
      fs-persist read <file>          prints the size and checksum of the file
+     fs-persist mmap <file>          the same through a private mapping (page faults read the file)
      fs-persist kill <file>          a child writes <file> in a loop (O_SYNC every other chunk)
                                      and is killed with SIGKILL in the middle; then sync
    With no arguments: write, then read back in the same run (the differential test). */
@@ -12,6 +13,8 @@
 #include <signal.h>
 #include <time.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include "check.h"
 
 static unsigned char buf[8192];
@@ -64,6 +67,33 @@ static int do_read(const char *path) {
   return 0;
 }
 
+static int do_mmap(const char *path) {
+  int fd = open(path, O_RDONLY);
+  struct stat st;
+  unsigned s = 0, t;
+  long off, i;
+  const unsigned char *p;
+  if (fd < 0 || fstat(fd, &st) < 0) {
+    printf("open %s failed\n", path);
+    return 1;
+  }
+  p = mmap(0, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    printf("mmap failed\n");
+    return 1;
+  }
+  for (off = 0; off < (long)st.st_size; off += sizeof buf) {
+    long n = (long)st.st_size - off < (long)sizeof buf ? (long)st.st_size - off : (long)sizeof buf;
+    t = 0;
+    for (i = 0; i < n; i++) t = t * 31 + p[off + i];
+    s = s * 7 + t;
+  }
+  munmap((void *)p, st.st_size);
+  close(fd);
+  printf("read %ld KiB, checksum %08x\n", (long)st.st_size / 1024, s);
+  return 0;
+}
+
 static int do_kill(const char *path) {
   int status;
   pid_t pid = fork();
@@ -95,6 +125,7 @@ int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "write")) return do_write(argv[2], atoi(argv[3]));
   if (argc >= 3 && !strcmp(argv[1], "read")) return do_read(argv[2]);
   if (argc >= 3 && !strcmp(argv[1], "kill")) return do_kill(argv[2]);
+  if (argc >= 3 && !strcmp(argv[1], "mmap")) return do_mmap(argv[2]);
   {
     char path[64];
     sprintf(path, "mklab-fs-persist-%d", getpid()); /* never printed */

@@ -73,6 +73,15 @@ describe('native Linux on the disk root', () => {
     expect(second.machine.ide!.stats.sectorsRead).toBeGreaterThan(600);
   });
 
+  it('a mapped file after a reboot: page faults wait for the disk and see the same bytes', () => {
+    const first = run('test-fs-persist', ['write', '/mapped', '320']);
+    const sum = first.out.match(/checksum ([0-9a-f]{8})/)![1];
+    const second = run('test-fs-persist', ['mmap', '/mapped'], { image: first.machine.ide!.image.clone(), mkfs: false });
+    expect(second.out).toBe(`read 320 KiB, checksum ${sum}\n`);
+    expect(second.machine.counters.kernel.fileFaults).toBeGreaterThan(0);
+    expect(second.machine.ide!.stats.sectorsRead).toBeGreaterThan(600);
+  });
+
   it('a writer killed in the middle of its writes leaves a consistent file system', () => {
     const r = run('test-fs-persist', ['kill', '/victim']);
     expect(r.out).toBe('writer killed by signal 9\n');
