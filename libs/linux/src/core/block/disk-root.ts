@@ -11,6 +11,7 @@ import type { Inode } from '../fs/ramfs';
 import type { PhysMem } from '../phys-mem';
 import { PAGE_SIZE } from '../phys-mem';
 import type { CorePath } from '../core-paths';
+import type { PathTouch } from '../../arch/arch';
 import type { WaitQueue } from '../wait-queue';
 
 export interface DiskOptions {
@@ -26,7 +27,7 @@ export interface DiskOptions {
 export interface DiskKernel {
   readonly mem: PhysMem;
   allocPage(): number;
-  charge(path: CorePath, units?: number): void;
+  charge(path: CorePath, units?: number, touch?: PathTouch): void;
   count(name: string, n?: number): void;
   wakeUp(q: WaitQueue): void;
   panic(why: string): void;
@@ -72,7 +73,7 @@ export class DiskRoot {
       opts.cacheBuffers ?? DEFAULT_CACHE_BUFFERS,
     );
     this.driver.attach(this.cache);
-    this.ext2 = new Ext2Fs(this.cache, { mem: k.mem, now: () => k.now(), allocPage: () => k.allocPage(), charge: (p, u) => k.charge(p, u), count: (n, c) => k.count(n, c) });
+    this.ext2 = new Ext2Fs(this.cache, { mem: k.mem, now: () => k.now(), allocPage: () => k.allocPage(), charge: (p, u, t) => k.charge(p, u, t), count: (n, c) => k.count(n, c) });
   }
 
   get booting(): boolean {

@@ -58,7 +58,8 @@ export interface Ext2Env {
   /** seconds since the Epoch (time stamps) */
   now(): number;
   allocPage(): number;
-  charge(path: Ext2Path, units?: number): void;
+  /** `touch`: physical ranges the path reads or writes (through the data caches) */
+  charge(path: Ext2Path, units?: number, touch?: { read?: [number, number][]; write?: [number, number][] }): void;
   count(name: string, n?: number): void;
 }
 
@@ -494,6 +495,7 @@ export class Ext2Fs implements InodeFs {
     this.cache.ensure(phys.filter((b) => b !== 0));
     inode.lastRead = last;
     const out = new Uint8Array(end - pos);
+    const source: [number, number][] = [];
     for (let l = first; l <= last; l++) {
       const b = phys[l - first];
       const from = Math.max(pos, l * BLOCK_SIZE);
@@ -501,7 +503,10 @@ export class Ext2Fs implements InodeFs {
       if (b === 0) continue; // a hole reads as zeros
       const bh = this.cache.getblk(b);
       out.set(this.env.mem.readBytes(bh.phys + (from - l * BLOCK_SIZE), to - from), from - pos);
+      source.push([bh.phys + (from - l * BLOCK_SIZE), to - from]);
     }
+    // the copy to user space reads these buffer lines (its clocks are the system call's copy; here only the source side's cache traffic)
+    if (source.length) this.env.charge('fs.copy', 0, { read: source });
     return out;
   }
 
