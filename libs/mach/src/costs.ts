@@ -129,6 +129,8 @@ export const MACH_COSTS = {
   timerTick: path('mach.timer-tick', 60, OUT_EXTRA, 'estimate: 60 instructions; OUT 9 clocks (pentium-p54c.md)'),
   /** Wake-up from the idle loop (interrupt entry 25 + IRET 10 at CPL 0, pentium-p54c.md). */
   idleWakeup: path('mach.idle-wakeup', 40, 25 + 10, 'estimate: 40 instructions; interrupt entry 25 + IRET 10 at CPL 0 (pentium-p54c.md)'),
+  /** A device interrupt: EOI (OUT), the line's handler looked up; for a line whose handler is a user-level server, its mask (OUT) and the message's build. */
+  deviceInterrupt: path('mach.device-interrupt', 50, 2 * OUT_EXTRA, 'estimate: 50 instructions; EOI and mask OUT 9 clocks each (pentium-p54c.md)'),
 } as const;
 
 export const PATH_CODE_START = PATH_CODE;

@@ -113,6 +113,10 @@ export class MachKernel {
   readonly userDs: number;
   /** kernel upcall at every clock interrupt (a co-located server's timer: MkLinux in-kernel) */
   onClockTick: (() => void) | null = null;
+  /** device interrupt handlers by line (attachInterrupt) */
+  private readonly irqHandlers = new Map<number, () => void>();
+  /** the 8259A pair's interrupt masks (OCW1) as the kernel last wrote them */
+  private picMask: [number, number] = [0xff, 0xff];
   current: Thread;
   private onCpu: Thread | null = null;
   /** inside a hostcall handler (scheduling decisions take effect at its exit) */
@@ -196,8 +200,9 @@ export class MachKernel {
     pic.out8(PIC2 + 1, irqVector(8));
     pic.out8(PIC2 + 1, 0x02);
     pic.out8(PIC2 + 1, 0x01);
-    pic.out8(PIC1 + 1, this.timerHz > 0 ? 0xfe : 0xff);
-    pic.out8(PIC2 + 1, 0xff);
+    this.picMask = [this.timerHz > 0 ? 0xfe : 0xff, 0xff];
+    pic.out8(PIC1 + 1, this.picMask[0]);
+    pic.out8(PIC2 + 1, this.picMask[1]);
     if (this.timerHz > 0) {
       const count = Math.round(PIT_HZ / this.timerHz);
       machine.pit.out8(0x43, 0x34);
@@ -525,10 +530,41 @@ export class MachKernel {
     this.leave();
   }
 
+  /**
+   * Device interrupt line `irq` (1–15, not the cascade) is delivered to `handler`, called
+   * in the kernel at each interrupt after the EOI: a co-located driver's upcall, or the
+   * kernel's message to a user-level server (who masks the line until the server has
+   * served it: maskInterrupt). The line is unmasked in the 8259A.
+   */
+  attachInterrupt(irq: number, handler: () => void): void {
+    if (!(Number.isInteger(irq) && irq >= 1 && irq < 16 && irq !== 2)) throw new Error(`Mach: interrupt line ${irq} cannot be attached (1–15, not the cascade)`);
+    this.irqHandlers.set(irq, handler);
+    this.maskInterrupt(irq, false);
+    if (irq >= 8) {
+      this.picMask[0] &= ~(1 << 2); // the cascade
+      this.machine.pic.out8(PIC1 + 1, this.picMask[0]);
+    }
+  }
+
+  /** Masks or unmasks device interrupt line `irq` in the 8259A (OCW1). */
+  maskInterrupt(irq: number, masked: boolean): void {
+    const chip = irq >= 8 ? 1 : 0;
+    const bit = 1 << (irq & 7);
+    this.picMask[chip] = masked ? this.picMask[chip] | bit : this.picMask[chip] & ~bit;
+    this.machine.pic.out8(chip ? PIC2 + 1 : PIC1 + 1, this.picMask[chip]);
+  }
+
   private interrupt(irq: number): void {
     this.machine.pic.out8(irq >= 8 ? PIC2 : PIC1, 0x20);
     if (irq >= 8) this.machine.pic.out8(PIC1, 0x20);
-    if (irq !== 0) return;
+    if (irq !== 0) {
+      const handler = this.irqHandlers.get(irq);
+      if (!handler) return;
+      this.bump('deviceInterrupts');
+      this.charge(MACH_COSTS.deviceInterrupt, [kernelLinear(G_CURRENT)], []);
+      handler();
+      return;
+    }
     const cur = this.current;
     this.charge(MACH_COSTS.timerTick, [cur.field(THREAD_FIELD.QUANTUM)], [cur.field(THREAD_FIELD.QUANTUM)]);
     this.bump('clockTicks');

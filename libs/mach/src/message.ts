@@ -124,6 +124,8 @@ export const MSG_ID = {
   MEMORY_OBJECT_PHYSICAL_SUPPLY: 2095,
   /** memory_object_lock_request (flush): the pager takes pages back (their mappings go) */
   MEMORY_OBJECT_LOCK_REQUEST: 2096,
+  /** a device interrupt delivered to a user-level driver's port (ours): +24 the line → 28 bytes */
+  DEVICE_INTERRUPT: 2900,
 } as const;
 export const replyId = (id: number): number => id + 100;
 

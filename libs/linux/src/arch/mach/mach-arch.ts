@@ -68,6 +68,7 @@ import {
   VM_PROT_WRITE,
   abortPageWait,
   destroyPort,
+  kernelMessage,
   flushPages,
   kernelLinear,
   msghBits,
@@ -170,6 +171,8 @@ export class MachArch implements Arch {
   private readonly byPortName = new Map<number, Task>();
   private readonly outbox: Outgoing[] = [];
   private readonly signalled = new Set<Task>();
+  /** the user server's interrupt ports: name → line */
+  private readonly irqPorts = new Map<number, number>();
   /** charges start with the server's first request (boot work is not charged, as arch/l4) */
   private serving = false;
   private readonly dataBase: number;
@@ -589,6 +592,43 @@ export class MachArch implements Arch {
     this.settle();
   }
 
+  /**
+   * Routes device interrupt line `irq` to the core (Arch.attachIrq). In-kernel: Mach calls
+   * the co-located driver at the interrupt (a kernel upcall). User: Mach masks the line and
+   * sends a message to the line's port in the server's port set; the server runs the
+   * driver's top half and bottom halves, then unmasks the line (a Mach call). False for the
+   * clock (Mach's) and the cascade.
+   */
+  attachIrq(irq: number): boolean {
+    if (!(Number.isInteger(irq) && irq >= 1 && irq < 16 && irq !== 2)) return false;
+    const k = this.mach;
+    if (this.config === 'inkernel') {
+      k.attachInterrupt(irq, () => this.deviceInterrupt(irq));
+      return true;
+    }
+    const srv = this.server as MachTask;
+    const port = k.ports.allocate();
+    const name = srv.space.insert({ port, type: 16 });
+    srv.space.portSet(this.portSet)?.add(port);
+    this.irqPorts.set(name, irq);
+    const body = new Uint8Array(4);
+    new DataView(body.buffer).setUint32(0, irq, true);
+    k.attachInterrupt(irq, () => {
+      k.maskInterrupt(irq, true);
+      kernelMessage(k, port, null, MSG_ID.DEVICE_INTERRUPT, body.slice());
+    });
+    return true;
+  }
+
+  /** A device interrupt in the server: the core's handler for the idle task (no process is in the server between requests). */
+  private deviceInterrupt(irq: number): void {
+    if (!this.kernel) return;
+    this.kernel.count('mklinux.deviceInterrupts');
+    this.kernel.serve(this.kernel.idle);
+    this.kernel.onIrq(irq);
+    this.settle();
+  }
+
   // ------------------------------------------------------------------ the user server's threads
 
   /** The main thread between two mach_msg traps: the last message is in its buffer. */
@@ -619,7 +659,12 @@ export class MachArch implements Arch {
     const task = this.byPortName.get(local);
     const p = task ? this.procs.get(task) : undefined;
     const start = this.machine.counters.cycles;
-    if (!task || !p || !p.task) {
+    const irq = this.irqPorts.get(local);
+    if (irq !== undefined) {
+      this.deviceInterrupt(irq);
+      this.chargeMachCalls(1); // the line unmasked again
+      this.mach.maskInterrupt(irq, false);
+    } else if (!task || !p || !p.task) {
       this.kernel.count('mklinux.strayMessages');
     } else if (id === MSG_ID.EXCEPTION_RAISE_STATE) {
       const w = ctx.readBytes(buf, EXC_MSG.BYTES);
