@@ -219,6 +219,7 @@ int main(int argc, char **argv) {
   /* a reader gone away must give EPIPE to the bandwidth writers, not kill them */
   signal(SIGPIPE, SIG_IGN);
   printf("lmbench_target %ld us\n", lmb.target_us);
+  printf("lmbench: scratch files in %s\n", lmb.tmp);
   for (j = 0; j < NTESTS; j++) {
     if (!selected[j]) continue;
     ran++;

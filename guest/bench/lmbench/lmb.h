@@ -8,7 +8,7 @@ struct lmb_opts {
   long target_us;   /* -t: a timed pass must last at least this long (lmbench 1.x: 1 s) */
   long net_factor;  /* -N: the network latency tests use target x this (1.x: 5 s, i.e. 5) */
   const char *bin;  /* -b: where hello, true and sh live ($GUEST_BIN, else /bin) */
-  const char *tmp;  /* -d: a writable directory for scratch files (/tmp) */
+  const char *tmp;  /* -d: a writable directory for scratch files (/tmp; lmbench 1.x: /usr/tmp) */
   long file_kb;     /* -f: the data file of mmap, pagefault and the reread tests */
   long mem_kb;      /* -m: the buffers of bw_mem */
   long fs_files;    /* -n: files created and deleted by one fs pass */

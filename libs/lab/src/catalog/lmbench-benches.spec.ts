@@ -13,7 +13,7 @@ const binDir = path.dirname(image);
 /** the host runs i386 binaries (the image is a static i386 Linux executable) */
 const hostRuns = os.platform() === 'linux' && fs.existsSync(image) && !spawnSync(image, [], { stdio: 'ignore' }).error;
 
-const SMALL = { target_us: 1000, file_kb: 128, mem_kb: 128, fs_files: 5, ctx_trials: 1 };
+const SMALL = { target_us: 1000, file_kb: 128, mem_kb: 128, fs_files: 5, ctx_trials: 1, dir: '/tmp' };
 
 describe('lmbench benches', () => {
   it('are in the catalogue: the suite and one bench per test, ids unique', () => {
@@ -39,10 +39,13 @@ describe('lmbench benches', () => {
 
   it('pass the target and only their own size options to the guest', () => {
     const fsBench = resolveExperiment({ system: 'linux', bench: 'lmbench-fs', params: { target_us: 500, fs_files: 7 } });
-    expect(fsBench.ok && fsBench.experiment.bench.argv(fsBench.spec.params)).toEqual(['lmbench', '-t', '500', '-n', '7', 'fs']);
+    expect(fsBench.ok && fsBench.experiment.bench.argv(fsBench.spec.params)).toEqual(['lmbench', '-t', '500', '-n', '7', '-d', '/tmp', 'fs']);
+    const onDisk = resolveExperiment({ system: 'linux', bench: 'lmbench-bw-file', params: { dir: '/usr/tmp' } });
+    expect(onDisk.ok && onDisk.experiment.bench.argv(onDisk.spec.params)).toEqual(['lmbench', '-t', '20000', '-f', '8192', '-d', '/usr/tmp', 'bw_file']);
+    expect(resolveExperiment({ system: 'linux', bench: 'lmbench-fs', params: { dir: '/etc' } }).ok).toBe(false);
     const suite = resolveExperiment({ system: 'linux', bench: 'lmbench' });
     expect(suite.ok && suite.experiment.bench.argv(suite.spec.params)).toEqual([
-      'lmbench', '-t', '20000', '-f', '8192', '-m', '8192', '-n', '1000', '-c', '3', 'all',
+      'lmbench', '-t', '20000', '-f', '8192', '-m', '8192', '-n', '1000', '-c', '3', '-d', '/tmp', 'all',
     ]);
     const bad = resolveExperiment({ system: 'linux', bench: 'lmbench-null', params: { file_kb: 64 } });
     expect(bad.ok).toBe(false);
