@@ -4,10 +4,8 @@
 // queued on the real Redis; then the page in Debian's chromium. The chart is checked
 // by its DATA: one group per test, one dataset per non-native system, each bar the
 // slowdown computed from the numbers the API stores.
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser';
-import { startRealFarm, type RealFarm } from './support/real-farm';
+import type { Page } from 'playwright-core';
+import { expectSweepDone, listOf, mean, openDashboardOnRealFarm, readChart } from './support/dashboard';
 
 jest.setTimeout(1_800_000);
 
@@ -22,82 +20,33 @@ const SPEC = {
 const METRICS = ['lmb_null_us', 'lmb_fork_us', 'lmb_pipe_us', 'lmb_bw_pipe_mbs'];
 const LABELS = ['[lat] null', '[lat] fork', '[lat] pipe', '[bw⁻¹] pipe'];
 
-interface ChartData {
-  labels: string[];
-  datasets: { label: string; data: (number | null)[] }[];
-  systems: string[];
-  metrics: string[];
+async function chartData(page: Page) {
+  const chart = await readChart(page, 'fig6');
+  return { ...chart, systems: listOf(chart.canvas.systems), metrics: listOf(chart.canvas.metrics) };
 }
-
-async function chartData(page: Page): Promise<ChartData> {
-  return page.evaluate(() => {
-    const w = globalThis as any;
-    const chart = w.__charts.fig6;
-    if (chart !== w.Chart.getChart('fig6-chart')) throw new Error('window.__charts.fig6 is not the drawn chart');
-    const canvas = w.document.getElementById('fig6-chart');
-    return {
-      labels: [...chart.data.labels],
-      datasets: chart.data.datasets.map((d: any) => ({ label: d.label, data: [...d.data] })),
-      systems: (canvas.dataset.systems ?? '').split(',').filter(Boolean),
-      metrics: (canvas.dataset.metrics ?? '').split(',').filter(Boolean),
-    };
-  });
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('the Figure 6 view against the real farm (lmbench)', () => {
-  let farm: RealFarm;
-  let browser: Browser;
-  let page: Page;
+  const dashboard = openDashboardOnRealFarm('browser_fig6', { width: 1400, height: 1000 });
   let sweepId: string;
   let systems: { id: string; title: string; arch: string }[];
-  const pageErrors: string[] = [];
-  const offsite: string[] = [];
 
   beforeAll(async () => {
-    farm = await startRealFarm('browser_fig6');
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('request', (r) => {
-      if (!r.url().startsWith(farm.url) && !r.url().startsWith('data:')) offsite.push(r.url());
-    });
-    systems = await farm.get('/api/catalog/systems');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await farm?.close();
-  });
-
-  afterEach(async () => {
-    // MKLAB_SCREENSHOT_DIR=/some/dir keeps a picture of each page for a human to look at
-    if (process.env.MKLAB_SCREENSHOT_DIR) {
-      const name = expect.getState().currentTestName?.replace(/[^a-z0-9]+/gi, '-').slice(0, 80) ?? 'page';
-      await page.screenshot({ path: path.join(process.env.MKLAB_SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-    }
-    expect(pageErrors).toEqual([]);
-    expect(offsite).toEqual([]);
+    systems = await dashboard.farm.get('/api/catalog/systems');
   });
 
   it('runs a short lmbench sweep over every system through the farm', async () => {
+    const { farm } = dashboard;
     const res = await fetch(`${farm.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SPEC) });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; cells: number };
     sweepId = created.id;
     expect(created.cells).toBe(systems.length * BENCHES.length);
-    const sweep = await farm.waitForSweep(sweepId, 1_500_000);
-    const problems: string[] = [];
-    for (const c of sweep.cells.filter((c: any) => c.status !== 'done')) {
-      const run = c.runId ? await farm.get(`/api/runs/${c.runId}`) : null;
-      problems.push(`${c.system} ${c.bench}: ${c.status} ${run?.error ? `${run.error.kind}: ${run.error.message}` : ''}`);
-    }
-    expect(problems).toEqual([]);
-    expect(sweep.status).toBe('done');
+    await farm.waitForSweep(sweepId, 1_500_000);
+    await expectSweepDone(farm, sweepId);
   });
 
   it('links the view from the sweep page', async () => {
+    const { farm, page } = dashboard;
     await page.goto(`${farm.url}/sweeps/${sweepId}`);
     const link = page.locator('a[href^="/views/fig6?sweep="]');
     await link.waitFor();
@@ -105,6 +54,7 @@ describe('the Figure 6 view against the real farm (lmbench)', () => {
   });
 
   it("draws every system's slowdown against native Linux from the API's numbers", async () => {
+    const { farm, page } = dashboard;
     const rows = (await farm.get(`/api/metrics?sweep=${sweepId}`)).rows as any[];
     const nativeId = systems.find((s) => s.arch === 'native')!.id;
     const others = systems.filter((s) => s.id !== nativeId);
@@ -136,6 +86,7 @@ describe('the Figure 6 view against the real farm (lmbench)', () => {
   });
 
   it('reproduces a narrowed view from its URL alone', async () => {
+    const { farm, page } = dashboard;
     const pick = systems.filter((s) => s.arch !== 'native').slice(-1)[0];
     await page.goto(`${farm.url}/views/fig6?sweep=${sweepId}&systems=${pick.id}&scale=linear`);
     await page.waitForSelector('#fig6-table tbody tr');

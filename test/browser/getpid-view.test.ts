@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runSweepCommand } from '../../apps/cli/src/commands/sweep';
-import { launchChromium } from './support/browser';
-import { startRealFarm, type RealFarm } from './support/real-farm';
+import { expectSweepDone, listOf, mean, openDashboardOnRealFarm, readChart } from './support/dashboard';
+import type { RealFarm } from './support/real-farm';
 
 jest.setTimeout(900_000);
 
@@ -41,80 +41,17 @@ async function cli(farm: RealFarm, argv: string[]): Promise<Cli> {
   return { code, out: out.join(''), err: err.join('') };
 }
 
-interface ChartData {
-  labels: string[];
-  datasets: { label: string; data: (number | null)[] }[];
-  systems: string[];
-  metric: string;
+async function chartData(page: Page) {
+  const chart = await readChart(page, 'getpid');
+  return { ...chart, systems: listOf(chart.canvas.systems), metric: chart.canvas.metric ?? '' };
 }
-
-async function chartData(page: Page): Promise<ChartData> {
-  // Runs in the page (the test's tsconfig has no DOM types: the page's globals go through `globalThis`).
-  return page.evaluate(() => {
-    const w = globalThis as any;
-    const chart = w.__charts.getpid;
-    // the same object chart.js draws from
-    if (chart !== w.Chart.getChart('getpid-chart')) throw new Error('window.__charts.getpid is not the drawn chart');
-    const canvas = w.document.getElementById('getpid-chart');
-    return {
-      labels: [...chart.data.labels],
-      datasets: chart.data.datasets.map((d: any) => ({ label: d.label, data: [...d.data] })),
-      systems: (canvas.dataset.systems ?? '').split(',').filter(Boolean),
-      metric: canvas.dataset.metric ?? '',
-    };
-  });
-}
-
-/** Fails with the cells' and runs' own errors when the sweep did not end done. */
-async function expectSweepDone(farm: RealFarm, id: string): Promise<void> {
-  const sweep = await farm.get(`/api/sweeps/${id}`);
-  if (sweep.status === 'done') return;
-  const problems: string[] = [];
-  for (const c of sweep.cells) {
-    if (c.status === 'done') continue;
-    const run = c.runId ? await farm.get(`/api/runs/${c.runId}`) : null;
-    problems.push(`${c.system} seed ${c.seed}: ${c.status} ${c.error ?? ''} ${run?.error ? `${run.error.kind}: ${run.error.message}` : ''}`.trim());
-  }
-  throw new Error(`sweep ${id} ended ${sweep.status}:\n${problems.join('\n')}`);
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('dashboard against the real farm (getpid)', () => {
-  let farm: RealFarm;
-  let browser: Browser;
-  let page: Page;
+  const dashboard = openDashboardOnRealFarm('browser', { width: 1200, height: 900 });
   let sweepId: string;
-  const offsite: string[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    farm = await startRealFarm('browser');
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('request', (r) => {
-      if (!r.url().startsWith(farm.url) && !r.url().startsWith('data:')) offsite.push(r.url());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await farm?.close();
-  });
-
-  afterEach(async () => {
-    // MKLAB_SCREENSHOT_DIR=/some/dir keeps a picture of each page for a human to look at
-    if (process.env.MKLAB_SCREENSHOT_DIR) {
-      const name = expect.getState().currentTestName?.replace(/[^a-z0-9]+/gi, '-').slice(0, 80) ?? 'page';
-      await page.screenshot({ path: path.join(process.env.MKLAB_SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-    }
-    expect(pageErrors).toEqual([]);
-    // chart.js and everything else come from our own server, never a CDN
-    expect(offsite).toEqual([]);
-  });
 
   it('submits the sweep with the CLI and follows it live on the sweep page until it is done', async () => {
+    const { farm, page } = dashboard;
     const dir = mkdtempSync(path.join(tmpdir(), 'mklab-browser-'));
     const specFile = path.join(dir, 'getpid.json');
     writeFileSync(specFile, JSON.stringify(SPEC));
@@ -152,6 +89,7 @@ describe('dashboard against the real farm (getpid)', () => {
   });
 
   it('shows the sweep in the list', async () => {
+    const { farm, page } = dashboard;
     await page.goto(farm.url + '/');
     const row = page.locator(`tr[data-sweep-id="${sweepId}"]`);
     await row.waitFor();
@@ -160,6 +98,7 @@ describe('dashboard against the real farm (getpid)', () => {
   });
 
   it("draws the paper's getpid table from the API's numbers", async () => {
+    const { farm, page } = dashboard;
     const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid`)).rows as any[];
     const reference = await farm.get('/api/reference/sosp97-table2-getpid');
     const catalog = await farm.get<{ id: string; title: string }[]>('/api/catalog/systems');
@@ -210,6 +149,7 @@ describe('dashboard against the real farm (getpid)', () => {
   });
 
   it('reproduces a view from its URL alone', async () => {
+    const { farm, page } = dashboard;
     const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid&metric=getpid_us`)).rows as any[];
     await page.goto(`${farm.url}/views/getpid?sweep=${sweepId}&systems=l4linux,linux&metric=us&scale=linear`);
     await page.waitForSelector('#getpid-table tbody tr');
@@ -224,6 +164,7 @@ describe('dashboard against the real farm (getpid)', () => {
   });
 
   it('shows a run with its metrics, counters, provenance and guest output', async () => {
+    const { farm, page } = dashboard;
     const sweep = await farm.get(`/api/sweeps/${sweepId}`);
     const runId = sweep.cells[0].runId;
     const run = await farm.get(`/api/runs/${runId}`);
@@ -241,6 +182,7 @@ describe('dashboard against the real farm (getpid)', () => {
   });
 
   it('serves the same sweep from stored results through `mklab sweep submit` and prints its table', async () => {
+    const { farm } = dashboard;
     const dir = mkdtempSync(path.join(tmpdir(), 'mklab-browser-'));
     const specFile = path.join(dir, 'getpid.yaml');
     writeFileSync(specFile, `name: browser-getpid again\nsystems: all\nbenches: [getpid]\nparams: {iterations: 300, repeats: 2}\n`);

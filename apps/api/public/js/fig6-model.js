@@ -4,19 +4,13 @@
 // Latencies [lat] as the time ratio (system ÷ native); bandwidths [bw⁻¹] as the inverse
 // bandwidth ratio (native ÷ system). 1 = as fast as native; 2 = twice as slow.
 
+import { paramsKey } from './sweep-model.js';
+
 export const SUITE_BENCH = 'lmbench';
 
 /** Is this bench one of lmbench's (the suite or lmbench-<test>)? */
 export function isLmbenchBench(id) {
   return id === SUITE_BENCH || String(id).startsWith(`${SUITE_BENCH}-`);
-}
-
-/** A run's params as one sortable key: `file_kb=128 target_us=1000` (names sorted). */
-export function paramsKey(params) {
-  return Object.keys(params || {})
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join(' ');
 }
 
 /** 'lmb_ctx_2p_16k_us' → 'ctx 2p/16K'; 'lmb_bw_mem_read_mbs' → 'mem read'; 'lmb_rpc_udp_us' → 'rpc/udp' */

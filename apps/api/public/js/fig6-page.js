@@ -2,90 +2,30 @@
 // The paper's Figure 6: lmbench normalised to native Linux. One group of bars per
 // test, one bar per system (its slowdown), and a table with the raw values. Everything
 // the view shows is decided by the URL, so a link reproduces it.
-/* global window, document, location, URLSearchParams, setTimeout, clearTimeout */
-import { asList, clearError, fetchJson, fmt, h, setQuery, shortId, showError, TERMINAL_SWEEP } from './common.js';
+/* global document, location, URLSearchParams */
+import './site-header.js';
+import { asList, fetchJson, fmt, h } from './common.js';
 import { barTooltip, buildFig6View } from './fig6-model.js';
+import { axisType, bindParamsChoice, bindRadios, createBarChart, loadSweepView, readSweepViewState, renderSystemChoices, showSweep } from './sweep-view.js';
 
-const POLL_MS = 2000;
 // one colour per system, in catalogue order (the paper's greys and blues)
 const COLOURS = ['#2f6fb3', '#7fa7d6', '#c0504d', '#e3a35b', '#6b8e23', '#8064a2', '#4bacc6'];
 
-const query = new URLSearchParams(location.search);
-const state = {
-  sweep: query.get('sweep') || '',
-  systems: query.get('systems') ? query.get('systems').split(',').filter(Boolean) : null,
-  scale: query.get('scale') === 'linear' ? 'linear' : 'log',
-  params: query.get('params'),
-};
+const state = readSweepViewState(new URLSearchParams(location.search));
 
 const canvas = document.getElementById('fig6-chart');
 let view = null;
-// chart.js (window.Chart) comes from /assets/vendor/chart.umd.min.js, served from node_modules.
-const chart = new window.Chart(canvas, {
-  type: 'bar',
-  data: { labels: [], datasets: [] },
-  options: {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    scales: {
-      x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 45 } },
-      y: { type: state.scale === 'log' ? 'logarithmic' : 'linear', title: { display: true, text: 'slowdown against native Linux (×)' } },
-    },
-    plugins: {
-      legend: { position: 'top' },
-      tooltip: { callbacks: { label: (ctx) => (view ? barTooltip(view, ctx.datasetIndex, ctx.dataIndex) : '') } },
-    },
+const chart = createBarChart('fig6', canvas, {
+  scales: {
+    x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 45 } },
+    y: { type: axisType(state.scale), title: { display: true, text: 'slowdown against native Linux (×)' } },
   },
+  tooltipLabel: (ctx) => (view ? barTooltip(view, ctx.datasetIndex, ctx.dataIndex) : ''),
 });
-// For tests and for the curious: the live chart objects by name.
-window.__charts = Object.assign(window.__charts || {}, { fig6: chart });
 
 let data = null; // { sweep, metricRows, systems, benches }
-let timer = null;
-
-function syncUrl() {
-  setQuery({ sweep: state.sweep, systems: state.systems ? state.systems.join(',') : '', scale: state.scale, params: state.params });
-}
-
-for (const input of document.querySelectorAll('input[name="scale"]')) {
-  input.checked = input.value === state.scale;
-  input.addEventListener('change', () => {
-    state.scale = input.value;
-    syncUrl();
-    render();
-  });
-}
-
-const paramsSelect = document.getElementById('params');
-paramsSelect.addEventListener('change', () => {
-  state.params = paramsSelect.value || null;
-  syncUrl();
-  render();
-});
-
-async function load() {
-  clearTimeout(timer);
-  if (!state.sweep) {
-    showError('No sweep chosen: open this view as /views/fig6?sweep=<id> (the sweep page links here).');
-    return;
-  }
-  try {
-    const sweepId = encodeURIComponent(state.sweep);
-    const [sweep, metrics, systems, benches] = await Promise.all([
-      fetchJson(`/api/sweeps/${sweepId}`),
-      fetchJson(`/api/metrics?sweep=${sweepId}&format=json`),
-      data ? Promise.resolve(data.systems) : fetchJson('/api/catalog/systems'),
-      data ? Promise.resolve(data.benches) : fetchJson('/api/catalog/benches'),
-    ]);
-    clearError();
-    data = { sweep, metricRows: asList(metrics), systems: asList(systems), benches: asList(benches) };
-    render();
-    if (!TERMINAL_SWEEP.has(sweep.status)) timer = setTimeout(load, POLL_MS);
-  } catch (err) {
-    showError(err);
-  }
-}
+bindRadios(state, 'scale', render);
+const renderParamsChoice = bindParamsChoice(state, render);
 
 const unitText = (u) => (u === 'us' ? 'µs' : u);
 const ratio = (s) => (s === null ? '—' : `${fmt(s, 2)}×`);
@@ -93,22 +33,13 @@ const ratio = (s) => (s === null ? '—' : `${fmt(s, 2)}×`);
 function render() {
   if (!data) return;
   view = buildFig6View({ ...data, selected: state.systems, params: state.params });
-  const { sweep } = data;
-  document.getElementById('sweep-link').replaceChildren(
-    h('a', { href: `/sweeps/${encodeURIComponent(sweep.id)}` }, `sweep ${sweep.name || shortId(sweep.id)}`),
-    `, ${sweep.status}`,
-  );
-  document.body.dataset.sweepStatus = sweep.status;
-  renderSystemChoices(view.available);
-  document.getElementById('params-box').hidden = view.paramChoices.length < 2;
-  paramsSelect.replaceChildren(
-    h('option', { value: '', selected: !state.params }, 'first of each test'),
-    ...view.paramChoices.map((key) => h('option', { value: key, selected: key === state.params }, key)),
-  );
+  showSweep(data.sweep);
+  renderSystemChoices(state, view.available, render);
+  renderParamsChoice(view.paramChoices, state.params, 'first of each test');
 
   chart.data.labels = view.chart.labels;
   chart.data.datasets = view.chart.datasets.map((d, i) => ({ label: d.label, data: d.data, backgroundColor: COLOURS[i % COLOURS.length] }));
-  chart.options.scales.y.type = state.scale === 'log' ? 'logarithmic' : 'linear';
+  chart.options.scales.y.type = axisType(state.scale);
   // on the log axis the bars grow from just below 1 (or below the smallest ratio), so
   // a bar's length shows how far from native Linux it is
   const ratios = view.chart.datasets.flatMap((d) => d.data).filter((v) => typeof v === 'number' && v > 0);
@@ -147,30 +78,13 @@ function render() {
   );
 }
 
-function renderSystemChoices(available) {
-  const box = document.getElementById('systems');
-  const shown = state.systems;
-  box.replaceChildren(
-    h('legend', {}, 'systems'),
-    ...available.map(({ id, title }) =>
-      h(
-        'label',
-        {},
-        h('input', {
-          type: 'checkbox',
-          value: id,
-          checked: !shown || shown.includes(id),
-          onchange: () => {
-            const picked = [...box.querySelectorAll('input:checked')].map((i) => i.value);
-            state.systems = picked.length === available.length ? null : picked;
-            syncUrl();
-            render();
-          },
-        }),
-        ` ${title}`,
-      ),
-    ),
-  );
-}
-
-load();
+loadSweepView({
+  state,
+  path: '/views/fig6',
+  each: { metricRows: (sweepId) => fetchJson(`/api/metrics?sweep=${sweepId}&format=json`).then(asList) },
+  once: { systems: () => fetchJson('/api/catalog/systems').then(asList), benches: () => fetchJson('/api/catalog/benches').then(asList) },
+  onData: (loaded) => {
+    data = loaded;
+    render();
+  },
+});

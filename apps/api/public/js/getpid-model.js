@@ -2,6 +2,8 @@
 // measured getpid cost per system (from /api/metrics) beside the paper's Table 2
 // (from /api/reference/sosp97-table2-getpid).
 
+import { paramsKey } from './sweep-model.js';
+
 export const REFERENCE_DATASET = 'sosp97-table2-getpid';
 export const METRIC_BY_KIND = { cycles: 'getpid_cycles', us: 'getpid_us' };
 
@@ -66,14 +68,6 @@ export function collectMeasured(metricRows) {
     out.set(row.system, entry);
   }
   return out;
-}
-
-/** A run's params as one sortable key: `iterations=300 repeats=2` (names sorted). */
-export function paramsKey(params) {
-  return Object.keys(params || {})
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join(' ');
 }
 
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

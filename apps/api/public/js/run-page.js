@@ -1,6 +1,7 @@
 // `/runs/:id` — one run: metrics (with their raw samples), counters, provenance and the
 // guest's output. State in the URL: the run id (path).
 /* global document */
+import './site-header.js';
 import { formatParams } from './sweep-model.js';
 import { clearError, fetchJson, fmt, fmtDate, h, idFromPath, shortId, showError, statusBadge } from './common.js';
 

@@ -38,11 +38,17 @@ export function countCells(cells) {
   return counts;
 }
 
-export function formatParams(params) {
+/**
+ * A run's params as one key, to group runs by and to show: `iterations=300 repeats=2`.
+ * Names sorted: jsonb hands keys back in its own order.
+ */
+export function paramsKey(params) {
   if (!params || typeof params !== 'object') return '';
-  // sorted by name: jsonb hands keys back in its own order
-  return Object.entries(params)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
     .join(' ');
 }
+
+/** The params as the pages show them (the same text as their key). */
+export const formatParams = paramsKey;

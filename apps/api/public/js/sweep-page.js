@@ -1,6 +1,7 @@
 // `/sweeps/:id` — one sweep: overall and per-cell progress, polled until the sweep ends.
 // State in the URL: the sweep id (path) and ?status=<cell filter>.
 /* global document, location, URLSearchParams, setTimeout, clearTimeout, confirm */
+import './site-header.js';
 import { clearError, fetchJson, fmtDate, h, idFromPath, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, countCells, formatParams, sweepProgress } from './sweep-model.js';
 import { isLmbenchBench } from './fig6-model.js';

@@ -1,5 +1,6 @@
 // `/` — the list of sweeps with their status. State in the URL: ?status=<filter>.
 /* global document, location, URLSearchParams, setTimeout, clearTimeout */
+import './site-header.js';
 import { asList, clearError, fetchJson, fmtDate, h, progressBar, setQuery, shortId, showError, statusBadge, TERMINAL_SWEEP } from './common.js';
 import { benchesOfSweep, sweepProgress } from './sweep-model.js';
 import { isLmbenchBench } from './fig6-model.js';
