@@ -41,6 +41,9 @@ let nextCode = PATH_CODE;
 const PAIRED = 0.2;
 /** MOV Sreg with a new descriptor: 11 clocks (pentium-p54c.md "2–11, +8 for a new descriptor") = 10 beyond its issue slot */
 const SEGMENT_LOAD_EXTRA = 10;
+/** MOV CR0 and CLTS on the Pentium (approx.: Intel's Pentium instruction table as recalled, not in pentium-p54c.md; the same figures as libs/l4): 16 and 10 clocks. */
+const MOV_CR0_CLOCKS = 16;
+const CLTS_CLOCKS = 10;
 /** OUT at CPL 0: 9 clocks (pentium-p54c.md) */
 const OUT_EXTRA = 8;
 
@@ -129,6 +132,10 @@ export const MACH_COSTS = {
   timerTick: path('mach.timer-tick', 60, OUT_EXTRA, 'estimate: 60 instructions; OUT 9 clocks (pentium-p54c.md)'),
   /** Wake-up from the idle loop (interrupt entry 25 + IRET 10 at CPL 0, pentium-p54c.md). */
   idleWakeup: path('mach.idle-wakeup', 40, 25 + 10, 'estimate: 40 instructions; interrupt entry 25 + IRET 10 at CPL 0 (pentium-p54c.md)'),
+  /** Lazy FPU switch, on a thread switch to a thread that does not own the FPU: set CR0.TS (MOV CR0; only when it is clear). */
+  fpuSetTs: path('mach.fpu.set-ts', 3, MOV_CR0_CLOCKS - 1, `estimate: 3 instructions; MOV CR0 ${MOV_CR0_CLOCKS} clocks (approx.)`),
+  /** #NM with CR0.TS set (Mach's fpnoextflt): CLTS, and when the FPU changes hands FNSAVE / FRSTOR (or FNINIT), whose clocks are the x87 model's. */
+  fpuSwitch: path('mach.fpu.switch', 25, CLTS_CLOCKS - 1, `estimate: 25 instructions (fp_save / fp_load); CLTS ${CLTS_CLOCKS} clocks (approx.)`),
   /** A device interrupt: EOI (OUT), the line's handler looked up; for a line whose handler is a user-level server, its mask (OUT) and the message's build. */
   deviceInterrupt: path('mach.device-interrupt', 50, 2 * OUT_EXTRA, 'estimate: 50 instructions; EOI and mask OUT 9 clocks each (pentium-p54c.md)'),
 } as const;

@@ -27,6 +27,7 @@ import { Thread, ThreadState } from './thread';
 import { MACH_COSTS, PATH_CODE_END, PATH_CODE_START } from './costs';
 import { assembleStubs, HC, irqVector, userLoopBytes, type StubAddresses } from './stubs';
 import {
+  FPU_IMAGE_BYTES,
   G_CURRENT,
   GDT,
   GDT_ENTRIES,
@@ -96,6 +97,23 @@ export const TRAP = { VM_ALLOCATE: -10, VM_DEALLOCATE: -12, VM_PROTECT: -14, POR
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
+const CR0_TS = 1 << 3;
+/** The x87 as the kernel drives it (libs/pentium's X87 and its FpuHost; not in the kernel port: optional, as libs/l4). */
+interface FpuHostPort {
+  readLinear8(la: number): number;
+  readLinear16(la: number): number;
+  readLinear32(la: number): number;
+  writeLinear8(la: number, v: number): void;
+  writeLinear16(la: number, v: number): void;
+  writeLinear32(la: number, v: number): void;
+  getReg(r: number): number;
+  setReg(r: number, v: number): void;
+  raiseException(vector: number): never;
+}
+interface FpuPort {
+  execute(host: FpuHostPort, opcode: number, modrm: number, la: number): void;
+  clocks?(opcode: number, modrm: number): number;
+}
 const PIT_HZ = 1193182;
 
 export class MachKernel {
@@ -121,6 +139,13 @@ export class MachKernel {
   private onCpu: Thread | null = null;
   /** inside a hostcall handler (scheduling decisions take effect at its exit) */
   private inKernel = false;
+  /**
+   * Lazy FPU switching (Mach 3 i386: CR0.TS on a switch, fp_save / fp_load in the #NM
+   * handler): the thread whose state is in the x87. Threads that never touch the FPU
+   * (servers) cost one MOV CR0 when TS was clear, nothing else.
+   */
+  private fpuOwner: Thread | null = null;
+  private fpuHostPort: FpuHostPort | null = null;
   /** the last thread this kernel entry made runnable (the candidate for a hand-off) */
   private woken: Thread | null = null;
   private userPmap: Pmap | null = null;
@@ -385,6 +410,8 @@ export class MachKernel {
     t.state = ThreadState.Terminated;
     t.wait = null;
     if (t.port) destroyPort(this, t.port);
+    if (this.fpuOwner === t) this.fpuOwner = null;
+    t.fpuUsed = false;
     this.freeThreadNumbers.push(t.number);
     this.bump('threadsTerminated');
     if (this.current === t) this.reschedule();
@@ -691,6 +718,7 @@ export class MachKernel {
       this.panic(`exception ${vector} in the kernel at eip 0x${frame.eip.toString(16)}`);
       return;
     }
+    if (vector === 7 && this.fpuTrap(t)) return;
     this.bump(`exception.${vector}`);
     const exc = vector === 0 || vector === 16 ? EXC.ARITHMETIC : vector === 3 || vector === 1 ? EXC.BREAKPOINT : vector === 7 ? EXC.EMULATION : EXC.BAD_INSTRUCTION;
     raiseException(this, t, exc, vector, this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0);
@@ -740,6 +768,10 @@ export class MachKernel {
           cpu.loadCr3(pmap.pdir);
           this.userPmap = pmap;
         }
+        if (next !== this.fpuOwner && !(cpu.cr0 & CR0_TS)) {
+          cpu.setCr0(cpu.cr0 | CR0_TS);
+          this.charge(MACH_COSTS.fpuSetTs);
+        }
         // user data segments (an IRET to ring 3 nulls DS/ES/FS/GS holding a ring-0 selector);
         // Mach's i386 PCB restores all four (i386_saved_state)
         const ds = this.userDs;
@@ -757,6 +789,89 @@ export class MachKernel {
     cpu.setReg(EDI, r[EDI]);
     cpu.setReg(ESP, next.kernelEsp);
     cpu.eip = next.resumeEip;
+  }
+
+  // ================================================================== the FPU
+
+  /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
+  private fpuTrap(t: Thread): boolean {
+    const cpu = this.cpu;
+    if (!(cpu.cr0 & CR0_TS) || !this.fpu()) return false;
+    cpu.setCr0(cpu.cr0 & ~CR0_TS);
+    this.charge(MACH_COSTS.fpuSwitch, [t.field(THREAD_FIELD.STATE)]);
+    if (this.fpuOwner !== t) {
+      if (this.fpuOwner) this.fpuInstruction(0xdd, 0x30, this.fpuOwner.field(THREAD_FIELD.FPU)); // fnsave
+      if (t.fpuUsed) this.fpuInstruction(0xdd, 0x20, t.field(THREAD_FIELD.FPU)); // frstor
+      else {
+        this.fpuInstruction(0xdb, 0xe3, 0); // fninit
+        t.fpuUsed = true;
+      }
+      this.fpuOwner = t;
+      this.bump('fpuSwitches');
+    }
+    return true;
+  }
+
+  /** A new thread starts with `from`'s x87 state (fork: the child's FPU is the parent's). Kernel API, like thread_set_state. */
+  copyFpu(from: Thread, to: Thread): void {
+    if (to === this.fpuOwner) this.fpuOwner = null;
+    to.fpuUsed = from.fpuUsed;
+    if (!from.fpuUsed || !this.fpu()) return;
+    if (from === this.fpuOwner) {
+      // fnsave reinitialises the FPU: save into the new thread's area, then reload the owner's from there
+      this.fpuInstruction(0xdd, 0x30, to.field(THREAD_FIELD.FPU));
+      this.fpuInstruction(0xdd, 0x20, to.field(THREAD_FIELD.FPU));
+    } else {
+      for (let i = 0; i < FPU_IMAGE_BYTES; i += 4) this.memory.write32(to.stackPhys + THREAD_FIELD.FPU + i, this.memory.read32(from.stackPhys + THREAD_FIELD.FPU + i));
+    }
+  }
+
+  /** `t` starts afresh (exec): its x87 state is dropped; its next FPU use finds the FNINIT state. */
+  resetFpu(t: Thread): void {
+    t.fpuUsed = false;
+    if (this.fpuOwner === t) {
+      this.fpuOwner = null;
+      this.cpu.setCr0(this.cpu.cr0 | CR0_TS);
+    }
+  }
+
+  private fpu(): FpuPort | undefined {
+    return (this.cpu as unknown as { fpu?: FpuPort }).fpu;
+  }
+
+  /** One x87 instruction for the kernel (FNSAVE / FRSTOR / FNINIT at a kernel linear address through its 1:1 window), charging its clocks. */
+  private fpuInstruction(opcode: number, modrm: number, la: number): void {
+    const fpu = this.fpu();
+    if (!fpu) return;
+    fpu.execute(this.fpuHost, opcode, modrm, la);
+    if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
+  }
+
+  private get fpuHost(): FpuHostPort {
+    if (this.fpuHostPort) return this.fpuHostPort;
+    const mem = this.memory;
+    const phys = (la: number): number => {
+      const p = ((la >>> 0) - KERNEL_BASE) >>> 0;
+      if (p >= mem.size) throw new Error(`Mach: kernel FPU access outside the kernel window (0x${(la >>> 0).toString(16)})`);
+      return p;
+    };
+    this.fpuHostPort = {
+      readLinear8: (la) => mem.read8(phys(la)),
+      readLinear16: (la) => mem.read8(phys(la)) | (mem.read8(phys(la + 1)) << 8),
+      readLinear32: (la) => mem.read32(phys(la)) >>> 0,
+      writeLinear8: (la, v) => mem.write8(phys(la), v & 0xff),
+      writeLinear16: (la, v) => {
+        mem.write8(phys(la), v & 0xff);
+        mem.write8(phys(la + 1), (v >>> 8) & 0xff);
+      },
+      writeLinear32: (la, v) => mem.write32(phys(la), v >>> 0),
+      getReg: (r) => this.cpu.getReg(r),
+      setReg: (r, v) => this.cpu.setReg(r, v),
+      raiseException: (v): never => {
+        throw new Error(`Mach: x87 exception ${v} in the kernel's own FNSAVE/FRSTOR/FNINIT`);
+      },
+    };
+    return this.fpuHostPort;
   }
 
   panic(message: string): void {

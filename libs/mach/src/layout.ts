@@ -37,7 +37,9 @@ export const THREAD_STACKS = 0x200000;
 export const THREAD_STACK_BYTES = 4096;
 export const MAX_THREADS = 512;
 /** thread structure fields at the bottom of the thread's page (the PCB/stack grows down from the top) */
-export const THREAD_FIELD = { STATE: 0x00, TASK: 0x04, PRI: 0x08, QUANTUM: 0x0c, LINKS: 0x10, WAIT_EVENT: 0x18, IPC_KMSG: 0x1c, EXC_PORT: 0x20, TIMER: 0x24 } as const;
+export const THREAD_FIELD = { STATE: 0x00, TASK: 0x04, PRI: 0x08, QUANTUM: 0x0c, LINKS: 0x10, WAIT_EVENT: 0x18, IPC_KMSG: 0x1c, EXC_PORT: 0x20, TIMER: 0x24, FPU: 0x40 } as const;
+/** bytes of a thread's x87 save area at THREAD_FIELD.FPU (FNSAVE, 32-bit protected mode; Mach's pcb fp save state) */
+export const FPU_IMAGE_BYTES = 108;
 
 export const IPC_ZONE = 0x400000;
 export const PORT_BYTES = 128;

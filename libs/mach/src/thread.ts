@@ -44,6 +44,8 @@ export class Thread {
   wait: Wait | null = null;
   timeoutEvent: EventHandleLike | null = null;
   exceptionPort: Port | null = null;
+  /** it has used the x87 (its state is in the FPU or in its save area) */
+  fpuUsed = false;
   /** the linear address of its last page fault (CR2; the i386 exception state a pager's server may read) */
   faultAddress = 0;
   /** the kernel port representing the thread (thread_self) */

@@ -44,7 +44,7 @@
 // sets thread state and flushes pages through the Mach kernel object (task_create,
 // thread_create, thread_set_state, memory_object_lock_request), charging each as a Mach
 // trap, instead of executing those calls from its loop. No device interrupts other than
-// the clock. No lazy FPU switch: processes using the x87 concurrently share its state.
+// the clock and the disk (Arch.attachIrq).
 import { PHASE, Reg, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   EXC,
@@ -358,6 +358,9 @@ export class MachArch implements Arch {
     if (!p?.task || !child.mm) throw new Error(`MkLinux: fork child pid ${child.pid} has no task or memory`);
     const t = this.mach.createThread(p.task, regs.eip, regs.esp, PROCESS_PRIO);
     threadSetState(this.mach, t, regsToState({ ...regs, eax: 0 }));
+    // the child's x87 state is the parent's (Linux's copy_thread)
+    const parent = this.procs.get(this.kernel.current)?.thread;
+    if (parent) this.mach.copyFpu(parent, t);
     p.thread = t;
     this.chargeMachCalls(MACH_CALLS.fork - MACH_CALLS.spawn);
   }
@@ -367,9 +370,10 @@ export class MachArch implements Arch {
     if (!p?.task) throw new Error(`MkLinux: pid ${task.pid} has no Mach task`);
     const regs: UserRegs = { eax: 0, ebx: 0, ecx: 0, edx: 0, esi: 0, edi: 0, ebp: 0, esp, eip, eflags: EFLAGS_IF | 2, cs: LINUX_USER_CS, ss: LINUX_USER_DS, ds: LINUX_USER_DS, es: LINUX_USER_DS, fs: LINUX_USER_DS, gs: LINUX_USER_DS };
     if (p.waiting !== 'none') {
-      // exec inside a system call: the reply installs the new registers
+      // exec inside a system call: the reply installs the new registers; the new image starts without x87 state
       p.regs = regs;
       p.full = true;
+      if (p.thread) this.mach.resetFpu(p.thread);
       return;
     }
     // the first process: its thread starts at the entry point
