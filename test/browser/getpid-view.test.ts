@@ -192,6 +192,9 @@ describe('dashboard against the real farm (getpid)', () => {
     expect(res.err).toMatch(/100%\s+\d+\/\d+ cells · \d+ cached/);
     const metrics = (await farm.get(`/api/metrics?sweep=${sweepId}&bench=getpid&metric=getpid_cycles`)).rows as any[];
     const linux = metrics.find((m) => m.system === 'linux' && m.seed === 1);
-    expect(res.out).toMatch(new RegExp(`linux\\s+getpid\\s+iterations=300 repeats=2\\s+1\\s+cached\\s+${String(linux.value).replace('.', '\\.')}\\b`));
+    const row = /^linux\s+getpid\s+iterations=300 repeats=2\s+1\s+cached\s+([\d.]+)\s/m.exec(res.out);
+    expect(row).not.toBeNull();
+    // the CLI prints a value of 100 or more to one decimal
+    expect(Math.abs(Number(row![1]) - linux.value)).toBeLessThanOrEqual(0.05);
   });
 });
