@@ -20,7 +20,8 @@
 //   far      far JMP/CALL/RET, INT, INTO, IRET (serializing)
 //   bcd      DAA DAS AAA AAS AAM AAD
 //   flag     CLC STC CMC CLD STD CLI STI
-//   system   segment loads, descriptor tables, control registers, HLT, I/O, CPUID, RDTSC, MSRs
+//   system   segment loads, descriptor tables and checks (LAR LSL VERR VERW ARPL), BOUND,
+//            control registers, HLT, I/O, CPUID, RDTSC, MSRs
 //   x87      D8–DF escapes (the x87 engineer's fpu/x87.ts), WAIT
 //   emu      HOSTCALL (0F 3F iw): the emulator-only kernel entry (contracts.md)
 //
@@ -43,6 +44,7 @@ import * as A from './ops/alu';
 import * as C from './ops/control';
 import * as D from './ops/data';
 import * as S from './ops/system';
+import * as DC from './ops/descriptor-checks';
 import { movSregE, movESreg } from './ops/data';
 
 export interface TimingSpec {
@@ -437,6 +439,15 @@ row('system', 'STR', 0x0f00, true, 'Ew', t(2, 2, NP, '[IPM]'), S.sldtStr, { ext:
 row('system', 'LLDT', 0x0f00, true, 'Ew', t(9, 9, NP, '[REF]'), S.lldt, { ext: 2, user: false, w: false, ends: true });
 row('system', 'LTR', 0x0f00, true, 'Ew', t(10, 10, NP, '[REF]'), S.ltr, { ext: 3, user: false, w: false });
 // SGDT/SIDT 4, LGDT/LIDT 6, SMSW 4, LMSW 8, INVLPG 25 [IPM][REF]
+// LAR/LSL 8, VERR/VERW 7, BOUND 8 (in range) [AGN]; ARPL 7 [EST: the 486's figure, Fog lists none].
+// Not `user` for the test generator: LAR/LSL/VERR/VERW report the host's descriptor tables
+// when run natively, and a failing BOUND ends the program; cpu/ops/descriptor-checks.spec.ts covers them.
+row('system', 'VERR', 0x0f00, true, 'Ew', t(7, 7, NP, '[AGN]'), DC.verrVerw, { ext: 4, op: 0, flags: 'w', w: false, user: false });
+row('system', 'VERW', 0x0f00, true, 'Ew', t(7, 7, NP, '[AGN]'), DC.verrVerw, { ext: 5, op: 1, flags: 'w', w: false, user: false });
+row('system', 'LAR', 0x0f02, true, 'Gv,Ew', t(8, 8, NP, '[AGN]'), DC.lar, { flags: 'w', user: false });
+row('system', 'LSL', 0x0f03, true, 'Gv,Ew', t(8, 8, NP, '[AGN]'), DC.lsl, { flags: 'w', user: false });
+row('system', 'ARPL', 0x63, true, 'Ew,Gw', t(7, 7, NP, '[EST]'), DC.arpl, { flags: 'w', user: false });
+row('system', 'BOUND', 0x62, true, 'Gv,Ma', t(8, 8, NP, '[AGN]'), DC.bound, { memOnly: true, w: false, user: false });
 row('system', 'SGDT', 0x0f01, true, 'Ms', t(4, 4, NP, '[IPM]'), S.sgdtSidt, { ext: 0, op: 0, memOnly: true });
 row('system', 'SIDT', 0x0f01, true, 'Ms', t(4, 4, NP, '[IPM]'), S.sgdtSidt, { ext: 1, op: 1, memOnly: true });
 row('system', 'LGDT', 0x0f01, true, 'Ms', t(6, 6, NP, '[REF]'), S.lgdtLidt, { ext: 2, op: 2, memOnly: true, user: false, w: false, ends: true, osize: true });

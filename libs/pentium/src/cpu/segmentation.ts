@@ -32,6 +32,31 @@ export function readDescriptor(c: Cpu, sel: number, vector: number = Vector.GP, 
   return true;
 }
 
+/**
+ * Reads the descriptor `sel` into `desc` the way LAR, LSL, VERR and VERW do: false, with
+ * no fault, for a null selector, an LDT selector without an LDT, or an index beyond the
+ * table's limit.
+ */
+export function peekDescriptor(c: Cpu, sel: number): boolean {
+  const index = sel & 0xfff8;
+  let base: number, limit: number;
+  if (sel & 4) {
+    if ((c.ldtSel & 0xfffc) === 0) return false;
+    base = c.ldtBase;
+    limit = c.ldtLimit;
+  } else {
+    if (index === 0) return false;
+    base = c.gdtBase;
+    limit = c.gdtLimit;
+  }
+  if (index + 7 > limit >>> 0) return false;
+  const addr = (base + index) | 0;
+  desc.addr = addr;
+  desc.lo = c.sysRead32(addr);
+  desc.hi = c.sysRead32((addr + 4) | 0);
+  return true;
+}
+
 /** Sets the Accessed bit of the descriptor just read (hardware does it on a segment load). */
 export function markAccessed(c: Cpu): void {
   if (!(desc.hi & 0x100)) {
