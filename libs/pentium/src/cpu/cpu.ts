@@ -535,18 +535,11 @@ export class Cpu {
 
   /** Charges one data access to the timing model: DTLB (+walk on a miss) and the cache hierarchy (misalignment included). */
   private dTime(la: number, phys: number, size: number, write: boolean): number {
-    if (this.dataPhys < 0) this.dataPhys = phys;
-    const large = (this.tlb[la >>> 12] & T_LARGE) !== 0;
-    // DTLB hit and L1 hit: no stall; any miss or misalignment takes the full path below
-    // (a repeated DTLB lookup after a hit changes nothing)
-    if ((this.dtlb as Tlb).hit(la, large) && (this.hier as MemoryHierarchy).dataHit(phys, size, write)) return 0;
-    return this.dTimeFull(la, phys, size, write, large);
-  }
-  private dTimeFull(la: number, phys: number, size: number, write: boolean, large: boolean): number {
     let s = 0;
-    if (!(this.dtlb as Tlb).lookup(la, large)) s += this.walkClocks(la);
+    if (!(this.dtlb as Tlb).lookup(la, (this.tlb[la >>> 12] & T_LARGE) !== 0)) s += this.walkClocks(la);
     const h = this.hier as MemoryHierarchy;
     s += write ? h.write(phys, size) : h.read(phys, size);
+    if (this.dataPhys < 0) this.dataPhys = phys;
     return s;
   }
 
@@ -1043,13 +1036,13 @@ export class Cpu {
       if (hier !== null) {
         // fetch before execute: a taken branch in this instruction must not hide its own line.
         // An instruction wholly in the line of the previous one in the block is a state-free hit.
-        const fetchStall = d.newLine && !hier.fetchIsQuiet(d.phys, d.len) ? hier.fetch(d.phys, d.len) : 0;
+        const fetchStall = d.newLine ? hier.fetch(d.phys, d.len) : 0;
         d.exec(this, d);
         // the pairing decision with the block's previous instruction was taken at decode
-        counters.cycles += (pipe as Pipeline).issueInsn(d, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys);
+        counters.cycles += (pipe as Pipeline).issueAfter(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys, d.prevTiming, d.pairsPrev);
       } else {
         d.exec(this, d);
-        counters.cycles += d.clocks + this.memStall;
+        counters.cycles += d.timing.clocks + this.memStall;
         counters.instructions++;
       }
       if (this.eip !== next || this.blockBreak) return;
@@ -1072,7 +1065,7 @@ export class Cpu {
       this.counters.cycles += (this.pipe as Pipeline).issue(d.timing, this.memStall + fetchStall, true, this.dataPhys);
     } else {
       d.exec(this, d);
-      this.counters.cycles += d.clocks + this.memStall;
+      this.counters.cycles += d.timing.clocks + this.memStall;
       this.counters.instructions++;
     }
   }

@@ -44,17 +44,9 @@ export class Insn {
   /** its bytes are not all in the 32-byte line of the previous instruction of the block (fetch it) */
   newLine = true;
   timing: TimingInfo;
-  // The timing facts the pipeline reads on every issue, copied from `timing` once decoded
-  // (Pipeline.issueInsn reads them here: one object per instruction on the hot path).
-  clocks = 1;
-  regsWritten = 0;
-  addrRegs = 0;
-  prefixes = 0;
-  /** opensPair(timing): may issue in U and take a V partner */
-  opensPair = false;
-  /** the previous instruction of the block (null for the first) */
-  prev: Insn | null = null;
-  /** pairable(prev.timing, timing): the static U/V pairing decision with the previous instruction of the block */
+  /** the timing row of the previous instruction of the block (null for the first) */
+  prevTiming: TimingInfo | null = null;
+  /** pairable(prevTiming, timing): the static U/V pairing decision with the previous instruction of the block */
   pairsPrev = false;
 
   constructor(exec: Handler, row: InsnRow, timing: TimingInfo) {

@@ -11,7 +11,7 @@ import { Insn, type Block } from './decoder-types';
 import { ONE_BYTE, TWO_BYTE, type InsnRow, type TableEntry } from './instruction-table';
 import { SegReg } from './registers';
 import { PairClass } from '../timing/timing-info';
-import { opensPair, pairable } from '../timing/pairing';
+import { pairable } from '../timing/pairing';
 import { x87Timing } from '../fpu/x87-timing';
 
 const MAX_BLOCK = 64;
@@ -384,11 +384,6 @@ export function decodeInsn(c: Cpu, fetch: (i: number) => number, big: boolean): 
     timing.memRead = !(row.writesDst && tokens[0] !== undefined && tokens[0][0] === 'E' && /^MOV$|^SET|^POP$/.test(row.mnemonic));
     timing.memWrite = row.writesDst && tokens[0] !== undefined && (tokens[0][0] === 'E' || tokens[0][0] === 'M');
   }
-  d.clocks = timing.clocks;
-  d.regsWritten = timing.regsWritten;
-  d.addrRegs = timing.addrRegs;
-  d.prefixes = timing.prefixes;
-  d.opensPair = opensPair(timing);
   return d;
 }
 
@@ -418,7 +413,7 @@ export function decodeBlock(c: Cpu, phys: number, _lin: number, big: boolean): B
       const prev = insns[insns.length - 1];
       const prevLast = (prev.phys + prev.len - 1) >>> 5;
       d.newLine = p >>> 5 !== prevLast || (p + d.len - 1) >>> 5 !== prevLast;
-      d.prev = prev;
+      d.prevTiming = prev.timing;
       d.pairsPrev = pairable(prev.timing, d.timing);
     }
     insns.push(d);

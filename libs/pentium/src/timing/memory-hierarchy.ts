@@ -29,7 +29,7 @@ export class MemoryHierarchy {
    */
   codeFirstPass = false;
 
-  readonly lineShift: number;
+  private readonly lineShift: number;
   private lastFetchLine = -1;
   /**
    * l1d.lastLine is known not to be in the code cache (set by a write hit after the
@@ -88,37 +88,6 @@ export class MemoryHierarchy {
     let stall = this.fetchCodeLine(line);
     if (last !== line) stall += this.fetchCodeLine(last);
     return stall;
-  }
-
-  /**
-   * fetch(phys, length) would return 0 and change nothing: the instruction lies in the
-   * line of the previous fetch. The CPU's hot loop asks this before calling fetch().
-   */
-  fetchIsQuiet(phys: number, length: number): boolean {
-    const line = phys >>> this.lineShift;
-    return line === this.lastFetchLine && (phys + length - 1) >>> this.lineShift === line;
-  }
-
-  /**
-   * The hit half of read()/write() for an aligned access of up to 4 bytes: when it is
-   * an L1 data-cache hit (for a write: and the line is not in the code cache), the same
-   * state change as read()/write() and true; otherwise false with no state change that
-   * read()/write() would not make identically, and the caller calls read()/write().
-   * The CPU's data-access fast path.
-   */
-  dataHit(phys: number, size: number, write: boolean): boolean {
-    if ((phys & 3) + size > 4) return false; // misaligned (counted by read/write)
-    const line = phys >>> this.lineShift;
-    const l1d = this.l1d;
-    if (write) {
-      if (line === l1d.lastLine && l1d.lastDirty && this.lastDNotInCode) return true;
-      if (this.l1i.contains(line) || !l1d.write(line)) return false;
-      this.lastDNotInCode = true;
-      return true;
-    }
-    if (line === l1d.lastLine) return true;
-    this.lastDNotInCode = false;
-    return l1d.access(line);
   }
 
   /** A taken branch: code at the target has been decoded before if it is in the same line. */

@@ -54,34 +54,11 @@ import { BranchPredictor, Pipe } from './btb';
 import { BranchKind, type TimingInfo } from './timing-info';
 import { opensPair, pairable } from './pairing';
 
-/**
- * What issueInsn() reads of one decoded instruction: its TimingInfo's hot facts folded
- * into the CPU's decoded-instruction record (Insn), so that issuing reads one object,
- * plus its link to the previous instruction of its block and the pairing decision
- * with it taken at decode. The folded fields equal the TimingInfo's.
- */
-export interface IssueRecord {
-  readonly timing: TimingInfo;
-  readonly clocks: number;
-  readonly regsWritten: number;
-  readonly addrRegs: number;
-  readonly prefixes: number;
-  /** opensPair(timing) */
-  readonly opensPair: boolean;
-  /** the previous instruction of the block (null for the first) */
-  readonly prev: IssueRecord | null;
-  /** pairable(prev.timing, timing) */
-  readonly pairsPrev: boolean;
-}
-
 export class Pipeline {
   /** the pipe of the last issued instruction (for the branch penalty) */
   lastPipe: Pipe = Pipe.U;
   /** the instruction in U that may still take a V partner, or null */
   private openU: TimingInfo | null = null;
-  /** the record openU came from when issueInsn opened it (else null); its clocks */
-  private openRec: IssueRecord | null = null;
-  private openUClocks = 0;
   private openUDataPhys = -1;
   private openUAgi = false;
   /** registers written by the issue group in progress (U, or U+V) */
@@ -147,49 +124,6 @@ export class Pipeline {
     return clocks + memStall;
   }
 
-  /**
-   * issue() for a decoded instruction of a block (see IssueRecord): the same decisions,
-   * state and result as issueAfter(rec.timing, …, rec.prev?.timing, rec.pairsPrev), with
-   * the per-instruction facts read from the record itself.
-   */
-  issueInsn(d: IssueRecord, memStall: number, firstFetch: boolean, dataPhys: number): number {
-    const u = this.openU;
-    let clocks: number;
-    if (u !== null && !firstFetch && (d.prev !== null && this.openRec === d.prev ? d.pairsPrev : pairable(u, d.timing))) {
-      // V pipe beside u: the pair finishes when the longer one does
-      this.openU = null;
-      this.lastPipe = Pipe.V;
-      this.groupWrites |= d.regsWritten;
-      this.counters.pairs++;
-      const uClocks = this.openUClocks;
-      clocks = d.clocks > uClocks ? d.clocks - uClocks : 0;
-      if ((d.addrRegs & this.prevGroupWrites) !== 0 && !this.openUAgi) clocks += this.agi();
-      if (dataPhys >= 0 && this.openUDataPhys >= 0 && ((dataPhys ^ this.openUDataPhys) & this.bankMask) === 0) clocks += this.bankConflict();
-    } else {
-      const prev = this.groupWrites;
-      this.prevGroupWrites = prev;
-      this.groupWrites = d.regsWritten;
-      this.lastPipe = Pipe.U;
-      if (!firstFetch && d.opensPair) {
-        this.openU = d.timing;
-        this.openRec = d;
-        this.openUClocks = d.clocks;
-      } else {
-        this.openU = null;
-      }
-      this.openUDataPhys = dataPhys;
-      clocks = d.clocks;
-      if (d.prefixes !== 0) clocks += this.prefixes(d.prefixes);
-      const agi = (d.addrRegs & prev) !== 0;
-      this.openUAgi = agi;
-      if (agi) clocks += this.agi();
-    }
-    if (this.pendingBranch) clocks += this.resolveBranch(this.lastPipe);
-    this.counters.instructions++;
-    this.hierarchy.now += clocks;
-    return clocks + memStall;
-  }
-
   /** `info` joins `u` in the V pipe: the pair finishes when the longer one does. Returns its clocks beyond U's. */
   private issueV(u: TimingInfo, info: TimingInfo, dataPhys: number): number {
     this.openU = null;
@@ -208,13 +142,7 @@ export class Pipeline {
     this.prevGroupWrites = prev;
     this.groupWrites = info.regsWritten;
     this.lastPipe = Pipe.U;
-    if (!firstFetch && opensPair(info)) {
-      this.openU = info;
-      this.openRec = null;
-      this.openUClocks = info.clocks;
-    } else {
-      this.openU = null;
-    }
+    this.openU = !firstFetch && opensPair(info) ? info : null;
     this.openUDataPhys = dataPhys;
     let clocks = info.clocks;
     if (info.prefixes !== 0) clocks += this.prefixes(info.prefixes);

@@ -15,7 +15,3 @@ export function plru4Victim(bits: number): number {
   if ((bits & 0b001) === 0) return (bits & 0b010) === 0 ? 0 : 1;
   return (bits & 0b100) === 0 ? 2 : 3;
 }
-
-/** plru4Touch as a table: PLRU4_TOUCH[(bits << 2) | way] (8 states × 4 ways), for hot paths without branches. */
-export const PLRU4_TOUCH = new Uint8Array(32);
-for (let bits = 0; bits < 8; bits++) for (let way = 0; way < 4; way++) PLRU4_TOUCH[(bits << 2) | way] = plru4Touch(bits, way);
