@@ -152,6 +152,7 @@ export class LinuxKernel implements FileEnv {
         {
           mem: this.mem,
           allocPage: () => this.pages.alloc(false),
+          pages: this.pages,
           charge: (p, u) => this.charge(p, u),
           count: (n, c) => this.count(n, c),
           wakeUp: (q) => this.wakeUp(q),

@@ -4,9 +4,21 @@
 // without reading it; bread reads it when it is not up to date (starting the read and
 // throwing IoWait when a read must happen); dirty buffers go back to the disk on sync
 // (sorted by block, so the driver's elevator can merge neighbours into one command),
-// fsync, O_SYNC writes, or when too many are dirty. Clean, unpinned buffers are
-// evicted least-recently-used, but only between operations (trim, at each system
-// call): an operation's buffers stay put from its reads to its changes.
+// fsync, O_SYNC writes, or when memory runs short.
+//
+// Its size follows free memory, as 2.0's does (no fixed size): a buffer that needs a
+// slot takes a new page while the allocator has more than 2 x min_free_pages free
+// (refill_freelist's grow_buffers loop), and otherwise recycles the least recently used
+// clean, idle buffers, nrefill (64) at a time. When the allocator falls to
+// min_free_pages it asks the cache for pages back (try_to_free_page -> shrink_mmap ->
+// try_to_free_buffer: a page goes when all four of its buffers can), and between system
+// calls below free_pages_low the cache gives pages back up to free_pages_high (kswapd),
+// starting the write-back of the oldest dirty buffers when they are in the way (bdflush).
+// A buffer the current operation touched (since the last system call's entry) is never
+// taken: an operation's buffers stay put from its reads to its changes.
+//
+// With a fixed size (a test's small cache), trim brings the cache back under it between
+// operations instead.
 
 import { IoWait, IoWaitQueue } from './io-wait';
 import type { PhysMem } from '../phys-mem';
@@ -49,12 +61,37 @@ export interface BufferEnv {
   charge(path: 'fs.getblk', units?: number): void;
   /** the timer's jiffies (the age of dirty buffers) */
   jiffies?(): number;
+  /**
+   * The page allocator (nr_free_pages, free_page and its watermarks): with it and no
+   * fixed size the cache grows into free memory and gives pages back under pressure.
+   */
+  pages?: {
+    readonly freePages: number;
+    readonly minFreePages: number;
+    readonly freePagesLow: number;
+    readonly freePagesHigh: number;
+    put(addr: number): void;
+    addShrinker(fn: (pages: number) => number): void;
+  };
 }
 
+/** 2.0 fs/buffer.c bdf_prm: nrefill, "Number of clean buffers to try to obtain each time we call refill" (64). */
+export const NREFILL = 64;
+/** 2.0 fs/buffer.c bdf_prm: ndirty, "Maximum number of dirty blocks to write out per wake-cycle" (500). */
+export const NDIRTY = 500;
+const BUFFERS_PER_PAGE = PAGE_SIZE / BUFFER_SIZE;
+
 export class BufferCache {
+  /** block -> buffer, in least-recently-used order (a use moves a buffer to the end) */
   private readonly map = new Map<number, BufferHead>();
   private readonly freeSlots: number[] = [];
+  /** slot address -> its buffer (slots of the cache's pages that are in use) */
+  private readonly owner = new Map<number, BufferHead>();
+  /** pages the cache holds */
+  private readonly pagesHeld = new Set<number>();
   private clock = 0;
+  /** the clock at the current operation's start: buffers used after it are the operation's */
+  private opStart = 0;
   private dirtyCount = 0;
   /** before the first process runs: reads complete synchronously (the boot loader's disk access) */
   booting = true;
@@ -62,12 +99,23 @@ export class BufferCache {
   constructor(
     private readonly env: BufferEnv,
     readonly driver: BlockDriver,
-    /** soft limit on the number of buffers (the cache grows past it only when nothing can be evicted) */
-    readonly maxBuffers: number,
-  ) {}
+    /**
+     * A fixed soft limit on the number of buffers (trim brings the cache back to it
+     * between operations). Without it the cache is sized by free memory (env.pages).
+     */
+    readonly maxBuffers?: number,
+  ) {
+    if (maxBuffers === undefined && !env.pages) throw new Error('BufferCache: needs a fixed size or the page allocator');
+    if (maxBuffers === undefined) env.pages!.addShrinker((n) => this.shrink(n));
+  }
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** pages of memory the cache holds (buffermem / PAGE_SIZE) */
+  get pages(): number {
+    return this.pagesHeld.size;
   }
 
   get dirty(): number {
@@ -80,15 +128,17 @@ export class BufferCache {
     let bh = this.map.get(block);
     if (bh) {
       bh.lastUse = ++this.clock;
+      this.map.delete(block); // to the end of the LRU order
+      this.map.set(block, bh);
       return bh;
     }
-    const slot = this.freeSlots.pop() ?? this.newSlots();
+    const slot = this.freeSlots.pop() ?? this.refill();
     bh = new BufferHead(block, slot);
     bh.lastUse = ++this.clock;
     this.map.set(block, bh);
+    this.owner.set(slot, bh);
     return bh;
   }
-
   /** A buffer that is up to date, or IoWait after starting its read. */
   bread(block: number): BufferHead {
     const bh = this.getblk(block);
@@ -170,8 +220,19 @@ export class BufferCache {
       return;
     }
     if (bh.dirty) this.dirtyCount--;
-    this.map.delete(block);
+    this.drop(bh);
+  }
+
+  /** A buffer leaves the cache; its slot becomes free. */
+  private drop(bh: BufferHead): void {
+    this.map.delete(bh.block);
+    this.owner.delete(bh.phys);
     this.freeSlots.push(bh.phys);
+  }
+
+  /** Can go: clean, no I/O, not pinned, not used by the current operation. */
+  private idle(bh: BufferHead): boolean {
+    return !bh.dirty && !bh.locked && bh.pins === 0 && bh.lastUse <= this.opStart;
   }
 
   /**
@@ -216,29 +277,128 @@ export class BufferCache {
 
   private newSlots(): number {
     const page = this.env.allocPage();
-    for (let i = PAGE_SIZE / BUFFER_SIZE - 1; i >= 1; i--) this.freeSlots.push(page + i * BUFFER_SIZE);
+    this.pagesHeld.add(page);
+    for (let i = BUFFERS_PER_PAGE - 1; i >= 1; i--) this.freeSlots.push(page + i * BUFFER_SIZE);
     return page;
   }
 
   /**
-   * Brings the cache back under its size (called between operations): drops the least
-   * recently used clean, idle, unpinned buffers down to nine tenths of the size; when
-   * dirty buffers are in the way, starts writing the oldest back (bdflush's job).
+   * A slot when none is free (2.0 refill_freelist): a new page while the allocator has
+   * more than 2 x min_free_pages free ("while ((nr_free_pages > min_free_pages*2) && ...
+   * grow_buffers(GFP_BUFFER, size))"); otherwise up to NREFILL of the least recently
+   * used idle buffers are recycled; with none idle, the write-back of the oldest dirty
+   * buffers starts (bdflush, woken) so that they can be recycled once written, and a
+   * page is taken anyway (the allocator's reclaim may give it from elsewhere).
+   */
+  private refill(): number {
+    const pages = this.env.pages;
+    if (this.maxBuffers !== undefined || !pages || pages.freePages > 2 * pages.minFreePages) return this.newSlots();
+    const slot = this.recycle() ?? (this.flushOldest(NDIRTY), this.recycle()); // a write-back that completed at once frees them
+    return slot ?? this.newSlots();
+  }
+
+  /** Frees up to NREFILL of the least recently used idle buffers; one of their slots. */
+  private recycle(): number | undefined {
+    let n = 0;
+    for (const bh of this.map.values()) {
+      if (n >= NREFILL) break;
+      if (!this.idle(bh)) continue;
+      this.drop(bh);
+      n++;
+    }
+    return this.freeSlots.pop();
+  }
+
+  /** Starts writing back up to `n` of the least recently used dirty buffers (bdflush's wake-up). */
+  private flushOldest(n: number): void {
+    if (this.dirtyCount === 0) return;
+    const list: BufferHead[] = [];
+    for (const bh of this.map.values()) {
+      if (list.length >= n) break;
+      if (bh.dirty && !bh.locked) list.push(bh);
+    }
+    this.writeBack(list);
+  }
+
+  /**
+   * Gives up to `want` pages back to the allocator (shrink_mmap / try_to_free_buffer):
+   * first pages whose four slots are all free, then, least recently used first, pages
+   * whose every buffer is idle. Returns the number of pages freed.
+   */
+  shrink(want: number): number {
+    const pages = this.env.pages;
+    if (!pages || want <= 0) return 0;
+    const free = new Set(this.freeSlots);
+    const slots = (page: number) => Array.from({ length: BUFFERS_PER_PAGE }, (_, i) => page + i * BUFFER_SIZE);
+    const victims: number[] = [];
+    for (const page of this.freeSlots.length >= BUFFERS_PER_PAGE ? this.pagesHeld : []) {
+      if (victims.length >= want) break;
+      if (slots(page).every((s) => free.has(s))) victims.push(page);
+    }
+    if (victims.length < want) {
+      const seen = new Set(victims);
+      for (const bh of this.map.values()) {
+        if (victims.length >= want) break;
+        const page = bh.phys - (bh.phys % PAGE_SIZE);
+        if (seen.has(page) || !this.idle(bh)) continue;
+        seen.add(page);
+        if (
+          slots(page).every((s) => {
+            const o = this.owner.get(s);
+            return o ? this.idle(o) : free.has(s);
+          })
+        )
+          victims.push(page);
+      }
+    }
+    if (victims.length === 0) return 0;
+    const gone = new Set<number>();
+    for (const page of victims) {
+      for (const s of slots(page)) {
+        const o = this.owner.get(s);
+        if (o) {
+          this.map.delete(o.block);
+          this.owner.delete(s);
+        }
+        gone.add(s);
+      }
+      this.pagesHeld.delete(page);
+    }
+    let k = 0;
+    for (const s of this.freeSlots) if (!gone.has(s)) this.freeSlots[k++] = s;
+    this.freeSlots.length = k;
+    for (const page of victims) pages.put(page);
+    this.env.count('bufferPagesFreed', victims.length);
+    return victims.length;
+  }
+
+  /**
+   * Between operations (at each system call): the current operation's buffers are
+   * released. Sized by free memory: below free_pages_low, pages go back up to
+   * free_pages_high (kswapd), and when dirty buffers are in the way their write-back
+   * starts (bdflush). With a fixed size: drops the least recently used clean, idle,
+   * unpinned buffers down to nine tenths of it, starting the write-back of the oldest
+   * dirty ones when they are in the way.
    */
   trim(): void {
+    this.opStart = this.clock;
+    const pages = this.env.pages;
+    if (this.maxBuffers === undefined) {
+      if (!pages || pages.freePages >= pages.freePagesLow) return;
+      const want = pages.freePagesHigh - pages.freePages;
+      const got = this.shrink(want);
+      if (got < want) this.flushOldest(Math.min(NDIRTY, (want - got) * BUFFERS_PER_PAGE));
+      return;
+    }
     if (this.map.size <= this.maxBuffers) return;
     const target = Math.floor((this.maxBuffers * 9) / 10);
-    const victims = [...this.map.values()].filter((b) => !b.dirty && !b.locked && b.pins === 0).sort((a, b) => a.lastUse - b.lastUse);
     let n = this.map.size - target;
-    for (const v of victims) {
+    for (const v of [...this.map.values()]) {
       if (n <= 0) break;
-      this.map.delete(v.block);
-      this.freeSlots.push(v.phys);
+      if (v.dirty || v.locked || v.pins > 0) continue;
+      this.drop(v);
       n--;
     }
-    if (n > 0) {
-      const dirty = [...this.map.values()].filter((b) => b.dirty && !b.locked).sort((a, b) => a.lastUse - b.lastUse);
-      this.writeBack(dirty.slice(0, n));
-    }
+    if (n > 0) this.flushOldest(n);
   }
 }

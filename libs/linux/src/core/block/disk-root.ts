@@ -3,6 +3,7 @@
 // half. The kernel makes one when it boots from a disk (KernelOptions.disk).
 
 import { BufferCache } from './buffer-cache';
+import type { BufferEnv } from './buffer-cache';
 import { IDE_IRQ, IdeDriver, PortIo } from './ide-driver';
 import { Ext2Fs, Ext2Inode } from '../fs/ext2/ext2fs';
 import type { FilePages } from '../mm/filemap';
@@ -19,7 +20,7 @@ export interface DiskOptions {
   io: PortIo;
   /** before the first process runs: sectors straight from the medium (the boot loader's reads) */
   bootRead(sector: number, count: number): Uint8Array;
-  /** buffer-cache size in 1 KiB buffers (default 4096: 4 MiB of the 64) */
+  /** a fixed buffer-cache size in 1 KiB buffers; by default (as 2.0) it is sized by free memory */
   cacheBuffers?: number;
 }
 
@@ -27,6 +28,8 @@ export interface DiskOptions {
 export interface DiskKernel {
   readonly mem: PhysMem;
   allocPage(): number;
+  /** the page allocator: the buffer cache grows into free memory and shrinks under pressure */
+  readonly pages?: BufferEnv['pages'];
   charge(path: CorePath, units?: number, touch?: PathTouch): void;
   count(name: string, n?: number): void;
   wakeUp(q: WaitQueue): void;
@@ -44,7 +47,8 @@ export interface DiskKernel {
 export const FLUSH_INTERVAL_TICKS = 5 * 100;
 export const FLUSH_AGE_TICKS = 30 * 100;
 
-export const DEFAULT_CACHE_BUFFERS = 4096;
+/** The fixed size when the kernel does not hand over its page allocator (4 MiB). */
+export const FALLBACK_CACHE_BUFFERS = 4096;
 
 export class DiskRoot {
   readonly driver: IdeDriver;
@@ -68,9 +72,9 @@ export class DiskRoot {
       panic: (w) => k.panic(w),
     });
     this.cache = new BufferCache(
-      { mem: k.mem, allocPage: () => k.allocPage(), count: (n, c) => k.count(n, c), charge: (p, u) => k.charge(p, u), jiffies: () => k.jiffies() },
+      { mem: k.mem, allocPage: () => k.allocPage(), pages: k.pages, count: (n, c) => k.count(n, c), charge: (p, u) => k.charge(p, u), jiffies: () => k.jiffies() },
       this.driver,
-      opts.cacheBuffers ?? DEFAULT_CACHE_BUFFERS,
+      opts.cacheBuffers ?? (k.pages ? undefined : FALLBACK_CACHE_BUFFERS),
     );
     this.driver.attach(this.cache);
     this.ext2 = new Ext2Fs(this.cache, { mem: k.mem, now: () => k.now(), allocPage: () => k.allocPage(), charge: (p, u, t) => k.charge(p, u, t), count: (n, c) => k.count(n, c) });
