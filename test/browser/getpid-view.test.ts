@@ -95,6 +95,8 @@ describe('dashboard against the real farm (getpid)', () => {
     await row.waitFor();
     expect(await row.locator('.status').getAttribute('data-status')).toBe('done');
     expect(await row.locator('.bar').getAttribute('data-progress')).toBe('1');
+    // the site's top bar, written by js/site-header.js
+    expect(await page.locator('mklab-header header.top a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['/', '/', '/api/docs']);
   });
 
   it("draws the paper's getpid table from the API's numbers", async () => {
