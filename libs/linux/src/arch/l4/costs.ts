@@ -18,18 +18,11 @@
 //             already measures above them.
 //
 // Pairing 0.2 as native for C paths (gcc 2.7 without P5 scheduling, approx.).
-import type { PathProfile } from '@mklab/pentium';
-import { CORE_PATHS, NativeProfile, sysProfile } from '../native/costs';
-import { NR } from '../../core/syscall-numbers';
+import { SERVER_DATA_BYTES, SERVER_DATA_OFFSET, SERVER_RESERVED, SERVER_TEXT_BYTES, ServerText, type CoreProfileInServer, type ServerProfile } from '../server/server-text';
 
-/** Server text and data: the first pages of the server's share of physical memory (1:1 in its space). */
-export const SERVER_TEXT_BYTES = 0x30000;
-export const SERVER_DATA_OFFSET = 0x30000;
-export const SERVER_DATA_BYTES = 0x8000;
+export { SERVER_DATA_BYTES, SERVER_DATA_OFFSET, SERVER_RESERVED, SERVER_TEXT_BYTES, type CoreProfileInServer, type ServerProfile };
 /** the emulation-library page (physical, in the server's region) */
 export const EMU_PAGE_OFFSET = 0x3f000;
-/** what the server's region reserves before the core's page allocator starts */
-export const SERVER_RESERVED = 0x40000;
 
 /**
  * [fit] Instructions of the server's system-call path beyond the counted dispatch: the
@@ -41,20 +34,9 @@ export const SERVER_RESERVED = 0x40000;
  */
 export const SERVER_PATH_FIT = 0;
 
-export interface ServerProfile extends PathProfile {
-  /** offsets into the server's data (globals) the path reads and writes */
-  reads: number[];
-  writes: number[];
-}
-
-let textCursor = 0;
-/** code placement inside the server's text (offsets; the arch adds the region's base) */
-function place(bytes: number): { start: number; bytes: number } {
-  const start = textCursor;
-  textCursor += (bytes + 15) & ~15;
-  if (textCursor > SERVER_TEXT_BYTES) throw new Error('L4Linux costs: server text overflow');
-  return { start, bytes };
-}
+/** code placement inside the server's text: the order of the place calls below is the layout */
+const text = new ServerText('L4Linux');
+const place = (bytes: number) => text.place(bytes);
 
 /**
  * The server threads' request loops (L4 user-loop threads: HOSTCALL ; INT 0x30 ; JMP,
@@ -137,25 +119,5 @@ export const SERVER_FLUSH: ServerProfile & { perPage: number } = {
   writes: [],
 };
 
-/** A core path's profile in the server: native's counts, the server's code placement. */
-export interface CoreProfileInServer {
-  profile: NativeProfile;
-  code: { start: number; bytes: number };
-}
-
-const coreCode = new Map<string, { start: number; bytes: number }>();
-// every core path placed once, at module load, in a fixed order (the core's paths, then
-// the system calls by number), so the layout never depends on what ran before
-const LATE_PATHS = /^(net|fs|block)\./; // added after the first layout: placed last so nothing earlier moves
-for (const [path, p] of Object.entries(CORE_PATHS)) if (!LATE_PATHS.test(path)) coreCode.set(path, place(p.code.bytes));
-for (const [name] of Object.entries(NR).sort((a, b) => a[1] - b[1])) coreCode.set(`sys.${name}`, place(sysProfile(name).code.bytes));
-// the networking paths (native costs.ts netPaths, the same [net] counts) after everything else, as in the native text
-for (const [path, p] of Object.entries(CORE_PATHS)) if (LATE_PATHS.test(path)) coreCode.set(path, place(p.code.bytes));
-
-/** The native profile of a core path with the code offset it has in the server's text. */
-export function coreProfile(path: string): CoreProfileInServer {
-  const p = path.startsWith('sys.') ? sysProfile(path.slice(4)) : CORE_PATHS[path];
-  const code = coreCode.get(path);
-  if (!p || !code) throw new Error(`L4Linux: no cost profile for kernel path ${path}`);
-  return { profile: p, code };
-}
+/** The native profile of a core path with the code offset it has in the server's text (placed after the server's own paths). */
+export const coreProfile: (path: string) => CoreProfileInServer = text.placeCorePaths();

@@ -39,7 +39,7 @@
 //     an IRQ 0 thread; no other interrupt threads. No signal thread: the server itself
 //     redirects a process running in user mode into the library's signal entry (what
 //     the signal thread's ex_regs does; notifySignal).
-import { PHASE, Reg, registerUserPhaseMarks, type Machine, type PathProfile } from '@mklab/pentium';
+import { PHASE, Reg, registerUserPhaseMarks, type Machine } from '@mklab/pentium';
 import {
   L4_COSTS,
   NO_PHASE,
@@ -66,8 +66,10 @@ import type { Mm } from '../../core/mm/mm';
 import { Task, TaskState } from '../../core/task';
 import { KernelError } from '../../core/errno';
 import { PAGE_SIZE } from '../../core/phys-mem';
-import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US } from '../../core/mm/page-table';
+import { PTE_FRAME, PTE_P, PTE_RW } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
+import { linuxPte, linuxPteRaw } from '../server/linux-pte';
+import { ServerCharger } from '../server/server-charger';
 import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, EMU_IDT_LIMIT, SIGNAL_TAG, SYSCALL_TAG, TRAP13_TAG, type EmuLib } from './emulib';
 import {
   coreProfile,
@@ -194,6 +196,7 @@ export class L4Arch implements Arch {
   /** the bottom-half thread's last IPC: its open wait, or its notification to the main thread */
   private bhLast: 'none' | 'wait' | 'notify' = 'none';
   private readonly dataBase: number;
+  private readonly charger: ServerCharger;
 
   constructor(
     private readonly machine: Machine,
@@ -216,6 +219,7 @@ export class L4Arch implements Arch {
     l4.sigma0.mapTo(this.server, LINUX_BASE, LINUX_BASE, this.memEnd - LINUX_BASE, true);
     this.textBase = LINUX_BASE;
     this.dataBase = LINUX_BASE + SERVER_DATA_OFFSET;
+    this.charger = new ServerCharger({ machine, textBase: this.textBase, dataBase: this.dataBase, sysCallTable: D_SYS_CALL_TABLE, linear: (a) => this.lin(a), coreProfile, profilePrefix: 'l4linux.' });
     machine.memory.fill(LINUX_BASE, SERVER_RESERVED, 0);
     this.serverThreadId = (this.server.threads[0] as L4Thread).id;
     this.emu = assembleEmuLib(this.serverThreadId);
@@ -672,9 +676,9 @@ export class L4Arch implements Arch {
       else if (addr >= EMU_DATA && !p.emuData) p.emuData = this.kernel.pages.alloc(true);
       return;
     }
-    if (this.linuxPte(task, addr, write) !== 0) return; // L4 lost a mapping Linux has: map it again
+    if (linuxPte(this.machine.memory, task, addr, write) !== 0) return; // L4 lost a mapping Linux has: map it again
     p.regs = this.threadRegs(p);
-    const pte = this.linuxPteRaw(task, addr);
+    const pte = linuxPteRaw(this.machine.memory, task, addr);
     this.kernel.onPageFault(addr, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
   }
 
@@ -772,7 +776,7 @@ export class L4Arch implements Arch {
         }
         if (page === EMU_BASE) return { to, eax: 2, edx: EMU_BASE, ebx: fpage(LINUX_BASE + EMU_PAGE_OFFSET, 12, false), edi: 0 };
         if (page === EMU_DATA) return p.emuData ? { to, eax: 2, edx: EMU_DATA, ebx: fpage(p.emuData, 12, true), edi: 0 } : null;
-        const pte = this.linuxPte(task, p.faultAddr, p.faultWrite);
+        const pte = linuxPte(this.machine.memory, task, p.faultAddr, p.faultWrite);
         // not resolvable (the core sent a signal whose default is ignored…): the thread faults again
         if (pte === 0) return { to, eax: 0, edx: 0, ebx: 0, edi: 0 };
         return { to, eax: 2, edx: page, ebx: fpage((pte & PTE_FRAME) >>> 0, 12, (pte & PTE_RW) !== 0), edi: 0 };
@@ -792,77 +796,16 @@ export class L4Arch implements Arch {
     return frame;
   }
 
-  /** The Linux PTE of `addr` when it allows the access, else 0 (software walk). */
-  private linuxPte(task: Task, addr: number, write: boolean): number {
-    const pte = this.linuxPteRaw(task, addr);
-    if (pte & PTE_P && pte & PTE_US && (!write || pte & PTE_RW)) return pte >>> 0;
-    return 0;
-  }
-
-  private linuxPteRaw(task: Task, addr: number): number {
-    if (!task.mm) return 0;
-    const ptr = ptePointer(this.machine.memory, task.mm.pgd, addr);
-    return ptr < 0 ? 0 : this.machine.memory.read32(ptr);
-  }
-
   // ------------------------------------------------------------------ costs
 
   charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
     if (!this.serving) return;
-    const { profile: p, code } = coreProfile(path);
-    let instructions = p.instructions;
-    let extra = p.extraClocks;
-    if (p.perUnit && units !== 0) {
-      instructions = Math.round(instructions + p.perUnit.instructions * units);
-      extra += Math.ceil(p.perUnit.extraClocks * units); // whole clocks, as on native
-    }
-    const reads: number[] = [];
-    const writes: number[] = [];
-    const t = task ?? this.kernel.current;
-    const resolve = (x: (typeof p.reads)[number]): number | null => {
-      switch (x.at) {
-        case 'kstack':
-          return t.kstackPhys + PAGE_SIZE - x.offset;
-        case 'task':
-          return t.structPhys + x.offset;
-        case 'global':
-          return this.dataBase + (x.addr & 0x3ff);
-        case 'syscall-table':
-          return this.dataBase + D_SYS_CALL_TABLE;
-        case 'gdt':
-          return null; // the server loads no segment registers
-      }
-    };
-    for (const x of p.reads) {
-      const a = resolve(x);
-      if (a !== null) reads.push(this.lin(a));
-    }
-    for (const x of p.writes) {
-      const a = resolve(x);
-      if (a !== null) writes.push(this.lin(a));
-    }
-    if (touch) {
-      for (const [start, bytes] of touch.read ?? []) for (let a = start & ~31; a < start + bytes; a += 32) reads.push(this.lin(a));
-      for (const [start, bytes] of touch.write ?? []) for (let a = start & ~3; a < start + bytes; a += 4) writes.push(this.lin(a));
-    }
-    const profile: PathProfile = {
-      name: p.name.replace('linux.native.', 'l4linux.'),
-      instructions,
-      pairedFraction: p.pairedFraction,
-      extraClocks: extra,
-      code: { start: this.lin(this.textBase + code.start), bytes: code.bytes },
-      source: p.source,
-    };
-    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+    this.charger.corePath(path, task ?? this.kernel.current, units, touch);
   }
 
   private chargeServer(p: ServerProfile, task?: Task): void {
     if (!this.serving) return;
-    const profile: PathProfile = { ...p, code: { start: this.lin(this.textBase + p.code.start), bytes: p.code.bytes } };
-    const reads = p.reads.map((o) => this.lin(this.dataBase + o));
-    const writes = p.writes.map((o) => this.lin(this.dataBase + o));
-    if (task) reads.push(this.lin(task.structPhys));
-    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+    this.charger.serverPath(p, task);
   }
 
   /** Linear address of a server address (= physical address in its 1:1 window). */

@@ -45,7 +45,7 @@
 // thread_create, thread_set_state, memory_object_lock_request), charging each as a Mach
 // trap, instead of executing those calls from its loop. No device interrupts other than
 // the clock and the disk (Arch.attachIrq).
-import { PHASE, Reg, type Machine, type PathProfile } from '@mklab/pentium';
+import { PHASE, Reg, type Machine } from '@mklab/pentium';
 import {
   EXC,
   EXC_MSG,
@@ -92,7 +92,9 @@ import type { LinuxKernel } from '../../core/kernel';
 import type { Mm } from '../../core/mm/mm';
 import { Task, TaskState } from '../../core/task';
 import { PAGE_SIZE } from '../../core/phys-mem';
-import { ptePointer, PTE_FRAME, PTE_P, PTE_RW, PTE_US, TASK_SIZE } from '../../core/mm/page-table';
+import { PTE_FRAME, PTE_P, PTE_RW, TASK_SIZE } from '../../core/mm/page-table';
+import { linuxPte, linuxPteRaw } from '../server/linux-pte';
+import { ServerCharger } from '../server/server-charger';
 import { USER_CS as LINUX_USER_CS, USER_DS as LINUX_USER_DS } from '../native/layout';
 import {
   coreProfile,
@@ -177,6 +179,7 @@ export class MachArch implements Arch {
   private serving = false;
   private readonly dataBase: number;
   private readonly textBase: number;
+  private readonly charger: ServerCharger;
   // user configuration
   private portSet = 0;
   private buffer = 0;
@@ -202,6 +205,7 @@ export class MachArch implements Arch {
     machine.memory.fill(LINUX_BASE, SERVER_RESERVED, 0);
     this.textBase = LINUX_BASE;
     this.dataBase = LINUX_BASE + SERVER_DATA_OFFSET;
+    this.charger = new ServerCharger({ machine, textBase: this.textBase, dataBase: this.dataBase, sysCallTable: D_SYS_CALL_TABLE, linear: (a) => this.lin(a), coreProfile, profilePrefix: `mklinux.${this.config}.` });
     if (this.config === 'user') {
       const k = this.mach;
       const srv = k.createTask();
@@ -431,14 +435,14 @@ export class MachArch implements Arch {
     p.faultWrite = write;
     p.full = false;
     p.state = null;
-    if (this.linuxPte(task, offset, write) !== 0) return; // Mach lost a page Linux has: lend it again
+    if (linuxPte(this.machine.memory, task, offset, write) !== 0) return; // Mach lost a page Linux has: lend it again
     // the faulting thread's registers (for the stack-growth check and a signal frame): thread_get_state
     const thread = p.thread as MachThread;
     p.state = threadGetState(this.mach, thread);
     p.regs = stateToRegs(p.state);
     // the exact address (CR2) from the thread's exception state; the request names only the page
     const addr = thread.faultAddress - (thread.faultAddress % PAGE_SIZE) === offset ? thread.faultAddress : offset;
-    const pte = this.linuxPteRaw(task, offset);
+    const pte = linuxPteRaw(this.machine.memory, task, offset);
     this.kernel.onPageFault(addr, 4 | (write ? 2 : 0) | (pte & PTE_P ? 1 : 0));
   }
 
@@ -526,7 +530,7 @@ export class MachArch implements Arch {
           abortPageWait(this.mach, thread);
           return;
         }
-        const pte = this.linuxPte(task, p.faultAddr, p.faultWrite);
+        const pte = linuxPte(this.machine.memory, task, p.faultAddr, p.faultWrite);
         // not resolvable (the core sent a signal whose default is ignored…): the thread faults again
         if (pte === 0) {
           abortPageWait(this.mach, thread);
@@ -736,70 +740,11 @@ export class MachArch implements Arch {
     ctx.trap(TRAP.MACH_MSG, [buf, MACH_SEND_MSG | MACH_RCV_MSG, size, RCV_BYTES, this.portSet, 0, 0]);
   }
 
-  // ------------------------------------------------------------------ Linux page tables
-
-  /** The Linux PTE of `addr` when it allows the access, else 0 (software walk). */
-  private linuxPte(task: Task, addr: number, write: boolean): number {
-    const pte = this.linuxPteRaw(task, addr);
-    if (pte & PTE_P && pte & PTE_US && (!write || pte & PTE_RW)) return pte >>> 0;
-    return 0;
-  }
-
-  private linuxPteRaw(task: Task, addr: number): number {
-    if (!task.mm) return 0;
-    const ptr = ptePointer(this.machine.memory, task.mm.pgd, addr);
-    return ptr < 0 ? 0 : this.machine.memory.read32(ptr);
-  }
-
   // ------------------------------------------------------------------ costs
 
   charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
     if (!this.serving) return;
-    const { profile: p, code } = coreProfile(path);
-    let instructions = p.instructions;
-    let extra = p.extraClocks;
-    if (p.perUnit && units !== 0) {
-      instructions = Math.round(instructions + p.perUnit.instructions * units);
-      extra += Math.ceil(p.perUnit.extraClocks * units); // whole clocks, as on native
-    }
-    const reads: number[] = [];
-    const writes: number[] = [];
-    const t = task ?? this.kernel.current;
-    const resolve = (x: (typeof p.reads)[number]): number | null => {
-      switch (x.at) {
-        case 'kstack':
-          return t.kstackPhys + PAGE_SIZE - x.offset;
-        case 'task':
-          return t.structPhys + x.offset;
-        case 'global':
-          return this.dataBase + (x.addr & 0x3ff);
-        case 'syscall-table':
-          return this.dataBase + D_SYS_CALL_TABLE;
-        case 'gdt':
-          return null; // the server loads no segment registers
-      }
-    };
-    for (const x of p.reads) {
-      const a = resolve(x);
-      if (a !== null) reads.push(this.lin(a));
-    }
-    for (const x of p.writes) {
-      const a = resolve(x);
-      if (a !== null) writes.push(this.lin(a));
-    }
-    if (touch) {
-      for (const [start, bytes] of touch.read ?? []) for (let a = start & ~31; a < start + bytes; a += 32) reads.push(this.lin(a));
-      for (const [start, bytes] of touch.write ?? []) for (let a = start & ~3; a < start + bytes; a += 4) writes.push(this.lin(a));
-    }
-    const profile: PathProfile = {
-      name: p.name.replace('linux.native.', `mklinux.${this.config}.`),
-      instructions,
-      pairedFraction: p.pairedFraction,
-      extraClocks: extra,
-      code: { start: this.lin(this.textBase + code.start), bytes: code.bytes },
-      source: p.source,
-    };
-    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+    this.charger.corePath(path, task ?? this.kernel.current, units, touch);
     // the user server reaches user memory through Mach's VM operations, not its own page tables
     if (path === 'uaccess.copy' && this.config === 'user' && touch) {
       if (touch.read?.length) this.chargeMachCalls(MACH_CALLS.copyFrom, touch.read.length);
@@ -809,11 +754,7 @@ export class MachArch implements Arch {
 
   private chargeServer(p: ServerProfile, task?: Task): void {
     if (!this.serving) return;
-    const profile: PathProfile = { ...p, code: { start: this.lin(this.textBase + p.code.start), bytes: p.code.bytes } };
-    const reads = p.reads.map((o) => this.lin(this.dataBase + o));
-    const writes = p.writes.map((o) => this.lin(this.dataBase + o));
-    if (task) reads.push(this.lin(task.structPhys));
-    this.machine.cpu.charge(this.machine.timing.chargePath(profile, reads, writes));
+    this.charger.serverPath(p, task);
   }
 
   /**
