@@ -73,8 +73,17 @@ export function descLimit(lo: number, hi: number): number {
   return hi & 0x800000 ? (l << 12) | 0xfff : l;
 }
 
-/** Loads a segment register's selector and descriptor cache (no checks). */
+/**
+ * Loads a segment register's selector and descriptor cache (no checks). Sets the
+ * descriptor's Accessed bit in its table when clear: the processor does so on every
+ * segment-register load, CS and SS through gates, IRET and far transfers included
+ * (Intel vol. 3 §12.4.1; LAR reports the bit).
+ */
 export function setSegCache(c: Cpu, sreg: number, sel: number, lo: number, hi: number): void {
+  if (!(hi & 0x100)) {
+    hi |= 0x100;
+    c.sysWrite32(((sel & 4 ? c.ldtBase : c.gdtBase) + (sel & 0xfff8) + 4) | 0, hi);
+  }
   c.segSel[sreg] = sel;
   c.segBase[sreg] = descBase(lo, hi);
   c.segLimit[sreg] = descLimit(lo, hi);
