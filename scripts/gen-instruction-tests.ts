@@ -318,6 +318,10 @@ function genRowAtSize(row: InsnRow, size: 16 | 32): Form[] {
   }
   if (row.cat === 'system') {
     if (m === 'MOV' && row.opcode === 0x8c) return genMovSreg(row, size);
+    // ARPL: a pure computation on two selectors; only ZF is written, so both flag states
+    if (m === 'ARPL') return genModrm(row, size).map((f) => ({ ...f, flagmode: 1 }));
+    if (m === 'BOUND') return genBound(row, size);
+    if (m === 'LAR' || m === 'LSL' || m === 'VERR' || m === 'VERW') return genProbe(row, size);
     const why: Record<string, string> = {
       SLDT: 'result is the kernel’s LDT selector (and UMIP-emulated on the host)',
       STR: 'result is the kernel’s TSS selector (and UMIP-emulated on the host)',
@@ -446,6 +450,55 @@ function genMovSreg(row: InsnRow, size: 16 | 32): Form[] {
     }
   }
   return forms;
+}
+
+/** BOUND Gv, Ma with fixed in-range cases only: out of range is #BR, which Linux turns
+ *  into SIGSEGV (the #BR itself is covered by the CPU's unit tests). Signed bounds. */
+function genBound(row: InsnRow, size: 16 | 32): Form[] {
+  const cases32: [number, number, number][] = [
+    [10, 20, 10], [10, 20, 20], [10, 20, 15], [-10, 5, -3], [-10, 5, -10], [-5, -5, -5], [0x80000000, 0x7fffffff, 0x80000000], [0x80000000, 0x7fffffff, 0x7fffffff],
+  ];
+  // 16 bits: signed words; the upper half of EDX is not part of the index
+  const cases16: [number, number, number][] = [[-2, 0x7fff, 0xabcdfffe], [0x8000, 0x8000, 0x00008000], [0, 0, 0x12340000]];
+  return (size === 32 ? cases32 : cases16).map(([lo, hi, idx]) => {
+    const f = baseForm(row, size, `lower=${hex(lo, size / 4)} upper=${hex(hi, size / 4)} index=${hex(idx, 8)}`);
+    if (size === 32) f.setup.push(`movl $${hex(lo, 8)}, instr_mem+${TEST_MEM}`, `movl $${hex(hi, 8)}, instr_mem+${TEST_MEM + 4}`);
+    else f.setup.push(`movl $${hex(((hi & 0xffff) << 16) | (lo & 0xffff), 8)}, instr_mem+${TEST_MEM}`);
+    f.setup.push(`movl $${hex(idx, 8)}, %edx`);
+    f.insn.push(byteLine([...prefix(row, size), row.opcode]), ...modrmLines(EDX, { kind: 'mem' }));
+    f.flagmode = 1; // flags pass through unchanged
+    return f;
+  });
+}
+
+/** LAR, LSL, VERR, VERW on selectors whose answer is the same natively (x86-64 Linux, a
+ *  32-bit process) and in the emulator: the program's own CS/DS/SS (0x23/0x2b, flat,
+ *  DPL 3, 32-bit, page-granular, accessed), null selectors, a selector past any GDT's
+ *  limit and the LDT's index 0 (no LDT natively, an empty one in Linux 2.0). Not the
+ *  32-bit LSL of the own segments: Linux 2.0's user segments end at 3 GiB (0xbfffffff),
+ *  the host's at 4 GiB; their 16-bit LSL (the low word, 0xffff) is the same. Bits 19:16
+ *  of a 32-bit LAR result are undefined (Intel): masked after the instruction, flags
+ *  kept. The selector operand is BX (or the test memory), the destination EDX. */
+function genProbe(row: InsnRow, size: 16 | 32): Form[] {
+  const m = row.mnemonic;
+  const own: [string, string][] = [['CS', '%cs'], ['DS', '%ds'], ['SS', '%ss']];
+  const fixed = [0x0000, 0x0003, 0xfffb, 0x0007];
+  const cases: { name: string; load: string[]; mem: boolean }[] = [];
+  const ownOk = !(m === 'LSL' && size === 32);
+  if (ownOk) {
+    for (const [n, r] of own) cases.push({ name: `sel=${n}`, load: ['movl $0, %ebx', `movw ${r}, %bx`], mem: false });
+    cases.push({ name: 'sel=CS mem', load: [`movl $0, instr_mem+${TEST_MEM}`, `movw %cs, instr_mem+${TEST_MEM}`], mem: true });
+  }
+  for (const v of fixed) cases.push({ name: `sel=${hex(v, 4)}`, load: [`movl $${hex(v, 8)}, %ebx`], mem: false });
+  return cases.map((k) => {
+    const f = baseForm(row, size, k.name);
+    f.setup.push(...k.load);
+    const reg = row.ext !== undefined ? row.ext : EDX;
+    f.insn.push(byteLine([...prefix(row, size), ...opcodeBytes(row)]), ...modrmLines(reg, k.mem ? { kind: 'mem' } : { kind: 'reg', r: EBX }));
+    if (m === 'LAR' && size === 32) f.after.push(byteLine([0x9c]), 'andl $0xfff0ffff, %edx', byteLine([0x9d])); // pushfl; mask; popfl
+    f.flagmode = 1; // ZF is the answer: from both flag states, the other flags kept
+    return f;
+  });
 }
 
 /** LEA over the 32-bit addressing modes (ModRM and SIB), registers from a small table. */
