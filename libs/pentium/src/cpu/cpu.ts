@@ -39,6 +39,7 @@ import { decodeBlock, decodeOne } from './decoder';
 import { deliverInterrupt, IntKind } from './exceptions';
 import { loadSegmentChecked, loadLdtr, loadTr } from './segmentation';
 import { switchTask as taskSwitch } from './task-switch';
+import { DR6_BS, DR6_RESET, DR7_RESET } from './ops/debug-registers';
 
 /** Thrown (one preallocated instance) when a guest exception is raised. */
 export class GuestFault extends Error {
@@ -171,6 +172,8 @@ export class Cpu {
   trType = 0;
   /** model-specific registers written by WRMSR (minimal: kept, not interpreted) */
   readonly msrs = new Map<number, [number, number]>();
+  /** debug registers DR0–DR7 (ops/debug-registers.ts): stored; only DR6.BS (single-step) and DR7.GD act */
+  readonly dr = new Int32Array(8);
 
   /** scratch for POPA (no allocation per instruction) */
   readonly scratch8 = new Int32Array(8);
@@ -271,6 +274,9 @@ export class Cpu {
     this._cr4 = 0;
     this._cr3 = 0;
     this.cr2 = 0;
+    this.dr.fill(0);
+    this.dr[6] = DR6_RESET;
+    this.dr[7] = DR7_RESET;
     for (let s = 0; s < 6; s++) {
       this.segSel[s] = 0;
       this.segBase[s] = 0;
@@ -1119,8 +1125,11 @@ export class Cpu {
       const singleStep = (this.flags & EFLAGS.TF) !== 0;
       try {
         this.runBlock();
-        // single-step trap after the instruction (EIP = the next one); no debug registers (DR6 not modelled)
-        if (singleStep) this.deliver(Vector.DB, -1, IntKind.Exception);
+        // single-step trap after the instruction (EIP = the next one), reported in DR6.BS
+        if (singleStep) {
+          this.dr[6] |= DR6_BS;
+          this.deliver(Vector.DB, -1, IntKind.Exception);
+        }
       } catch (e) {
         if (e !== FAULT) throw e;
         this.eip = this.instEip;

@@ -45,6 +45,7 @@ import * as C from './ops/control';
 import * as D from './ops/data';
 import * as S from './ops/system';
 import * as DC from './ops/descriptor-checks';
+import * as DR from './ops/debug-registers';
 import { movSregE, movESreg } from './ops/data';
 
 export interface TimingSpec {
@@ -463,6 +464,9 @@ row('system', 'UD2', 0x0f0b, false, '', t(1, 1, NP, '[EST] (faults)'), S.ud);
 // MOV r32,CRn 4 [REF]; MOV CRn,r32: per register in ops/system.ts (CR3 22 [REF])
 row('system', 'MOV', 0x0f20, true, 'Rd,Cd', t(4, 4, NP, '[REF]'), S.movRCr, { user: false, osize: false });
 row('system', 'MOV', 0x0f22, true, 'Cd,Rd', t(0, 0, NP, '[REF] (per CR, see CR_WRITE_CLOCKS)'), S.movCrR, { user: false, ends: true, osize: false });
+// MOV r32,DRn 2; MOV DRn,r32 11 (DR4/DR5 12, charged by the handler) [IPM][AGN]; storage only (ops/debug-registers.ts)
+row('system', 'MOV', 0x0f21, true, 'Rd,Dd', t(2, 2, NP, '[IPM][AGN]'), DR.movRDr, { user: false, osize: false });
+row('system', 'MOV', 0x0f23, true, 'Dd,Rd', t(11, 11, NP, '[IPM][AGN] (DR4/DR5: +1 in the handler)'), DR.movDrR, { user: false, w: false, osize: false });
 // CPUID 14, RDTSC 6 ("6–7"), RDMSR 20, WRMSR 30 [IPM][REF]
 row('system', 'CPUID', 0x0fa2, false, '', t(14, 14, NP, '[REF]'), S.cpuid, { ir: EAX, iw: EAX | EBX | ECX | EDX });
 row('system', 'RDTSC', 0x0f31, false, '', t(6, 6, NP, '[REF]'), S.rdtsc, { iw: EAX | EDX });
