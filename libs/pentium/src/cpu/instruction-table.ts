@@ -21,7 +21,7 @@
 //   bcd      DAA DAS AAA AAS AAM AAD
 //   flag     CLC STC CMC CLD STD CLI STI
 //   system   segment loads, descriptor tables and checks (LAR LSL VERR VERW ARPL), BOUND,
-//            control registers, HLT, I/O, CPUID, RDTSC, MSRs
+//            control and debug registers, HLT, I/O, CPUID, RDTSC, MSRs
 //   x87      D8–DF escapes (the x87 engineer's fpu/x87.ts), WAIT
 //   emu      HOSTCALL (0F 3F iw): the emulator-only kernel entry (contracts.md)
 //
