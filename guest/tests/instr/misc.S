@@ -38,50 +38,50 @@ name_31: .asciz "MOV Ew,Sw [8C] o16 FS reg"
 name_32: .asciz "MOV Ew,Sw [8C] o16 FS mem"
 name_33: .asciz "MOV Ew,Sw [8C] o16 GS reg"
 name_34: .asciz "MOV Ew,Sw [8C] o16 GS mem"
-name_35: .asciz "LAR Gv,Ew [0F 02] o32 sel=CS"
-name_36: .asciz "LAR Gv,Ew [0F 02] o32 sel=DS"
-name_37: .asciz "LAR Gv,Ew [0F 02] o32 sel=SS"
-name_38: .asciz "LAR Gv,Ew [0F 02] o32 sel=CS mem"
-name_39: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0000"
-name_40: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0003"
-name_41: .asciz "LAR Gv,Ew [0F 02] o32 sel=0xfffb"
-name_42: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0007"
-name_43: .asciz "LAR Gv,Ew [0F 02] o16 sel=CS"
-name_44: .asciz "LAR Gv,Ew [0F 02] o16 sel=DS"
-name_45: .asciz "LAR Gv,Ew [0F 02] o16 sel=SS"
-name_46: .asciz "LAR Gv,Ew [0F 02] o16 sel=CS mem"
-name_47: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0000"
-name_48: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0003"
-name_49: .asciz "LAR Gv,Ew [0F 02] o16 sel=0xfffb"
-name_50: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0007"
-name_51: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0000"
-name_52: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0003"
-name_53: .asciz "LSL Gv,Ew [0F 03] o32 sel=0xfffb"
-name_54: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0007"
-name_55: .asciz "LSL Gv,Ew [0F 03] o16 sel=CS"
-name_56: .asciz "LSL Gv,Ew [0F 03] o16 sel=DS"
-name_57: .asciz "LSL Gv,Ew [0F 03] o16 sel=SS"
-name_58: .asciz "LSL Gv,Ew [0F 03] o16 sel=CS mem"
-name_59: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0000"
-name_60: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0003"
-name_61: .asciz "LSL Gv,Ew [0F 03] o16 sel=0xfffb"
-name_62: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0007"
-name_63: .asciz "VERR Ew [0F 00 /4] sel=CS"
-name_64: .asciz "VERR Ew [0F 00 /4] sel=DS"
-name_65: .asciz "VERR Ew [0F 00 /4] sel=SS"
-name_66: .asciz "VERR Ew [0F 00 /4] sel=CS mem"
-name_67: .asciz "VERR Ew [0F 00 /4] sel=0x0000"
-name_68: .asciz "VERR Ew [0F 00 /4] sel=0x0003"
-name_69: .asciz "VERR Ew [0F 00 /4] sel=0xfffb"
-name_70: .asciz "VERR Ew [0F 00 /4] sel=0x0007"
-name_71: .asciz "VERW Ew [0F 00 /5] sel=CS"
-name_72: .asciz "VERW Ew [0F 00 /5] sel=DS"
-name_73: .asciz "VERW Ew [0F 00 /5] sel=SS"
-name_74: .asciz "VERW Ew [0F 00 /5] sel=CS mem"
-name_75: .asciz "VERW Ew [0F 00 /5] sel=0x0000"
-name_76: .asciz "VERW Ew [0F 00 /5] sel=0x0003"
-name_77: .asciz "VERW Ew [0F 00 /5] sel=0xfffb"
-name_78: .asciz "VERW Ew [0F 00 /5] sel=0x0007"
+name_35: .asciz "VERR Ew [0F 00 /4] sel=CS"
+name_36: .asciz "VERR Ew [0F 00 /4] sel=DS"
+name_37: .asciz "VERR Ew [0F 00 /4] sel=SS"
+name_38: .asciz "VERR Ew [0F 00 /4] sel=CS mem"
+name_39: .asciz "VERR Ew [0F 00 /4] sel=0x0000"
+name_40: .asciz "VERR Ew [0F 00 /4] sel=0x0003"
+name_41: .asciz "VERR Ew [0F 00 /4] sel=0xfffb"
+name_42: .asciz "VERR Ew [0F 00 /4] sel=0x0007"
+name_43: .asciz "VERW Ew [0F 00 /5] sel=CS"
+name_44: .asciz "VERW Ew [0F 00 /5] sel=DS"
+name_45: .asciz "VERW Ew [0F 00 /5] sel=SS"
+name_46: .asciz "VERW Ew [0F 00 /5] sel=CS mem"
+name_47: .asciz "VERW Ew [0F 00 /5] sel=0x0000"
+name_48: .asciz "VERW Ew [0F 00 /5] sel=0x0003"
+name_49: .asciz "VERW Ew [0F 00 /5] sel=0xfffb"
+name_50: .asciz "VERW Ew [0F 00 /5] sel=0x0007"
+name_51: .asciz "LAR Gv,Ew [0F 02] o32 sel=CS"
+name_52: .asciz "LAR Gv,Ew [0F 02] o32 sel=DS"
+name_53: .asciz "LAR Gv,Ew [0F 02] o32 sel=SS"
+name_54: .asciz "LAR Gv,Ew [0F 02] o32 sel=CS mem"
+name_55: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0000"
+name_56: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0003"
+name_57: .asciz "LAR Gv,Ew [0F 02] o32 sel=0xfffb"
+name_58: .asciz "LAR Gv,Ew [0F 02] o32 sel=0x0007"
+name_59: .asciz "LAR Gv,Ew [0F 02] o16 sel=CS"
+name_60: .asciz "LAR Gv,Ew [0F 02] o16 sel=DS"
+name_61: .asciz "LAR Gv,Ew [0F 02] o16 sel=SS"
+name_62: .asciz "LAR Gv,Ew [0F 02] o16 sel=CS mem"
+name_63: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0000"
+name_64: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0003"
+name_65: .asciz "LAR Gv,Ew [0F 02] o16 sel=0xfffb"
+name_66: .asciz "LAR Gv,Ew [0F 02] o16 sel=0x0007"
+name_67: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0000"
+name_68: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0003"
+name_69: .asciz "LSL Gv,Ew [0F 03] o32 sel=0xfffb"
+name_70: .asciz "LSL Gv,Ew [0F 03] o32 sel=0x0007"
+name_71: .asciz "LSL Gv,Ew [0F 03] o16 sel=CS"
+name_72: .asciz "LSL Gv,Ew [0F 03] o16 sel=DS"
+name_73: .asciz "LSL Gv,Ew [0F 03] o16 sel=SS"
+name_74: .asciz "LSL Gv,Ew [0F 03] o16 sel=CS mem"
+name_75: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0000"
+name_76: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0003"
+name_77: .asciz "LSL Gv,Ew [0F 03] o16 sel=0xfffb"
+name_78: .asciz "LSL Gv,Ew [0F 03] o16 sel=0x0007"
 name_79: .asciz "ARPL Ew,Gw [63] reg"
 name_80: .asciz "ARPL Ew,Gw [63] mem"
 name_81: .asciz "ARPL Ew,Gw [63] same-reg"
@@ -243,271 +243,271 @@ stub_34:
 stub_35:
         movl $0, %ebx
         movw %cs, %bx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
+        .byte 0x0f, 0x00
+        .byte 0xe3
         jmp instr_back
 stub_36:
         movl $0, %ebx
         movw %ds, %bx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
+        .byte 0x0f, 0x00
+        .byte 0xe3
         jmp instr_back
 stub_37:
         movl $0, %ebx
         movw %ss, %bx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
+        .byte 0x0f, 0x00
+        .byte 0xe3
         jmp instr_back
 stub_38:
-        movl $0, instr_mem+64
-        movw %cs, instr_mem+64
-        .byte 0x0f, 0x02
-        .byte 0x15
-        .long instr_mem+64
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
-        jmp instr_back
-stub_39:
-        movl $0x00000000, %ebx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
-        jmp instr_back
-stub_40:
-        movl $0x00000003, %ebx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
-        jmp instr_back
-stub_41:
-        movl $0x0000fffb, %ebx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
-        jmp instr_back
-stub_42:
-        movl $0x00000007, %ebx
-        .byte 0x0f, 0x02
-        .byte 0xd3
-        .byte 0x9c
-        andl $0xfff0ffff, %edx
-        .byte 0x9d
-        jmp instr_back
-stub_43:
-        movl $0, %ebx
-        movw %cs, %bx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_44:
-        movl $0, %ebx
-        movw %ds, %bx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_45:
-        movl $0, %ebx
-        movw %ss, %bx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_46:
-        movl $0, instr_mem+64
-        movw %cs, instr_mem+64
-        .byte 0x66, 0x0f, 0x02
-        .byte 0x15
-        .long instr_mem+64
-        jmp instr_back
-stub_47:
-        movl $0x00000000, %ebx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_48:
-        movl $0x00000003, %ebx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_49:
-        movl $0x0000fffb, %ebx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_50:
-        movl $0x00000007, %ebx
-        .byte 0x66, 0x0f, 0x02
-        .byte 0xd3
-        jmp instr_back
-stub_51:
-        movl $0x00000000, %ebx
-        .byte 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_52:
-        movl $0x00000003, %ebx
-        .byte 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_53:
-        movl $0x0000fffb, %ebx
-        .byte 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_54:
-        movl $0x00000007, %ebx
-        .byte 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_55:
-        movl $0, %ebx
-        movw %cs, %bx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_56:
-        movl $0, %ebx
-        movw %ds, %bx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_57:
-        movl $0, %ebx
-        movw %ss, %bx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_58:
-        movl $0, instr_mem+64
-        movw %cs, instr_mem+64
-        .byte 0x66, 0x0f, 0x03
-        .byte 0x15
-        .long instr_mem+64
-        jmp instr_back
-stub_59:
-        movl $0x00000000, %ebx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_60:
-        movl $0x00000003, %ebx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_61:
-        movl $0x0000fffb, %ebx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_62:
-        movl $0x00000007, %ebx
-        .byte 0x66, 0x0f, 0x03
-        .byte 0xd3
-        jmp instr_back
-stub_63:
-        movl $0, %ebx
-        movw %cs, %bx
-        .byte 0x0f, 0x00
-        .byte 0xe3
-        jmp instr_back
-stub_64:
-        movl $0, %ebx
-        movw %ds, %bx
-        .byte 0x0f, 0x00
-        .byte 0xe3
-        jmp instr_back
-stub_65:
-        movl $0, %ebx
-        movw %ss, %bx
-        .byte 0x0f, 0x00
-        .byte 0xe3
-        jmp instr_back
-stub_66:
         movl $0, instr_mem+64
         movw %cs, instr_mem+64
         .byte 0x0f, 0x00
         .byte 0x25
         .long instr_mem+64
         jmp instr_back
-stub_67:
+stub_39:
         movl $0x00000000, %ebx
         .byte 0x0f, 0x00
         .byte 0xe3
         jmp instr_back
-stub_68:
+stub_40:
         movl $0x00000003, %ebx
         .byte 0x0f, 0x00
         .byte 0xe3
         jmp instr_back
-stub_69:
+stub_41:
         movl $0x0000fffb, %ebx
         .byte 0x0f, 0x00
         .byte 0xe3
         jmp instr_back
-stub_70:
+stub_42:
         movl $0x00000007, %ebx
         .byte 0x0f, 0x00
         .byte 0xe3
         jmp instr_back
-stub_71:
+stub_43:
         movl $0, %ebx
         movw %cs, %bx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_72:
+stub_44:
         movl $0, %ebx
         movw %ds, %bx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_73:
+stub_45:
         movl $0, %ebx
         movw %ss, %bx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_74:
+stub_46:
         movl $0, instr_mem+64
         movw %cs, instr_mem+64
         .byte 0x0f, 0x00
         .byte 0x2d
         .long instr_mem+64
         jmp instr_back
-stub_75:
+stub_47:
         movl $0x00000000, %ebx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_76:
+stub_48:
         movl $0x00000003, %ebx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_77:
+stub_49:
         movl $0x0000fffb, %ebx
         .byte 0x0f, 0x00
         .byte 0xeb
         jmp instr_back
-stub_78:
+stub_50:
         movl $0x00000007, %ebx
         .byte 0x0f, 0x00
         .byte 0xeb
+        jmp instr_back
+stub_51:
+        movl $0, %ebx
+        movw %cs, %bx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_52:
+        movl $0, %ebx
+        movw %ds, %bx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_53:
+        movl $0, %ebx
+        movw %ss, %bx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_54:
+        movl $0, instr_mem+64
+        movw %cs, instr_mem+64
+        .byte 0x0f, 0x02
+        .byte 0x15
+        .long instr_mem+64
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_55:
+        movl $0x00000000, %ebx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_56:
+        movl $0x00000003, %ebx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_57:
+        movl $0x0000fffb, %ebx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_58:
+        movl $0x00000007, %ebx
+        .byte 0x0f, 0x02
+        .byte 0xd3
+        .byte 0x9c
+        andl $0xfff0ffff, %edx
+        .byte 0x9d
+        jmp instr_back
+stub_59:
+        movl $0, %ebx
+        movw %cs, %bx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_60:
+        movl $0, %ebx
+        movw %ds, %bx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_61:
+        movl $0, %ebx
+        movw %ss, %bx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_62:
+        movl $0, instr_mem+64
+        movw %cs, instr_mem+64
+        .byte 0x66, 0x0f, 0x02
+        .byte 0x15
+        .long instr_mem+64
+        jmp instr_back
+stub_63:
+        movl $0x00000000, %ebx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_64:
+        movl $0x00000003, %ebx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_65:
+        movl $0x0000fffb, %ebx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_66:
+        movl $0x00000007, %ebx
+        .byte 0x66, 0x0f, 0x02
+        .byte 0xd3
+        jmp instr_back
+stub_67:
+        movl $0x00000000, %ebx
+        .byte 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_68:
+        movl $0x00000003, %ebx
+        .byte 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_69:
+        movl $0x0000fffb, %ebx
+        .byte 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_70:
+        movl $0x00000007, %ebx
+        .byte 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_71:
+        movl $0, %ebx
+        movw %cs, %bx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_72:
+        movl $0, %ebx
+        movw %ds, %bx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_73:
+        movl $0, %ebx
+        movw %ss, %bx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_74:
+        movl $0, instr_mem+64
+        movw %cs, instr_mem+64
+        .byte 0x66, 0x0f, 0x03
+        .byte 0x15
+        .long instr_mem+64
+        jmp instr_back
+stub_75:
+        movl $0x00000000, %ebx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_76:
+        movl $0x00000003, %ebx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_77:
+        movl $0x0000fffb, %ebx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
+        jmp instr_back
+stub_78:
+        movl $0x00000007, %ebx
+        .byte 0x66, 0x0f, 0x03
+        .byte 0xd3
         jmp instr_back
 stub_79:
         .byte 0x63
@@ -669,19 +669,19 @@ instr_forms:
         .long name_51, stub_51, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_52, stub_52, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_53, stub_53, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
-        .long name_54, stub_54, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
+        .long name_54, stub_54, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 3
         .long name_55, stub_55, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_56, stub_56, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_57, stub_57, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
-        .long name_58, stub_58, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 3
+        .long name_58, stub_58, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_59, stub_59, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_60, stub_60, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_61, stub_61, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
-        .long name_62, stub_62, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
+        .long name_62, stub_62, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 3
         .long name_63, stub_63, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_64, stub_64, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_65, stub_65, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
-        .long name_66, stub_66, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 3
+        .long name_66, stub_66, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_67, stub_67, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_68, stub_68, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
         .long name_69, stub_69, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0, 0x000, 0x000, 0x00020040, 1
