@@ -55,7 +55,7 @@ import {
   USER_DS,
   USER_TOP,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, type FpuHost, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { isUserThreadId, lthreadOf, NIL_ID, taskOf, threadId, type ThreadId } from './thread-id';
 import { ipcSyscall, finishOp } from './ipc';
 import { fpageUnmap, idNearest, lthreadExRegs, taskNew, threadSchedule, threadSwitch } from './syscalls';
@@ -104,20 +104,9 @@ const PIC1 = 0x20,
   PIC2 = 0xa0;
 const CR0_TS = 1 << 3;
 const FPU_IMAGE_BYTES = 108; // FNSAVE, 32-bit protected mode
-/** The x87 as the kernel drives it (libs/pentium's X87 and its FpuHost; not in the kernel port: optional). */
-interface FpuHostPort {
-  readLinear8(la: number): number;
-  readLinear16(la: number): number;
-  readLinear32(la: number): number;
-  writeLinear8(la: number, v: number): void;
-  writeLinear16(la: number, v: number): void;
-  writeLinear32(la: number, v: number): void;
-  getReg(r: number): number;
-  setReg(r: number, v: number): void;
-  raiseException(vector: number): never;
-}
+/** The x87 as the kernel drives it (libs/pentium's X87, through the CPU's FpuHost; not in the kernel port: optional). */
 interface FpuPort {
-  execute(host: FpuHostPort, opcode: number, modrm: number, la: number): void;
+  execute(host: FpuHost, opcode: number, modrm: number, la: number): void;
   clocks?(opcode: number, modrm: number): number;
 }
 const PIT_HZ = 1193182; // 8254 input clock (pentium-p54c.md)
@@ -722,9 +711,9 @@ export class L4Kernel {
     if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
   }
 
-  private fpuHostPort: FpuHostPort | null = null;
+  private fpuHostPort: FpuHost | null = null;
 
-  private get fpuHost(): FpuHostPort {
+  private get fpuHost(): FpuHost {
     if (this.fpuHostPort) return this.fpuHostPort;
     const mem = this.memory;
     const phys = (la: number): number => {
