@@ -39,13 +39,13 @@ describe('lmbench benches', () => {
 
   it('pass the target and only their own size options to the guest', () => {
     const fsBench = resolveExperiment({ system: 'linux', bench: 'lmbench-fs', params: { target_us: 500, fs_files: 7 } });
-    expect(fsBench.ok && fsBench.experiment.bench.argv(fsBench.spec.params)).toEqual(['lmbench', '-t', '500', '-n', '7', '-d', '/tmp', 'fs']);
-    const onDisk = resolveExperiment({ system: 'linux', bench: 'lmbench-bw-file', params: { dir: '/usr/tmp' } });
-    expect(onDisk.ok && onDisk.experiment.bench.argv(onDisk.spec.params)).toEqual(['lmbench', '-t', '20000', '-f', '8192', '-d', '/usr/tmp', 'bw_file']);
+    expect(fsBench.ok && fsBench.experiment.bench.argv(fsBench.spec.params)).toEqual(['lmbench', '-t', '500', '-n', '7', '-d', '/usr/tmp', 'fs']);
+    const inMemory = resolveExperiment({ system: 'linux', bench: 'lmbench-bw-file', params: { dir: '/tmp' } });
+    expect(inMemory.ok && inMemory.experiment.bench.argv(inMemory.spec.params)).toEqual(['lmbench', '-t', '20000', '-f', '8192', '-d', '/tmp', 'bw_file']);
     expect(resolveExperiment({ system: 'linux', bench: 'lmbench-fs', params: { dir: '/etc' } }).ok).toBe(false);
     const suite = resolveExperiment({ system: 'linux', bench: 'lmbench' });
     expect(suite.ok && suite.experiment.bench.argv(suite.spec.params)).toEqual([
-      'lmbench', '-t', '20000', '-f', '8192', '-m', '8192', '-n', '1000', '-c', '3', '-d', '/tmp', 'all',
+      'lmbench', '-t', '20000', '-f', '8192', '-m', '8192', '-n', '1000', '-c', '3', '-d', '/usr/tmp', 'all',
     ]);
     const bad = resolveExperiment({ system: 'linux', bench: 'lmbench-null', params: { file_kb: 64 } });
     expect(bad.ok).toBe(false);

@@ -285,10 +285,10 @@ const SIZE_PARAMS: Record<LmbenchTest['uses'][number], ParamSpec> = {
   dir: {
     name: 'dir',
     type: 'string',
-    default: '/tmp',
-    choices: ['/tmp', '/usr/tmp'],
+    default: '/usr/tmp',
+    choices: ['/usr/tmp', '/tmp'],
     description:
-      "where the file tests keep their files: /tmp is in memory; /usr/tmp (lmbench 1.x's default) is on the disk's ext2 file system, through the buffer and page caches",
+      "where the file tests keep their files: /usr/tmp (lmbench 1.x's default) is on the disk's ext2 file system, through the buffer cache (sized by free memory, as 2.0's: a file just written or read is re-read from memory) and the page cache; /tmp is an in-memory file system",
   },
 };
 const OPTION: Record<LmbenchTest['uses'][number], string> = { file_kb: '-f', mem_kb: '-m', fs_files: '-n', ctx_trials: '-c', dir: '-d' };
