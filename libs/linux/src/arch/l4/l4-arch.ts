@@ -61,14 +61,14 @@ import {
 } from '@mklab/l4';
 import type { Arch, PathTouch, UserRegs } from '../arch';
 import type { CorePath } from '../../core/core-paths';
-import type { LinuxKernel } from '../../core/kernel';
 import type { Mm } from '../../core/mm/mm';
-import { Task, TaskState } from '../../core/task';
+import { Task } from '../../core/task';
 import { KernelError } from '../../core/errno';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { PTE_FRAME, PTE_P, PTE_RW } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
 import { linuxPte, linuxPteRaw } from '../server/linux-pte';
+import { LinuxServerArch } from '../server/linux-server-arch';
 import { ServerCharger } from '../server/server-charger';
 import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, EMU_IDT_LIMIT, SIGNAL_TAG, SYSCALL_TAG, TRAP13_TAG, type EmuLib } from './emulib';
 import {
@@ -166,15 +166,12 @@ export interface L4ArchOptions {
   smallSpaces?: boolean;
 }
 
-export class L4Arch implements Arch {
+export class L4Arch extends LinuxServerArch<Proc> implements Arch {
   readonly name = 'l4' as const;
-  readonly cpuHz: number;
   readonly server: L4Task;
   readonly serverThreadId: number;
   readonly emu: EmuLib;
-  private kernel!: LinuxKernel;
   private readonly memEnd: number;
-  private readonly procs = new Map<Task, Proc>();
   private readonly byL4Task = new Map<number, Task>();
   private readonly freeTasks: number[] = [];
   private readonly outbox: Reply[] = [];
@@ -199,11 +196,11 @@ export class L4Arch implements Arch {
   private readonly charger: ServerCharger;
 
   constructor(
-    private readonly machine: Machine,
+    machine: Machine,
     readonly l4: L4Kernel,
     opts: L4ArchOptions = {},
   ) {
-    this.cpuHz = machine.clock.hz;
+    super(machine, 'L4Linux', 'l4linux');
     const size = machine.memory.size;
     this.memEnd = size - SIGMA0_RESERVE;
     if (this.memEnd - LINUX_BASE < 4 << 20) throw new Error(`L4Linux: needs at least ${(LINUX_BASE + SIGMA0_RESERVE + (4 << 20)) >> 20} MiB of memory`);
@@ -239,15 +236,6 @@ export class L4Arch implements Arch {
 
   freeMemoryRange(): { start: number; end: number } {
     return { start: LINUX_BASE + SERVER_RESERVED, end: this.memEnd };
-  }
-
-  attach(kernel: LinuxKernel): void {
-    this.kernel = kernel;
-  }
-
-  /** No kernel part: the server is not in the processes' address spaces. */
-  initPageDirectory(pgd: number): void {
-    void pgd;
   }
 
   flushUserPage(mm: Mm, linear: number): void {
@@ -323,12 +311,6 @@ export class L4Arch implements Arch {
 
   // ------------------------------------------------------------------ Arch: registers
 
-  private entered(task: Task): Proc {
-    const p = this.procs.get(task);
-    if (!p || p.waiting === 'none' || !p.regs) throw new Error(`L4Linux: pid ${task.pid} is not in a server entry`);
-    return p;
-  }
-
   /**
    * Where a system call interrupted by a signal is issued again (SA_RESTART): the
    * `int $0x80` the trampoline path came from (2 bytes before the return address), or
@@ -344,25 +326,6 @@ export class L4Arch implements Arch {
       if (!(e instanceof KernelError)) throw e;
     }
     return (ret - 2) >>> 0;
-  }
-
-  getUserRegs(task: Task): UserRegs {
-    return { ...(this.entered(task).regs as UserRegs) };
-  }
-
-  setUserRegs(task: Task, regs: UserRegs): void {
-    const p = this.entered(task);
-    p.regs = { ...regs };
-    p.full = true;
-  }
-
-  setSyscallResult(task: Task, value: number): void {
-    (this.entered(task).regs as UserRegs).eax = value >>> 0;
-  }
-
-  enteredFromUser(task: Task): boolean {
-    const p = this.procs.get(task);
-    return !!p && p.waiting !== 'none' && p.regs !== null;
   }
 
   prepareForkChild(child: Task, regs: UserRegs): void {
@@ -397,13 +360,6 @@ export class L4Arch implements Arch {
     this.l4.activate(l4.threads[1] as L4Thread, this.emu.handler, 0, this.serverThreadId, HANDLER_PRIO);
     this.l4.activate(l4.threads[SIGNAL_LTHREAD] as L4Thread, this.emu.sigthread, 0, this.serverThreadId, HANDLER_PRIO);
     this.l4.activate(l4.threads[0] as L4Thread, eip, esp, this.serverThreadId, PROCESS_PRIO);
-  }
-
-  switchTo(prev: Task, next: Task): void {
-    const p = this.procs.get(prev);
-    if (p && p.waiting !== 'none') p.switchedAway = true;
-    this.kernel.count('l4linux.coreSwitches');
-    void next;
   }
 
   /**
@@ -726,20 +682,13 @@ export class L4Arch implements Arch {
   private settle(): void {
     for (let guard = 0; ; guard++) {
       if (guard > 10000) throw new Error('L4Linux: the core keeps switching (resume loop)');
-      let next: Task | null = null;
-      for (const [task, p] of this.procs) {
-        if (p.switchedAway && task.state === TaskState.Running) {
-          next = task;
-          break;
-        }
-      }
+      const next = this.takeResumable();
       if (!next) break;
-      (this.procs.get(next) as Proc).switchedAway = false;
       this.kernel.serve(next);
       this.kernel.onResume();
     }
     for (const [task, p] of this.procs) {
-      if (p.waiting === 'none' || p.switchedAway || task.state !== TaskState.Running || task.parked || !p.l4) continue;
+      if (!this.replyDue(task, p) || !p.l4) continue;
       const r = this.reply(task, p);
       p.waiting = 'none';
       p.regs = null;
@@ -811,20 +760,6 @@ export class L4Arch implements Arch {
   /** Linear address of a server address (= physical address in its 1:1 window). */
   private lin(addr: number): number {
     return this.server.space.linear(addr);
-  }
-
-  // ------------------------------------------------------------------ misc
-
-  cycles(): number {
-    return this.machine.counters.cycles;
-  }
-
-  consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void {
-    this.machine.console.write(stream, bytes);
-  }
-
-  halt(reason: string): void {
-    this.machine.stop(reason);
   }
 }
 

@@ -88,12 +88,12 @@ import {
 } from '@mklab/mach';
 import type { Arch, PathTouch, UserRegs } from '../arch';
 import type { CorePath } from '../../core/core-paths';
-import type { LinuxKernel } from '../../core/kernel';
 import type { Mm } from '../../core/mm/mm';
-import { Task, TaskState } from '../../core/task';
+import { Task } from '../../core/task';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { PTE_FRAME, PTE_P, PTE_RW, TASK_SIZE } from '../../core/mm/page-table';
 import { linuxPte, linuxPteRaw } from '../server/linux-pte';
+import { LinuxServerArch } from '../server/linux-server-arch';
 import { ServerCharger } from '../server/server-charger';
 import { USER_CS as LINUX_USER_CS, USER_DS as LINUX_USER_DS } from '../native/layout';
 import {
@@ -160,16 +160,13 @@ export interface MachArchOptions {
   config: MkLinuxConfig;
 }
 
-export class MachArch implements Arch {
+export class MachArch extends LinuxServerArch<Proc> implements Arch {
   readonly name = 'mach' as const;
-  readonly cpuHz: number;
   readonly config: MkLinuxConfig;
   readonly mach: MachKernel;
   /** the user server's Mach task (null in-kernel) */
   readonly server: MachTask | null = null;
-  private kernel!: LinuxKernel;
   private readonly memEnd: number;
-  private readonly procs = new Map<Task, Proc>();
   private readonly byPortName = new Map<number, Task>();
   private readonly outbox: Outgoing[] = [];
   private readonly signalled = new Set<Task>();
@@ -191,12 +188,12 @@ export class MachArch implements Arch {
   private timerSending = false;
 
   constructor(
-    private readonly machine: Machine,
+    machine: Machine,
     opts: MachArchOptions,
   ) {
+    super(machine, 'MkLinux', 'mklinux');
     if (opts.config !== 'user' && opts.config !== 'inkernel') throw new Error(`MkLinux: config must be 'user' or 'inkernel', not '${String(opts.config)}'`);
     this.config = opts.config;
-    this.cpuHz = machine.clock.hz;
     const size = machine.memory.size;
     this.memEnd = size;
     if (this.memEnd - LINUX_BASE < 8 << 20) throw new Error(`MkLinux: needs at least ${(LINUX_BASE + (8 << 20)) >> 20} MiB of memory`);
@@ -237,15 +234,6 @@ export class MachArch implements Arch {
 
   freeMemoryRange(): { start: number; end: number } {
     return { start: LINUX_BASE + SERVER_RESERVED, end: this.memEnd };
-  }
-
-  attach(kernel: LinuxKernel): void {
-    this.kernel = kernel;
-  }
-
-  /** No kernel part: the server is not in the processes' address spaces (Mach's kernel window is Mach's). */
-  initPageDirectory(pgd: number): void {
-    void pgd;
   }
 
   flushUserPage(mm: Mm, linear: number): void {
@@ -332,31 +320,6 @@ export class MachArch implements Arch {
 
   // ------------------------------------------------------------------ Arch: registers
 
-  private entered(task: Task): Proc {
-    const p = this.procs.get(task);
-    if (!p || p.waiting === 'none' || !p.regs) throw new Error(`MkLinux: pid ${task.pid} is not in a server entry`);
-    return p;
-  }
-
-  getUserRegs(task: Task): UserRegs {
-    return { ...(this.entered(task).regs as UserRegs) };
-  }
-
-  setUserRegs(task: Task, regs: UserRegs): void {
-    const p = this.entered(task);
-    p.regs = { ...regs };
-    p.full = true;
-  }
-
-  setSyscallResult(task: Task, value: number): void {
-    (this.entered(task).regs as UserRegs).eax = value >>> 0;
-  }
-
-  enteredFromUser(task: Task): boolean {
-    const p = this.procs.get(task);
-    return !!p && p.waiting !== 'none' && p.regs !== null;
-  }
-
   prepareForkChild(child: Task, regs: UserRegs): void {
     const p = this.procs.get(child);
     if (!p?.task || !child.mm) throw new Error(`MkLinux: fork child pid ${child.pid} has no task or memory`);
@@ -382,13 +345,6 @@ export class MachArch implements Arch {
     }
     // the first process: its thread starts at the entry point
     p.thread = this.mach.createThread(p.task, eip, esp, PROCESS_PRIO);
-  }
-
-  switchTo(prev: Task, next: Task): void {
-    const p = this.procs.get(prev);
-    if (p && p.waiting !== 'none') p.switchedAway = true;
-    this.kernel.count('mklinux.coreSwitches');
-    void next;
   }
 
   /** A signal for a process running (or ready) in user mode: redirected when the server settles (thread_abort + set_state). */
@@ -450,24 +406,17 @@ export class MachArch implements Arch {
   private settle(): void {
     for (let guard = 0; ; guard++) {
       if (guard > 10000) throw new Error('MkLinux: the core keeps switching (resume loop)');
-      let next: Task | null = null;
-      for (const [task, p] of this.procs) {
-        if (p.switchedAway && task.state === TaskState.Running) {
-          next = task;
-          break;
-        }
-      }
+      let next = this.takeResumable();
       if (!next) {
         next = this.takeSignalled();
         if (!next) break;
         continue;
       }
-      (this.procs.get(next) as Proc).switchedAway = false;
       this.kernel.current = next;
       this.kernel.onResume();
     }
     for (const [task, p] of this.procs) {
-      if (p.waiting === 'none' || p.switchedAway || task.state !== TaskState.Running || task.parked || !p.task) continue;
+      if (!this.replyDue(task, p) || !p.task) continue;
       this.reply(task, p);
       p.waiting = 'none';
       p.regs = null;
@@ -803,20 +752,6 @@ export class MachArch implements Arch {
   /** Linear address of a server address (its physical memory: 1:1 in the user server, the kernel window in-kernel). */
   private lin(addr: number): number {
     return this.config === 'user' ? addr : kernelLinear(addr);
-  }
-
-  // ------------------------------------------------------------------ misc
-
-  cycles(): number {
-    return this.machine.counters.cycles;
-  }
-
-  consoleWrite(bytes: Uint8Array, stream: 'stdout' | 'stderr' | 'kernel'): void {
-    this.machine.console.write(stream, bytes);
-  }
-
-  halt(reason: string): void {
-    this.machine.stop(reason);
   }
 }
 
