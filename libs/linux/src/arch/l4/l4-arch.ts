@@ -68,7 +68,7 @@ import { PAGE_SIZE } from '../../core/phys-mem';
 import { PTE_FRAME, PTE_P, PTE_RW } from '../../core/mm/page-table';
 import { signalStatus } from '../../core/signal';
 import { linuxPte, linuxPteRaw } from '../server/linux-pte';
-import { LinuxServerArch } from '../server/linux-server-arch';
+import { LinuxServerArch, type ServerEntry } from '../server/linux-server-arch';
 import { ServerCharger } from '../server/server-charger';
 import { assembleEmuLib, EMU_BASE, EMU_BYTES, EMU_DATA, EMU_FRAME_BYTES, EMU_IDT_LIMIT, SIGNAL_TAG, SYSCALL_TAG, TRAP13_TAG, type EmuLib } from './emulib';
 import {
@@ -132,17 +132,10 @@ const EFLAGS_IF = 0x200;
 
 type Waiting = 'none' | 'syscall' | 'fault' | 'trap';
 
-interface Proc {
+/** A process in the server (ServerEntry: the request being served; `full`: the reply installs a whole new frame). */
+interface Proc extends ServerEntry {
   l4: L4Task | null;
-  /** user registers at the current server entry */
-  regs: UserRegs | null;
   waiting: Waiting;
-  /** registers changed beyond EAX: the reply installs a whole new frame */
-  full: boolean;
-  /** the core switched away from this task inside the server: no reply until it resumes */
-  switchedAway: boolean;
-  faultAddr: number;
-  faultWrite: boolean;
   /** the thread the reply goes to (lthread 0, or the emulation library's handler thread) */
   replyTo: number;
   /** the emulation library's private data page (physical), 0 until touched */

@@ -93,7 +93,7 @@ import { Task } from '../../core/task';
 import { PAGE_SIZE } from '../../core/phys-mem';
 import { PTE_FRAME, PTE_P, PTE_RW, TASK_SIZE } from '../../core/mm/page-table';
 import { linuxPte, linuxPteRaw } from '../server/linux-pte';
-import { LinuxServerArch } from '../server/linux-server-arch';
+import { LinuxServerArch, type ServerEntry } from '../server/linux-server-arch';
 import { ServerCharger } from '../server/server-charger';
 import { USER_CS as LINUX_USER_CS, USER_DS as LINUX_USER_DS } from '../native/layout';
 import {
@@ -131,7 +131,8 @@ type Waiting = 'none' | 'syscall' | 'fault' | 'trap' | 'signal';
 /** Where a reply goes: a name in the user server's space, or the request kmsg inside the kernel. */
 type ReplyTo = { name: number } | { kmsg: KMsg };
 
-interface Proc {
+/** A process in the server (ServerEntry: the request being served; `full`: the reply installs a whole new state). */
+interface Proc extends ServerEntry {
   task: MachTask | null;
   thread: MachThread | null;
   /** the process's address space as a memory object paged by the server */
@@ -140,16 +141,9 @@ interface Proc {
   port: Port | null;
   /** its receive right's name in the user server's space (0 in-kernel) */
   portName: number;
-  /** user registers at the current server entry */
-  regs: UserRegs | null;
   /** the Mach thread state the request carried (the reply's base) */
   state: number[] | null;
   waiting: Waiting;
-  /** registers changed beyond EAX: the reply installs a whole new state */
-  full: boolean;
-  switchedAway: boolean;
-  faultAddr: number;
-  faultWrite: boolean;
   replyTo: ReplyTo | null;
 }
 

@@ -19,6 +19,9 @@ export interface ServerEntry {
   full: boolean;
   /** the core switched away from this task inside the server: no reply until it resumes */
   switchedAway: boolean;
+  /** the page fault being served: its address and whether it was a write */
+  faultAddr: number;
+  faultWrite: boolean;
 }
 
 export abstract class LinuxServerArch<P extends ServerEntry> {
