@@ -56,7 +56,7 @@ import {
   USER_TOP,
   VM_PAGE_POOL,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, SEG_FS, SEG_GS, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, SEG_FS, SEG_GS, type FpuHost, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { machMsgTrap } from './mach-msg';
 import { raiseException, unixSyscall } from './exceptions';
 import { vmFault } from './vm-fault';
@@ -98,20 +98,9 @@ export const TRAP = { VM_ALLOCATE: -10, VM_DEALLOCATE: -12, VM_PROTECT: -14, POR
 const PIC1 = 0x20,
   PIC2 = 0xa0;
 const CR0_TS = 1 << 3;
-/** The x87 as the kernel drives it (libs/pentium's X87 and its FpuHost; not in the kernel port: optional, as libs/l4). */
-interface FpuHostPort {
-  readLinear8(la: number): number;
-  readLinear16(la: number): number;
-  readLinear32(la: number): number;
-  writeLinear8(la: number, v: number): void;
-  writeLinear16(la: number, v: number): void;
-  writeLinear32(la: number, v: number): void;
-  getReg(r: number): number;
-  setReg(r: number, v: number): void;
-  raiseException(vector: number): never;
-}
+/** The x87 as the kernel drives it (libs/pentium's X87, through the CPU's FpuHost; not in the kernel port: optional, as libs/l4). */
 interface FpuPort {
-  execute(host: FpuHostPort, opcode: number, modrm: number, la: number): void;
+  execute(host: FpuHost, opcode: number, modrm: number, la: number): void;
   clocks?(opcode: number, modrm: number): number;
 }
 const PIT_HZ = 1193182;
@@ -145,7 +134,7 @@ export class MachKernel {
    * (servers) cost one MOV CR0 when TS was clear, nothing else.
    */
   private fpuOwner: Thread | null = null;
-  private fpuHostPort: FpuHostPort | null = null;
+  private fpuHostPort: FpuHost | null = null;
   /** the last thread this kernel entry made runnable (the candidate for a hand-off) */
   private woken: Thread | null = null;
   private userPmap: Pmap | null = null;
@@ -847,7 +836,7 @@ export class MachKernel {
     if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
   }
 
-  private get fpuHost(): FpuHostPort {
+  private get fpuHost(): FpuHost {
     if (this.fpuHostPort) return this.fpuHostPort;
     const mem = this.memory;
     const phys = (la: number): number => {

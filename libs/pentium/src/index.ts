@@ -20,3 +20,4 @@ export * from './util/prng';
 export * from './kernel-port';
 export * from './cpu/stub-code';
 export { UserAsm, R } from './testing/user-asm';
+export { attachTestMarks, type TestMark } from './testing/test-marks';

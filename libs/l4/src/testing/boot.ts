@@ -1,5 +1,5 @@
 // Test harness: a fresh machine with the L4 kernel booted, and a stop hook for guests.
-import { Machine } from '@mklab/pentium';
+import { Machine, attachTestMarks } from '@mklab/pentium';
 import { L4Kernel, type L4BootOptions } from '../kernel';
 import type { KernelMachine } from '@mklab/pentium';
 
@@ -10,27 +10,7 @@ export function bootL4(options: L4BootOptions = {}) {
   const machine = new Machine();
   const km: KernelMachine = machine;
   const kernel = new L4Kernel(km, options);
-  const marks: { cycle: number; eax: number; regs: number[] }[] = [];
-  let stopAfter = 1;
-  machine.hostcalls.register(
-    TEST_MARK,
-    'test.mark',
-    (cpu) => {
-      marks.push({ cycle: machine.counters.cycles, eax: cpu.getReg(0), regs: [0, 1, 2, 3, 4, 5, 6, 7].map((r) => cpu.getReg(r)) });
-      if (marks.length >= stopAfter) machine.stop('test-mark');
-    },
-    { fromUser: true },
-  );
-  return {
-    machine,
-    kernel,
-    marks,
-    /** run until the guest has hit TEST_MARK `n` times in total (or the budget) */
-    runUntilMarks(n: number, budget = 50_000_000) {
-      stopAfter = n;
-      return machine.run({ cycleBudget: machine.counters.cycles + budget });
-    },
-  };
+  return { machine, kernel, ...attachTestMarks(machine, TEST_MARK) };
 }
 
 /** Register values a user-level TypeScript thread sets for an open wait (no send phase). */
