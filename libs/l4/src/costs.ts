@@ -43,8 +43,8 @@ const CLTS_CLOCKS = 10;
 /**
  * FITTED (calibration.md allows path lengths fitted to the getpid rows): instructions of
  * L4's exception-reflection path (a #GP reflected into the faulting thread through its
- * user-level IDT) beyond the 45 counted below. The L4Linux trampoline getpid row (753
- * cycles) runs exactly the paths of the l4linux row (526; reproduced unfitted) plus
+ * user-level IDT) beyond the 45 counted below. The L4Linux trampoline getpid row of
+ * calibration.md runs exactly the paths of the l4linux row (reproduced unfitted) plus
  * three: the #GP of `int $0x80` (the CPU model's), this reflection, and the emulation
  * library's trap handler (real x86 code, measured). With 45 counted instructions the
  * trampoline row comes out 158 cycles above the l4linux row where the paper has 227;
@@ -143,7 +143,7 @@ export const L4_COSTS = {
     45 + EXCEPTION_REFLECT_FIT,
     0.25,
     0,
-    `estimate: 45 instructions (save, gate look-up and checks, 4-dword frame copy to the user stack, frame rewrite) + fitted ${EXCEPTION_REFLECT_FIT} (EXCEPTION_REFLECT_FIT: calibration.md L4Linux trampoline getpid 753)`,
+    `estimate: 45 instructions (save, gate look-up and checks, 4-dword frame copy to the user stack, frame rewrite) + fitted ${EXCEPTION_REFLECT_FIT} (EXCEPTION_REFLECT_FIT: calibration.md, the L4Linux trampoline getpid row)`,
   ),
 
   /** Lazy FPU switch, on a thread switch to a thread that does not own the FPU: set CR0.TS (MOV CR0; only when it is clear). Estimate: 3 instructions + MOV CR0. */

@@ -26,7 +26,7 @@ export const EMU_PAGE_OFFSET = 0x3f000;
 
 /**
  * [fit] Instructions of the server's system-call path beyond the counted dispatch: the
- * parameter the l4linux getpid row (526 cycles, calibration.md) could be fitted with.
+ * parameter the l4linux getpid row of calibration.md could be fitted with.
  * It is 0 — NOT fitted: with the server's memory in 4 MiB pages (sigma0 superpages) and
  * its thread loops in its own text, the unfitted model measures 538.8 cycles with the
  * server in a large space (+2.4%; calibration.spec.ts recomputes the rows). The
