@@ -55,7 +55,7 @@ import {
   USER_DS,
   USER_TOP,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, type FpuHost, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, PHASE, SEG_DS, SEG_ES, KernelFpu, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { isUserThreadId, lthreadOf, NIL_ID, taskOf, threadId, type ThreadId } from './thread-id';
 import { ipcSyscall, finishOp } from './ipc';
 import { fpageUnmap, idNearest, lthreadExRegs, taskNew, threadSchedule, threadSwitch } from './syscalls';
@@ -102,13 +102,6 @@ export type UserThreadStep = (cpu: KernelCpu, ctx: UserThreadContext) => void;
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
-const CR0_TS = 1 << 3;
-const FPU_IMAGE_BYTES = 108; // FNSAVE, 32-bit protected mode
-/** The x87 as the kernel drives it (libs/pentium's X87, through the CPU's FpuHost; not in the kernel port: optional). */
-interface FpuPort {
-  execute(host: FpuHost, opcode: number, modrm: number, la: number): void;
-  clocks?(opcode: number, modrm: number): number;
-}
 const PIT_HZ = 1193182; // 8254 input clock (pentium-p54c.md)
 
 export class L4Kernel {
@@ -141,7 +134,7 @@ export class L4Kernel {
    * thread's (fpuTrap). Threads that never touch the FPU (the Linux server, sigma0)
    * cost one MOV CR0 when TS was clear, and nothing else.
    */
-  private fpuOwner: Thread | null = null;
+  readonly fpu: KernelFpu<Thread>;
   private nextUserHostcall: number = HC.USER_FIRST;
   private readonly kernelTask: Task;
 
@@ -151,6 +144,13 @@ export class L4Kernel {
   ) {
     this.memory = machine.memory;
     this.cpu = machine.cpu;
+    this.fpu = new KernelFpu<Thread>(machine, {
+      kernel: 'L4',
+      kernelBase: KERNEL_BASE,
+      saveArea: (t) => t.field(TCB.FPU),
+      chargeSwitch: (t) => this.charge(L4_COSTS.fpuSwitch, [t.field(TCB.STATE)]),
+      countSwitch: () => this.bump('fpuSwitches'),
+    });
     this.cpuHz = options.cpuHz ?? machine.clock.hz;
     this.timerHz = options.timerHz ?? 1000;
     this.timesliceTicks = options.timesliceTicks ?? 10;
@@ -349,8 +349,7 @@ export class L4Kernel {
     }
     this.scheduler.remove(t);
     t.state = ThreadState.Inactive;
-    if (this.fpuOwner === t) this.fpuOwner = null;
-    t.fpuUsed = false;
+    this.fpu.forget(t);
     if (t.irq >= 0) this.interrupts.detach(t);
     if (this.current === t) this.reschedule();
   }
@@ -622,10 +621,7 @@ export class L4Kernel {
           }
           this.userSpace = space;
         }
-        if (next !== this.fpuOwner && !(cpu.cr0 & CR0_TS)) {
-          cpu.setCr0(cpu.cr0 | CR0_TS);
-          this.charge(L4_COSTS.fpuSetTs);
-        }
+        if (this.fpu.setTsFor(next)) this.charge(L4_COSTS.fpuSetTs);
         if ((cpu.segSel[SEG_DS] & 0xffff) !== next.task.ds || (cpu.segSel[SEG_ES] & 0xffff) !== next.task.ds) {
           const gdtLine = (sel: number) => kernelLinear(GDT + (sel & ~7));
           this.charge(L4_COSTS.smallSpaceSwitch, [gdtLine(next.task.ds), gdtLine(next.task.ds) + 4]);
@@ -651,93 +647,17 @@ export class L4Kernel {
 
   /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
   fpuTrap(t: Thread): boolean {
-    const cpu = this.cpu;
-    if (!(cpu.cr0 & CR0_TS) || !this.fpu()) return false;
-    cpu.setCr0(cpu.cr0 & ~CR0_TS);
-    this.charge(L4_COSTS.fpuSwitch, [t.field(TCB.STATE)]);
-    if (this.fpuOwner !== t) {
-      if (this.fpuOwner) this.fpuInstruction(0xdd, 0x30, this.fpuOwner.field(TCB.FPU)); // fnsave
-      if (t.fpuUsed) this.fpuInstruction(0xdd, 0x20, t.field(TCB.FPU)); // frstor
-      else {
-        this.fpuInstruction(0xdb, 0xe3, 0); // fninit
-        t.fpuUsed = true;
-      }
-      this.fpuOwner = t;
-      this.bump('fpuSwitches');
-    }
-    return true;
+    return this.fpu.trap(t);
   }
 
-  /**
-   * A new thread starts with `from`'s x87 state (what fork needs: the child's FPU is the
-   * parent's). Boot-time / server API, like task creation through the kernel object.
-   */
+  /** A new thread starts with `from`'s x87 state (fork). Boot-time / server API, like task creation through the kernel object. */
   copyFpu(from: Thread, to: Thread): void {
-    if (to === this.fpuOwner) this.fpuOwner = null;
-    to.fpuUsed = from.fpuUsed;
-    if (!from.fpuUsed || !this.fpu()) return;
-    if (from === this.fpuOwner) {
-      // fnsave reinitialises the FPU: save into the new thread's image, then reload the owner's from there
-      this.fpuInstruction(0xdd, 0x30, to.field(TCB.FPU));
-      this.fpuInstruction(0xdd, 0x20, to.field(TCB.FPU));
-    } else {
-      for (let i = 0; i < FPU_IMAGE_BYTES; i += 4) this.memory.write32(to.tcbPhys + TCB.FPU + i, this.memory.read32(from.tcbPhys + TCB.FPU + i));
-    }
+    this.fpu.copy(from, to);
   }
 
-  /** `t` starts afresh (exec): its x87 state is dropped; its next FPU use finds the FNINIT state. */
+  /** `t` starts afresh (exec): its x87 state is dropped. */
   resetFpu(t: Thread): void {
-    t.fpuUsed = false;
-    if (this.fpuOwner === t) {
-      this.fpuOwner = null;
-      this.cpu.setCr0(this.cpu.cr0 | CR0_TS);
-    }
-  }
-
-  private fpu(): FpuPort | undefined {
-    return (this.cpu as unknown as { fpu?: FpuPort }).fpu;
-  }
-
-  /**
-   * Runs one x87 instruction for the kernel (FNSAVE / FRSTOR / FNINIT at a kernel linear
-   * address), charging its clocks. Its memory operand goes through the kernel's 1:1
-   * window directly (the kernel may be called from a user-level server thread's step,
-   * where the CPU's own accesses would be at CPL 3).
-   */
-  private fpuInstruction(opcode: number, modrm: number, la: number): void {
-    const fpu = this.fpu();
-    if (!fpu) return;
-    fpu.execute(this.fpuHost, opcode, modrm, la);
-    if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
-  }
-
-  private fpuHostPort: FpuHost | null = null;
-
-  private get fpuHost(): FpuHost {
-    if (this.fpuHostPort) return this.fpuHostPort;
-    const mem = this.memory;
-    const phys = (la: number): number => {
-      const p = ((la >>> 0) - KERNEL_BASE) >>> 0;
-      if (p >= mem.size) throw new Error(`L4: kernel FPU access outside the kernel window (0x${(la >>> 0).toString(16)})`);
-      return p;
-    };
-    this.fpuHostPort = {
-      readLinear8: (la) => mem.read8(phys(la)),
-      readLinear16: (la) => mem.read8(phys(la)) | (mem.read8(phys(la + 1)) << 8),
-      readLinear32: (la) => mem.read32(phys(la)) >>> 0,
-      writeLinear8: (la, v) => mem.write8(phys(la), v & 0xff),
-      writeLinear16: (la, v) => {
-        mem.write8(phys(la), v & 0xff);
-        mem.write8(phys(la + 1), (v >>> 8) & 0xff);
-      },
-      writeLinear32: (la, v) => mem.write32(phys(la), v >>> 0),
-      getReg: (r) => this.cpu.getReg(r),
-      setReg: (r, v) => this.cpu.setReg(r, v),
-      raiseException: (v): never => {
-        throw new Error(`L4: x87 exception ${v} in the kernel's own FNSAVE/FRSTOR/FNINIT`);
-      },
-    };
-    return this.fpuHostPort;
+    this.fpu.reset(t);
   }
 
   /** Ends the run (an unrecoverable condition a real kernel would print and halt on). */

@@ -27,7 +27,6 @@ import { Thread, ThreadState } from './thread';
 import { MACH_COSTS, PATH_CODE_END, PATH_CODE_START } from './costs';
 import { assembleStubs, HC, irqVector, userLoopBytes, type StubAddresses } from './stubs';
 import {
-  FPU_IMAGE_BYTES,
   G_CURRENT,
   GDT,
   GDT_ENTRIES,
@@ -56,7 +55,7 @@ import {
   USER_TOP,
   VM_PAGE_POOL,
 } from './layout';
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, SEG_FS, SEG_GS, type FpuHost, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_DS, SEG_ES, SEG_FS, SEG_GS, KernelFpu, type GuestMemory, type KernelCpu, type KernelMachine, type PathProfile } from '@mklab/pentium';
 import { machMsgTrap } from './mach-msg';
 import { raiseException, unixSyscall } from './exceptions';
 import { vmFault } from './vm-fault';
@@ -97,12 +96,6 @@ export const TRAP = { VM_ALLOCATE: -10, VM_DEALLOCATE: -12, VM_PROTECT: -14, POR
 
 const PIC1 = 0x20,
   PIC2 = 0xa0;
-const CR0_TS = 1 << 3;
-/** The x87 as the kernel drives it (libs/pentium's X87, through the CPU's FpuHost; not in the kernel port: optional, as libs/l4). */
-interface FpuPort {
-  execute(host: FpuHost, opcode: number, modrm: number, la: number): void;
-  clocks?(opcode: number, modrm: number): number;
-}
 const PIT_HZ = 1193182;
 
 export class MachKernel {
@@ -133,8 +126,7 @@ export class MachKernel {
    * handler): the thread whose state is in the x87. Threads that never touch the FPU
    * (servers) cost one MOV CR0 when TS was clear, nothing else.
    */
-  private fpuOwner: Thread | null = null;
-  private fpuHostPort: FpuHost | null = null;
+  readonly fpu: KernelFpu<Thread>;
   /** the last thread this kernel entry made runnable (the candidate for a hand-off) */
   private woken: Thread | null = null;
   private userPmap: Pmap | null = null;
@@ -152,6 +144,13 @@ export class MachKernel {
   ) {
     this.memory = machine.memory;
     this.cpu = machine.cpu;
+    this.fpu = new KernelFpu<Thread>(machine, {
+      kernel: 'Mach',
+      kernelBase: KERNEL_BASE,
+      saveArea: (t) => t.field(THREAD_FIELD.FPU),
+      chargeSwitch: (t) => this.charge(MACH_COSTS.fpuSwitch, [t.field(THREAD_FIELD.STATE)]),
+      countSwitch: () => this.bump('fpuSwitches'),
+    });
     this.timerHz = options.timerHz ?? 100;
     this.userCs = options.userSelectors?.cs ?? USER_CS;
     this.userDs = options.userSelectors?.ds ?? USER_DS;
@@ -399,8 +398,7 @@ export class MachKernel {
     t.state = ThreadState.Terminated;
     t.wait = null;
     if (t.port) destroyPort(this, t.port);
-    if (this.fpuOwner === t) this.fpuOwner = null;
-    t.fpuUsed = false;
+    this.fpu.forget(t);
     this.freeThreadNumbers.push(t.number);
     this.bump('threadsTerminated');
     if (this.current === t) this.reschedule();
@@ -757,10 +755,7 @@ export class MachKernel {
           cpu.loadCr3(pmap.pdir);
           this.userPmap = pmap;
         }
-        if (next !== this.fpuOwner && !(cpu.cr0 & CR0_TS)) {
-          cpu.setCr0(cpu.cr0 | CR0_TS);
-          this.charge(MACH_COSTS.fpuSetTs);
-        }
+        if (this.fpu.setTsFor(next)) this.charge(MACH_COSTS.fpuSetTs);
         // user data segments (an IRET to ring 3 nulls DS/ES/FS/GS holding a ring-0 selector);
         // Mach's i386 PCB restores all four (i386_saved_state)
         const ds = this.userDs;
@@ -784,83 +779,17 @@ export class MachKernel {
 
   /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
   private fpuTrap(t: Thread): boolean {
-    const cpu = this.cpu;
-    if (!(cpu.cr0 & CR0_TS) || !this.fpu()) return false;
-    cpu.setCr0(cpu.cr0 & ~CR0_TS);
-    this.charge(MACH_COSTS.fpuSwitch, [t.field(THREAD_FIELD.STATE)]);
-    if (this.fpuOwner !== t) {
-      if (this.fpuOwner) this.fpuInstruction(0xdd, 0x30, this.fpuOwner.field(THREAD_FIELD.FPU)); // fnsave
-      if (t.fpuUsed) this.fpuInstruction(0xdd, 0x20, t.field(THREAD_FIELD.FPU)); // frstor
-      else {
-        this.fpuInstruction(0xdb, 0xe3, 0); // fninit
-        t.fpuUsed = true;
-      }
-      this.fpuOwner = t;
-      this.bump('fpuSwitches');
-    }
-    return true;
+    return this.fpu.trap(t);
   }
 
   /** A new thread starts with `from`'s x87 state (fork: the child's FPU is the parent's). Kernel API, like thread_set_state. */
   copyFpu(from: Thread, to: Thread): void {
-    if (to === this.fpuOwner) this.fpuOwner = null;
-    to.fpuUsed = from.fpuUsed;
-    if (!from.fpuUsed || !this.fpu()) return;
-    if (from === this.fpuOwner) {
-      // fnsave reinitialises the FPU: save into the new thread's area, then reload the owner's from there
-      this.fpuInstruction(0xdd, 0x30, to.field(THREAD_FIELD.FPU));
-      this.fpuInstruction(0xdd, 0x20, to.field(THREAD_FIELD.FPU));
-    } else {
-      for (let i = 0; i < FPU_IMAGE_BYTES; i += 4) this.memory.write32(to.stackPhys + THREAD_FIELD.FPU + i, this.memory.read32(from.stackPhys + THREAD_FIELD.FPU + i));
-    }
+    this.fpu.copy(from, to);
   }
 
-  /** `t` starts afresh (exec): its x87 state is dropped; its next FPU use finds the FNINIT state. */
+  /** `t` starts afresh (exec): its x87 state is dropped. */
   resetFpu(t: Thread): void {
-    t.fpuUsed = false;
-    if (this.fpuOwner === t) {
-      this.fpuOwner = null;
-      this.cpu.setCr0(this.cpu.cr0 | CR0_TS);
-    }
-  }
-
-  private fpu(): FpuPort | undefined {
-    return (this.cpu as unknown as { fpu?: FpuPort }).fpu;
-  }
-
-  /** One x87 instruction for the kernel (FNSAVE / FRSTOR / FNINIT at a kernel linear address through its 1:1 window), charging its clocks. */
-  private fpuInstruction(opcode: number, modrm: number, la: number): void {
-    const fpu = this.fpu();
-    if (!fpu) return;
-    fpu.execute(this.fpuHost, opcode, modrm, la);
-    if (fpu.clocks) this.machine.counters.cycles += fpu.clocks(opcode, modrm);
-  }
-
-  private get fpuHost(): FpuHost {
-    if (this.fpuHostPort) return this.fpuHostPort;
-    const mem = this.memory;
-    const phys = (la: number): number => {
-      const p = ((la >>> 0) - KERNEL_BASE) >>> 0;
-      if (p >= mem.size) throw new Error(`Mach: kernel FPU access outside the kernel window (0x${(la >>> 0).toString(16)})`);
-      return p;
-    };
-    this.fpuHostPort = {
-      readLinear8: (la) => mem.read8(phys(la)),
-      readLinear16: (la) => mem.read8(phys(la)) | (mem.read8(phys(la + 1)) << 8),
-      readLinear32: (la) => mem.read32(phys(la)) >>> 0,
-      writeLinear8: (la, v) => mem.write8(phys(la), v & 0xff),
-      writeLinear16: (la, v) => {
-        mem.write8(phys(la), v & 0xff);
-        mem.write8(phys(la + 1), (v >>> 8) & 0xff);
-      },
-      writeLinear32: (la, v) => mem.write32(phys(la), v >>> 0),
-      getReg: (r) => this.cpu.getReg(r),
-      setReg: (r, v) => this.cpu.setReg(r, v),
-      raiseException: (v): never => {
-        throw new Error(`Mach: x87 exception ${v} in the kernel's own FNSAVE/FRSTOR/FNINIT`);
-      },
-    };
-    return this.fpuHostPort;
+    this.fpu.reset(t);
   }
 
   panic(message: string): void {

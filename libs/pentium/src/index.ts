@@ -20,4 +20,5 @@ export * from './util/prng';
 export * from './kernel-port';
 export * from './cpu/stub-code';
 export { UserAsm, R } from './testing/user-asm';
+export { KernelFpu, FPU_IMAGE_BYTES, type FpuThread, type KernelFpuOptions } from './kernel-fpu';
 export { attachTestMarks, type TestMark } from './testing/test-marks';
