@@ -64,7 +64,7 @@ export function pageFault(k: L4Kernel, t: Thread): void {
  */
 export function deviceNotAvailable(k: L4Kernel, t: Thread): void {
   const frame = k.frame(t);
-  if ((frame.cs & 3) === 3 && t !== k.idle && k.fpuTrap(t)) return;
+  if ((frame.cs & 3) === 3 && t !== k.idle && k.fpu.trap(t)) return;
   exception(k, t, 7);
 }
 

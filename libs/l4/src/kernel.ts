@@ -131,7 +131,7 @@ export class L4Kernel {
    * Lazy FPU switching (as Linux 2.0 and L4/x86 do): the thread whose state is in the
    * x87. A switch to another thread sets CR0.TS; that thread's first FPU instruction
    * raises #NM and the kernel saves the owner's state into its TCB and loads the
-   * thread's (fpuTrap). Threads that never touch the FPU (the Linux server, sigma0)
+   * thread's (KernelFpu.trap). Threads that never touch the FPU (the Linux server, sigma0)
    * cost one MOV CR0 when TS was clear, and nothing else.
    */
   readonly fpu: KernelFpu<Thread>;
@@ -641,23 +641,6 @@ export class L4Kernel {
     cpu.setReg(EDI, r[EDI]);
     cpu.setReg(ESP, next.kernelEsp);
     cpu.eip = next.resumeEip;
-  }
-
-  // ================================================================== the FPU
-
-  /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
-  fpuTrap(t: Thread): boolean {
-    return this.fpu.trap(t);
-  }
-
-  /** A new thread starts with `from`'s x87 state (fork). Boot-time / server API, like task creation through the kernel object. */
-  copyFpu(from: Thread, to: Thread): void {
-    this.fpu.copy(from, to);
-  }
-
-  /** `t` starts afresh (exec): its x87 state is dropped. */
-  resetFpu(t: Thread): void {
-    this.fpu.reset(t);
   }
 
   /** Ends the run (an unrecoverable condition a real kernel would print and halt on). */

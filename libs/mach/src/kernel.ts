@@ -705,7 +705,7 @@ export class MachKernel {
       this.panic(`exception ${vector} in the kernel at eip 0x${frame.eip.toString(16)}`);
       return;
     }
-    if (vector === 7 && this.fpuTrap(t)) return;
+    if (vector === 7 && this.fpu.trap(t)) return;
     this.bump(`exception.${vector}`);
     const exc = vector === 0 || vector === 16 ? EXC.ARITHMETIC : vector === 3 || vector === 1 ? EXC.BREAKPOINT : vector === 7 ? EXC.EMULATION : EXC.BAD_INSTRUCTION;
     raiseException(this, t, exc, vector, this.memory.read32((t.regs[ESP] >>> 0) - KERNEL_BASE) >>> 0);
@@ -773,23 +773,6 @@ export class MachKernel {
     cpu.setReg(EDI, r[EDI]);
     cpu.setReg(ESP, next.kernelEsp);
     cpu.eip = next.resumeEip;
-  }
-
-  // ================================================================== the FPU
-
-  /** #NM of thread `t`: if CR0.TS caused it, give `t` the FPU (true); else it is an ordinary exception. */
-  private fpuTrap(t: Thread): boolean {
-    return this.fpu.trap(t);
-  }
-
-  /** A new thread starts with `from`'s x87 state (fork: the child's FPU is the parent's). Kernel API, like thread_set_state. */
-  copyFpu(from: Thread, to: Thread): void {
-    this.fpu.copy(from, to);
-  }
-
-  /** `t` starts afresh (exec): its x87 state is dropped. */
-  resetFpu(t: Thread): void {
-    this.fpu.reset(t);
   }
 
   panic(message: string): void {

@@ -329,7 +329,7 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
     // the child's x87 state is the parent's (2.0's copy_thread copies the FPU image)
     const parent = this.kernel.current;
     const pp = parent ? this.procs.get(parent) : undefined;
-    if (pp?.l4) this.l4.copyFpu(pp.l4.threads[0] as L4Thread, p.l4.threads[0] as L4Thread);
+    if (pp?.l4) this.l4.fpu.copy(pp.l4.threads[0] as L4Thread, p.l4.threads[0] as L4Thread);
     this.startThreads(p.l4, this.emu.restore, frame);
   }
 
@@ -341,7 +341,7 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
       // exec inside a system call: the reply installs the new registers; the FPU starts afresh
       p.regs = regs;
       p.full = true;
-      this.l4.resetFpu(p.l4.threads[0] as L4Thread);
+      this.l4.fpu.reset(p.l4.threads[0] as L4Thread);
       return;
     }
     // the first process: its thread starts at the entry point

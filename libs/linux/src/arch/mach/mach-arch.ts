@@ -321,7 +321,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
     threadSetState(this.mach, t, regsToState({ ...regs, eax: 0 }));
     // the child's x87 state is the parent's (Linux's copy_thread)
     const parent = this.procs.get(this.kernel.current)?.thread;
-    if (parent) this.mach.copyFpu(parent, t);
+    if (parent) this.mach.fpu.copy(parent, t);
     p.thread = t;
     this.chargeMachCalls(MACH_CALLS.fork - MACH_CALLS.spawn);
   }
@@ -334,7 +334,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       // exec inside a system call: the reply installs the new registers; the new image starts without x87 state
       p.regs = regs;
       p.full = true;
-      if (p.thread) this.mach.resetFpu(p.thread);
+      if (p.thread) this.mach.fpu.reset(p.thread);
       return;
     }
     // the first process: its thread starts at the entry point
