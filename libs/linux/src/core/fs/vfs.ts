@@ -6,7 +6,8 @@
 // the directory it covers. Links and renames across file systems fail with EXDEV.
 
 import { EBUSY, ENAMETOOLONG, ENOENT, ENOTDIR, EXDEV, KernelError } from '../errno';
-import { DirListEntry, Inode, NAME_MAX, PATH_MAX } from './ramfs';
+import { walk, walkParent } from './path-walk';
+import { DirListEntry, Inode, NAME_MAX } from './ramfs';
 
 
 export class Vfs {
@@ -26,31 +27,14 @@ export class Vfs {
     on.refs++;
   }
 
-  /** Resolves `path` from `cwd` (absolute paths from the root). */
+  /** Resolves `path` from `cwd` (absolute paths from the root). Throws KernelError(ENOENT/ENOTDIR/…). */
   lookup(path: string, cwd: Inode = this.root): Inode {
-    const { dir, name } = this.lookupParent(path, cwd);
-    if (name === '') return dir;
-    return this.child(dir, name);
+    return walk(path, this.root, cwd, (dir, name) => this.child(dir, name));
   }
 
   /** Resolves all but the last component; `name` is '' when the path names a directory itself ("/", "a/"). */
   lookupParent(path: string, cwd: Inode = this.root): { dir: Inode; name: string } {
-    if (path.length === 0) throw new KernelError(ENOENT, 'empty path');
-    if (path.length >= PATH_MAX) throw new KernelError(ENAMETOOLONG);
-    let dir = path.startsWith('/') ? this.root : cwd;
-    const parts = path.split('/').filter((p) => p.length > 0);
-    const trailingSlash = path.endsWith('/');
-    if (parts.length === 0) return { dir, name: '' };
-    for (let i = 0; i < parts.length - 1; i++) dir = this.child(dir, parts[i]);
-    if (!dir.isDir) throw new KernelError(ENOTDIR);
-    const last = parts[parts.length - 1];
-    if (last.length > NAME_MAX) throw new KernelError(ENAMETOOLONG);
-    if (trailingSlash) {
-      const d = this.child(dir, last);
-      if (!d.isDir) throw new KernelError(ENOTDIR);
-      return { dir: d, name: '' };
-    }
-    return { dir, name: last };
+    return walkParent(path, this.root, cwd, (dir, name) => this.child(dir, name));
   }
 
   /** One step of the walk, across mount points. */
