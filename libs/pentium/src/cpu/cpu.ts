@@ -39,7 +39,8 @@ import { decodeBlock, decodeOne } from './decoder';
 import { deliverInterrupt, IntKind } from './exceptions';
 import { loadSegmentChecked, loadLdtr, loadTr } from './segmentation';
 import { switchTask as taskSwitch } from './task-switch';
-import { DR6_BS, DR6_RESET, DR7_RESET } from './ops/debug-registers';
+import { ACC_WRITE, DR6_BS, DR6_RESET, DR7_RESET, dataAccess, instructionBreakpoint, updateBreakpoints, watchedPage, writeDebugRegister } from './ops/debug-registers';
+import { REP_CHUNK } from './ops/data';
 
 /** Thrown (one preallocated instance) when a guest exception is raised. */
 export class GuestFault extends Error {
@@ -172,8 +173,27 @@ export class Cpu {
   trType = 0;
   /** model-specific registers written by WRMSR (minimal: kept, not interpreted) */
   readonly msrs = new Map<number, [number, number]>();
-  /** debug registers DR0–DR7 (ops/debug-registers.ts): stored; only DR6.BS (single-step) and DR7.GD act */
+  /** debug registers DR0–DR7 (ops/debug-registers.ts); write them through MOV DRn or setDebugRegister, which arm the breakpoints */
   readonly dr = new Int32Array(8);
+  // ---- breakpoints as DR0–DR3/DR7/CR4.DE describe them (ops/debug-registers.ts updateBreakpoints)
+  /** the run loop takes its checked path (runDebug): a breakpoint is enabled or EFLAGS.RF is set */
+  debugArmed = false;
+  /** enabled breakpoints, bit n for DRn: instruction, data write or read/write, data read/write only, I/O */
+  bpExec = 0;
+  bpData = 0;
+  bpDataRead = 0;
+  bpIo = 0;
+  /** breakpoint n's address aligned by its length, and the length (1, 2, 4) */
+  readonly bpAddr = new Int32Array(4);
+  readonly bpLen = new Int32Array(4);
+  /** the linear page a data breakpoint n watches (kept off the software TLB's fast path), -1 none */
+  readonly bpPage = new Int32Array(4).fill(-1);
+  /** DR6.B bits of the data/I/O breakpoints the current instruction hit (a trap at its end) */
+  dbHits = 0;
+  /** iterations a REP string runs per execution (ops/data.ts); 0 after a breakpoint hit ends the string */
+  repChunk = REP_CHUNK;
+  /** the fault being raised is an instruction breakpoint's #DB (pushes RF as it is, not 1) */
+  instructionBreak = false;
 
   /** scratch for POPA (no allocation per instruction) */
   readonly scratch8 = new Int32Array(8);
@@ -277,6 +297,7 @@ export class Cpu {
     this.dr.fill(0);
     this.dr[6] = DR6_RESET;
     this.dr[7] = DR7_RESET;
+    updateBreakpoints(this);
     for (let s = 0; s < 6; s++) {
       this.segSel[s] = 0;
       this.segBase[s] = 0;
@@ -344,6 +365,19 @@ export class Cpu {
     const old = this._cr4;
     this._cr4 = v & (CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.MCE);
     if ((old ^ this._cr4) & CR4.PSE) this.flushAllTlbs();
+    if ((old ^ this._cr4) & CR4.DE) updateBreakpoints(this); // I/O breakpoints exist only with DE
+  }
+
+  /** MOV DRn, r32 as a kernel does it (no CPL or GD check, no clocks): n = 0..3, 6, 7; the breakpoints follow. */
+  setDebugRegister(n: number, v: number): void {
+    if (n < 0 || n > 7 || n === 4 || n === 5) throw new Error(`Cpu.setDebugRegister: no DR${n}`);
+    writeDebugRegister(this, n, v | 0);
+  }
+
+  /** EFLAGS.RF set by IRET or a task switch (setEflags keeps it out): instruction breakpoints skip one instruction. */
+  setResumeFlag(): void {
+    this.flags |= EFLAGS.RF;
+    this.debugArmed = true;
   }
 
   /** MOV CR3 as a kernel does it: loads the page-directory base, empties the TLBs, charges MOV CR3's clocks. */
@@ -423,6 +457,8 @@ export class Cpu {
   }
 
   private fillTlb(page: number, entry: number): void {
+    // a page a data breakpoint watches keeps no permission bit: every access misses the fast path and walks (checked there)
+    if (this.bpData !== 0 && watchedPage(this, page)) entry &= -4096 | T_LARGE;
     if (this.tlb[page] === 0) {
       if (this.tlbFillCount < this.tlbFilled.length) this.tlbFilled[this.tlbFillCount++] = page;
       else this.tlbOverflow = true;
@@ -451,9 +487,12 @@ export class Cpu {
    * Translates `la` for an access (write: needs write permission; user: checked as CPL 3),
    * walking the page tables in physical memory, setting Accessed/Dirty bits, filling the
    * software TLB. Raises #PF (CR2 = la) on a violation. Returns the physical address.
+   * `acc` describes a data access for the data breakpoints (size | ACC_WRITE for a write;
+   * 0: instruction fetch or permission check only).
    */
-  walk(la: number, write: boolean, user: boolean): number {
+  walk(la: number, write: boolean, user: boolean, acc = 0): number {
     la |= 0;
+    if (acc !== 0 && this.bpData !== 0) dataAccess(this, la, acc);
     const page = la >>> 12;
     if (!(this._cr0 & CR0.PG)) {
       const phys = la >>> 0;
@@ -641,14 +680,14 @@ export class Cpu {
 
   rd8(la: number): number {
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.rmask) === this.rmask ? (e & -4096) | (la & 4095) : this.walk(la, false, this._cpl === 3);
+    const phys = (e & this.rmask) === this.rmask ? (e & -4096) | (la & 4095) : this.walk(la, false, this._cpl === 3, 1);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 1, false);
     return phys < this.memBytes ? this.u8[phys] : 0xff;
   }
   rd16(la: number): number {
     if ((la & 4095) === 4095) return this.rd8(la) | (this.rd8(la + 1) << 8);
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.rmask) === this.rmask ? (e & -4096) | (la & 4095) : this.walk(la, false, this._cpl === 3);
+    const phys = (e & this.rmask) === this.rmask ? (e & -4096) | (la & 4095) : this.walk(la, false, this._cpl === 3, 2);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 2, false);
     return phys < this.memBytes ? this.u8[phys] | (this.u8[phys + 1] << 8) : 0xffff;
   }
@@ -671,7 +710,7 @@ export class Cpu {
     const user = this._cpl === 3;
     const mask = write ? this.wmask : this.rmask;
     const e = this.tlb[la >>> 12];
-    const phys = (e & mask) === mask ? (e & -4096) | (la & 4095) : this.walk(la, write, user);
+    const phys = (e & mask) === mask ? (e & -4096) | (la & 4095) : this.walk(la, write, user, 4);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 4, false);
     if (phys >= this.memBytes) return -1;
     const u = this.u8;
@@ -683,14 +722,14 @@ export class Cpu {
   /** Reads for a read-modify-write: the page must be writable (checked now, before the write). */
   rd8w(la: number): number {
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3);
+    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3, 1);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 1, false);
     return phys < this.memBytes ? this.u8[phys] : 0xff;
   }
   rd16w(la: number): number {
     if ((la & 4095) === 4095) return this.rd8w(la) | (this.rd8w(la + 1) << 8);
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3);
+    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3, 2);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 2, false);
     return phys < this.memBytes ? this.u8[phys] | (this.u8[phys + 1] << 8) : 0xffff;
   }
@@ -706,7 +745,7 @@ export class Cpu {
 
   wr8(la: number, v: number): void {
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3);
+    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3, 1 | ACC_WRITE);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 1, true);
     if (phys >= this.memBytes) return;
     if (this.memory.codePages[phys >>> 12]) this.memory.write8(phys, v);
@@ -721,7 +760,7 @@ export class Cpu {
       return;
     }
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3);
+    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3, 2 | ACC_WRITE);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 2, true);
     if (phys >= this.memBytes) return;
     this.memory.write16(phys, v);
@@ -746,7 +785,7 @@ export class Cpu {
       return;
     }
     const e = this.tlb[la >>> 12];
-    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3);
+    const phys = (e & this.wmask) === this.wmask ? (e & -4096) | (la & 4095) : this.walk(la, true, this._cpl === 3, 4 | ACC_WRITE);
     if (this.hier !== null) this.memStall += this.dTime(la, phys, 4, true);
     if (phys >= this.memBytes) return;
     this.memory.write32(phys, v);
@@ -1124,17 +1163,113 @@ export class Cpu {
       if (this.halted) return;
       const singleStep = (this.flags & EFLAGS.TF) !== 0;
       try {
-        this.runBlock();
-        // single-step trap after the instruction (EIP = the next one), reported in DR6.BS
-        if (singleStep) {
-          this.dr[6] |= DR6_BS;
-          this.deliver(Vector.DB, -1, IntKind.Exception);
+        if (this.debugArmed) {
+          // breakpoints enabled or RF set: the instruction-checked path (ops/debug-registers.ts)
+          this.runDebug(singleStep);
+        } else {
+          this.runBlock();
+          // single-step trap after the instruction (EIP = the next one), reported in DR6.BS
+          if (singleStep) {
+            this.dr[6] |= DR6_BS;
+            this.deliver(Vector.DB, -1, IntKind.Exception);
+          }
         }
       } catch (e) {
         if (e !== FAULT) throw e;
         this.eip = this.instEip;
+        // a fault pushes EFLAGS with RF = 1, except an instruction breakpoint's #DB (Intel SDM vol. 3 §17.3.1.1)
+        if (this.instructionBreak) this.instructionBreak = false;
+        else this.flags |= EFLAGS.RF;
         this.deliver(FAULT.vector, FAULT.errorCode, IntKind.Exception);
+        if (this.debugArmed) this.endDebugDelivery();
       }
+    }
+  }
+
+  /**
+   * The run loop's path while `debugArmed`: one block through runBlockChecked, then the
+   * #DB trap of the data/I/O breakpoints it hit and of single-step, in one exception
+   * (DR6 gets every cause). Faults (instruction breakpoints included) propagate.
+   */
+  private runDebug(singleStep: boolean): void {
+    this.runBlockChecked();
+    const hits = this.dbHits;
+    if (hits !== 0 || singleStep) {
+      this.dr[6] |= hits | (singleStep ? DR6_BS : 0);
+      // a hit inside a REP string that continues (EIP back at it): RF = 1 in the pushed EFLAGS (SDM §17.3.1.1)
+      if (this.repChunk === 0 && this.eip === this.instEip) this.flags |= EFLAGS.RF;
+      this.deliver(Vector.DB, -1, IntKind.Exception);
+    }
+    this.endDebugDelivery();
+  }
+
+  /** after an instruction or a delivery on the debug path: nothing pending; the path stays while breakpoints or RF need it */
+  private endDebugDelivery(): void {
+    this.dbHits = 0;
+    this.repChunk = REP_CHUNK;
+    this.debugArmed = (this.bpExec | this.bpData | this.bpIo) !== 0 || (this.flags & EFLAGS.RF) !== 0;
+  }
+
+  /**
+   * runBlock with the debug checks, for the debug path only: before each instruction the
+   * instruction breakpoints (unless RF), then RF cleared; after it, a data or I/O
+   * breakpoint hit ends the block so runDebug can raise the trap. The timing calls are
+   * runBlock's, so arming breakpoints that do not fire leaves the cycle count unchanged;
+   * keep the two in step.
+   */
+  private runBlockChecked(): void {
+    const csBase = this.segBase[SegReg.CS];
+    let eip = this.eip;
+    const lin = (csBase + eip) | 0;
+    this.instEip = eip;
+    // the code breakpoint comes before every other fault of the instruction (SDM §6.9 priorities)
+    if (this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) instructionBreakpoint(this, lin);
+    if (this.segChkR[SegReg.CS] && (eip >>> 0) > this.segLimit[SegReg.CS] >>> 0) this.gp(0);
+    const phys = this.fetchPhys(lin);
+    if (phys >= this.memBytes) this.raise(Vector.GP, 0);
+    const block = this.lookupBlock(phys, lin);
+    const counters = this.counters;
+    const pipe = this.pipe;
+    const hier = this.hier;
+    if (block === null) {
+      const d = decodeOne(this, lin, (this.segAr[SegReg.CS] & 0x400000) !== 0);
+      this.flags &= ~EFLAGS.RF;
+      this.dbHits = 0;
+      this.repChunk = REP_CHUNK;
+      this.execOne(d);
+      return;
+    }
+    const insns = block.insns;
+    const n = this.flags & EFLAGS.TF ? 1 : insns.length;
+    const csLimit = this.segChkR[SegReg.CS] ? this.segLimit[SegReg.CS] >>> 0 : 0xffffffff;
+    this.blockBreak = false;
+    for (let i = 0; i < n; i++) {
+      const d = insns[i];
+      const next = (eip + d.len) >>> 0;
+      if (i !== 0 && this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) {
+        this.instEip = eip;
+        instructionBreakpoint(this, (csBase + eip) | 0);
+      }
+      if (next - 1 > csLimit) this.gp(0);
+      this.instEip = eip;
+      this.eip = next;
+      this.memStall = 0;
+      this.dataPhys = -1;
+      // RF is cleared at the start of the instruction, after the code-breakpoint check (SDM §17.3.1.1)
+      this.flags &= ~EFLAGS.RF;
+      this.dbHits = 0;
+      this.repChunk = REP_CHUNK;
+      if (hier !== null) {
+        const fetchStall = d.newLine ? hier.fetch(d.phys, d.len) : 0;
+        d.exec(this, d);
+        counters.cycles += (pipe as Pipeline).issueAfter(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys, d.prevTiming, d.pairsPrev);
+      } else {
+        d.exec(this, d);
+        counters.cycles += d.timing.clocks + this.memStall;
+        counters.instructions++;
+      }
+      if (this.dbHits !== 0 || this.eip !== next || this.blockBreak) return;
+      eip = next;
     }
   }
 

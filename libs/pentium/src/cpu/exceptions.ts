@@ -5,7 +5,7 @@
 
 import { ERROR_CODE_VECTORS } from './stub-code';
 import type { Cpu } from './cpu';
-import { SegReg, Vector } from './registers';
+import { EFLAGS, SegReg, Vector } from './registers';
 import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from './segmentation';
 import { switchTask } from './task-switch';
 
@@ -182,5 +182,7 @@ export function iret(c: Cpu, size: number): void {
     c.r32[4] = (esp + 3 * size) | 0;
   }
   c.setEflags(merged);
+  // IRET loads RF from the image (Intel SDM vol. 3 §17.3.1.1); setEflags keeps it out
+  if (merged & EFLAGS.RF) c.setResumeFlag();
   c.eip = size === 4 ? newEip >>> 0 : newEip & 0xffff;
 }

@@ -5,7 +5,8 @@
 
 import type { Cpu } from './cpu';
 import { TSS32 } from './descriptors';
-import { CR0, SegReg, Vector } from './registers';
+import { CR0, EFLAGS, SegReg, Vector } from './registers';
+import { taskSwitchDebug } from './ops/debug-registers';
 import { desc, descBase, descLimit, loadLdtr, loadSegmentChecked, readDescriptor } from './segmentation';
 
 /** "hardware task switch (JMP to a TSS): about 85 clocks" (pentium-p54c.md, Intel's table: 85 for a 32-bit TSS). */
@@ -68,6 +69,8 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   if (c.cr0 & CR0.PG) c.writeCr3(newCr3); // its clocks are part of the 85
   c.setCr0(c.cr0 | CR0.TS);
   c.setEflags(newEflags);
+  if (newEflags & EFLAGS.RF) c.setResumeFlag(); // a task switch loads RF from the TSS (Intel SDM vol. 3 §17.3.1.1)
+  taskSwitchDebug(c); // DR7.L0–L3 cleared
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];
   c.eip = newEip >>> 0;
   loadLdtr(c, newLdt, Vector.TS);

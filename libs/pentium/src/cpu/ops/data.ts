@@ -212,8 +212,9 @@ export function leave(c: Cpu, d: Insn): void {
 // ------------------------------------------------------------------ strings
 // REP runs at most REP_CHUNK iterations per execution and then restarts the same
 // instruction (EIP unchanged), so interrupts and events are taken inside long strings
-// as on hardware.
-const REP_CHUNK = 1024;
+// as on hardware. The bound is read from Cpu.repChunk: a data breakpoint hit sets it
+// to 0, which ends the string after the current iteration (debug-registers.ts).
+export const REP_CHUNK = 1024;
 
 function strDelta(c: Cpu, size: number): number {
   return c.flags & 0x400 ? -size : size;
@@ -247,14 +248,14 @@ export function movs(c: Cpu, d: Insn): void {
   }
   let n = getCount(c, d);
   let i = 0;
-  while (n !== 0 && i < REP_CHUNK) {
+  while (n !== 0) {
     const v = readMem(c, d.seg, getIdx(c, d, 6), size);
     writeMem(c, SegReg.ES, getIdx(c, d, 7), size, v);
     setIdx(c, d, 6, getIdx(c, d, 6) + delta);
     setIdx(c, d, 7, getIdx(c, d, 7) + delta);
     n = (n - 1) >>> 0;
     setCount(c, d, n);
-    i++;
+    if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
   if (n !== 0) c.eip = c.instEip;
@@ -271,12 +272,12 @@ export function stos(c: Cpu, d: Insn): void {
   }
   let n = getCount(c, d);
   let i = 0;
-  while (n !== 0 && i < REP_CHUNK) {
+  while (n !== 0) {
     writeMem(c, SegReg.ES, getIdx(c, d, 7), size, v);
     setIdx(c, d, 7, getIdx(c, d, 7) + delta);
     n = (n - 1) >>> 0;
     setCount(c, d, n);
-    i++;
+    if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
   if (n !== 0) c.eip = c.instEip;
@@ -292,12 +293,12 @@ export function lods(c: Cpu, d: Insn): void {
   }
   let n = getCount(c, d);
   let i = 0;
-  while (n !== 0 && i < REP_CHUNK) {
+  while (n !== 0) {
     setReg(c, 0, size, readMem(c, d.seg, getIdx(c, d, 6), size));
     setIdx(c, d, 6, getIdx(c, d, 6) + delta);
     n = (n - 1) >>> 0;
     setCount(c, d, n);
-    i++;
+    if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
   if (n !== 0) c.eip = c.instEip;
@@ -314,7 +315,7 @@ export function cmpsScas(c: Cpu, d: Insn): void {
   }
   let n = getCount(c, d);
   let i = 0;
-  while (n !== 0 && i < REP_CHUNK) {
+  while (n !== 0) {
     cmpsOnce(c, d, size, delta, scas);
     n = (n - 1) >>> 0;
     setCount(c, d, n);
@@ -324,6 +325,7 @@ export function cmpsScas(c: Cpu, d: Insn): void {
       c.charge(repClocks(i, c));
       return;
     }
+    if (i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
   if (n !== 0) c.eip = c.instEip;

@@ -7,6 +7,7 @@ import type { Insn } from '../decoder-types';
 import { CR0, CR4, SegReg, Vector } from '../registers';
 import { ea, readMem, setReg, writeMem } from './operands';
 import { loadLdtr, loadTr } from '../segmentation';
+import { ioAccess } from './debug-registers';
 
 const IF = 0x200;
 
@@ -66,12 +67,14 @@ const IO_BITMAP_EXTRA_CLOCKS = 17;
 
 function portIn(c: Cpu, port: number, size: number): number {
   const io = c.io;
+  if (c.bpIo !== 0) ioAccess(c, port, size); // I/O breakpoints (CR4.DE, R/W = 10)
   if (c.onIo !== null) c.onIo();
   if (io === null) return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
   return size === 4 ? io.in32(port) : size === 2 ? io.in16(port) : io.in8(port);
 }
 function portOut(c: Cpu, port: number, size: number, v: number): void {
   const io = c.io;
+  if (c.bpIo !== 0) ioAccess(c, port, size);
   if (c.onIo !== null) c.onIo();
   if (io === null) return;
   if (size === 4) io.out32(port, v >>> 0);
@@ -109,6 +112,11 @@ export function insOuts(c: Cpu, d: Insn): void {
     }
     n = (n - 1) >>> 0;
     if (d.rep) c.r32[1] = n;
+    // a breakpoint hit ends a REP string after this iteration (debug-registers.ts)
+    if (c.repChunk === 0 && n !== 0) {
+      c.eip = c.instEip;
+      return;
+    }
   }
 }
 
