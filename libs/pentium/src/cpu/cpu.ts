@@ -194,6 +194,8 @@ export class Cpu {
   repChunk = REP_CHUNK;
   /** the fault being raised is an instruction breakpoint's #DB (pushes RF as it is, not 1) */
   instructionBreak = false;
+  /** DR6 bits of a #DB trap due before the next instruction (DR6.BT: a task switch into a TSS with T set) */
+  dbPendingTrap = 0;
 
   /** scratch for POPA (no allocation per instruction) */
   readonly scratch8 = new Int32Array(8);
@@ -297,6 +299,7 @@ export class Cpu {
     this.dr.fill(0);
     this.dr[6] = DR6_RESET;
     this.dr[7] = DR7_RESET;
+    this.dbPendingTrap = 0;
     updateBreakpoints(this);
     for (let s = 0; s < 6; s++) {
       this.segSel[s] = 0;
@@ -1192,6 +1195,14 @@ export class Cpu {
    * (DR6 gets every cause). Faults (instruction breakpoints included) propagate.
    */
   private runDebug(singleStep: boolean): void {
+    if (this.dbPendingTrap !== 0) {
+      // the debug trap of a task switch, before the new task's first instruction
+      this.dr[6] |= this.dbPendingTrap;
+      this.dbPendingTrap = 0;
+      this.deliver(Vector.DB, -1, IntKind.Exception);
+      this.endDebugDelivery();
+      return;
+    }
     this.runBlockChecked();
     const hits = this.dbHits;
     if (hits !== 0 || singleStep) {
@@ -1207,7 +1218,7 @@ export class Cpu {
   private endDebugDelivery(): void {
     this.dbHits = 0;
     this.repChunk = REP_CHUNK;
-    this.debugArmed = (this.bpExec | this.bpData | this.bpIo) !== 0 || (this.flags & EFLAGS.RF) !== 0;
+    this.debugArmed = (this.bpExec | this.bpData | this.bpIo | this.dbPendingTrap) !== 0 || (this.flags & EFLAGS.RF) !== 0;
   }
 
   /**

@@ -37,6 +37,9 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   for (let i = 0; i < 8; i++) regs[i] = r(TSS32.EAX + i * 4);
   for (let i = 0; i < 6; i++) sels[i] = r(TSS32.ES + i * 4) & 0xffff;
   const newLdt = r(TSS32.LDT) & 0xffff;
+  // the debug trap bit (T): read with the rest of the TSS, its clocks are part of the 85 (no separate access charged)
+  const tPhys = c.translate((base + TSS32.TRAP) | 0);
+  const debugTrap = tPhys >= 0 && tPhys < c.memory.size && (c.memory.read8(tPhys) & 1) !== 0;
 
   // save the old task's state (in its TSS) — the current TSS must be writable
   const oldBase = c.trBase;
@@ -70,7 +73,7 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   c.setCr0(c.cr0 | CR0.TS);
   c.setEflags(newEflags);
   if (newEflags & EFLAGS.RF) c.setResumeFlag(); // a task switch loads RF from the TSS (Intel SDM vol. 3 §17.3.1.1)
-  taskSwitchDebug(c); // DR7.L0–L3 cleared
+  taskSwitchDebug(c, debugTrap); // DR7.L0–L3 cleared; T: a #DB trap before the new task's first instruction
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];
   c.eip = newEip >>> 0;
   loadLdtr(c, newLdt, Vector.TS);

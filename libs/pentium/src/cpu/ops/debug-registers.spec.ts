@@ -435,6 +435,25 @@ describe('debug-register breakpoints', () => {
     expect(m.cpu.dr[7] & 0xff).toBe(0x08); // G1 only
   });
 
+  it('a task switch into a TSS with its T bit set traps (#DB, DR6.BT) before the first instruction of the new task', () => {
+    for (const t of [1, 0]) {
+      const m = flatMachine();
+      installDbHandler(m);
+      const tss2 = 0x3800;
+      writeDescriptor(m.memory, GDT_BASE, 6, tssDescriptor(tss2));
+      m.memory.write32(tss2 + TSS32.EIP, CODE + 0x80);
+      m.memory.write32(tss2 + TSS32.EFLAGS, 2);
+      m.memory.write32(tss2 + TSS32.ESP, KSTACK - 0x100);
+      m.memory.write16(tss2 + TSS32.TRAP, t);
+      for (const [off, sel] of [[TSS32.CS, KCODE], [TSS32.SS, KDATA], [TSS32.DS, KDATA], [TSS32.ES, KDATA]]) m.memory.write32(tss2 + off, sel);
+      m.memory.writeBytes(CODE + 0x80, [...movImm(EBX, 9), ...STOP]);
+      loadCode(m, [0xea, ...le32(0), 0x30, 0x00]); // jmp far 30h:0 (the TSS)
+      runToStop(m);
+      expect(records(m).map((x) => [x.eip, x.dr6 & 0x8000])).toEqual(t ? [[CODE + 0x80, 0x8000]] : []);
+      expect(m.cpu.getReg(EBX)).toBe(9);
+    }
+  });
+
   it('armed breakpoints that never fire leave the cycle count unchanged', () => {
     const program = (m: Machine) => {
       // a loop that loads, stores and calls, over the watched page and others

@@ -37,8 +37,9 @@
 //     (cpu.ts runUntil), traps and interrupts push its current value.
 //   - DR7.L0–L3 are cleared on a hardware task switch (Pentium manual §17.2.4); LE/GE are
 //     stored only (exact-breakpoint slowing is not needed: the model reports exactly).
-// Not modelled: the TSS T bit (DR6.BT); accesses made while an exception or interrupt is
-// delivered by the run loop (frame pushes, IDT/GDT/TSS reads) are not reported (those of
+//   - the TSS T bit: a task switch into a TSS with T = 1 raises a #DB trap with DR6.BT set
+//     before the new task's first instruction (read with the TSS, no access charged).
+// Not modelled: accesses made while an exception or interrupt is delivered by the run loop (frame pushes, IDT/GDT/TSS reads) are not reported (those of
 // INT n, inside an instruction, are); the RF=1 image an interrupt taken between REP
 // chunks would push on hardware (our REP restarts every 1024 iterations unseen).
 //
@@ -61,6 +62,7 @@ const DR6_WRITABLE = 0x0000e00f;
 const DR7_ZERO = 0x0000d800;
 export const DR6_BD = 0x2000;
 export const DR6_BS = 0x4000;
+export const DR6_BT = 0x8000;
 const DR7_GD = 0x2000;
 /** DR7.L0–L3: the local enables a task switch clears */
 const DR7_LOCAL = 0x55;
@@ -153,7 +155,7 @@ export function updateBreakpoints(c: Cpu): void {
   }
   c.dbHits = 0;
   c.repChunk = REP_CHUNK;
-  c.debugArmed = (exec | data | io) !== 0 || (c.flags & EFLAGS.RF) !== 0;
+  c.debugArmed = (exec | data | io | c.dbPendingTrap) !== 0 || (c.flags & EFLAGS.RF) !== 0;
   // a running block must stop so that the run loop takes the right path from the next instruction
   c.blockBreak = true;
 }
@@ -212,10 +214,19 @@ export function instructionBreakpoint(c: Cpu, lin: number): void {
   c.raise(Vector.DB, -1);
 }
 
-/** A hardware task switch clears DR7.L0–L3 (the local enables belong to the old task). */
-export function taskSwitchDebug(c: Cpu): void {
+/**
+ * After a hardware task switch: DR7.L0–L3 are cleared (the local enables belong to the old
+ * task); a new TSS with its T bit set raises a #DB trap with DR6.BT before the new task's
+ * first instruction (Pentium manual §17.3.1.5).
+ */
+export function taskSwitchDebug(c: Cpu, debugTrap: boolean): void {
   if (c.dr[7] & DR7_LOCAL) {
     c.dr[7] &= ~DR7_LOCAL;
     updateBreakpoints(c);
+  }
+  if (debugTrap) {
+    c.dbPendingTrap |= DR6_BT;
+    c.debugArmed = true;
+    c.blockBreak = true;
   }
 }
