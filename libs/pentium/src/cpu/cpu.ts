@@ -68,6 +68,7 @@ export const T_USER = 2; // user may read/execute
 export const T_KW = 4; // supervisor may write (and D is set)
 export const T_UW = 8; // user may write (and D is set)
 export const T_LARGE = 16; // translated by a 4 MiB page
+export const T_WATCHED = 32; // a data breakpoint watches the page: no permission bit, every access walks (never in a mask)
 
 // Lazy flag kinds: the arithmetic flags are computed from (kind, op1, op2, res) on demand.
 export const LF_ADD = 0;
@@ -461,7 +462,7 @@ export class Cpu {
 
   private fillTlb(page: number, entry: number): void {
     // a page a data breakpoint watches keeps no permission bit: every access misses the fast path and walks (checked there)
-    if (this.bpData !== 0 && watchedPage(this, page)) entry &= -4096 | T_LARGE;
+    if (this.bpData !== 0 && watchedPage(this, page)) entry = (entry & (-4096 | T_LARGE)) | T_WATCHED;
     if (this.tlb[page] === 0) {
       if (this.tlbFillCount < this.tlbFilled.length) this.tlbFilled[this.tlbFillCount++] = page;
       else this.tlbOverflow = true;

@@ -48,7 +48,10 @@
 // loop with the same timing calls. Data breakpoints keep the software-TLB entries of
 // their pages without permission bits, so every access to such a page misses the fast
 // path and reaches Cpu.walk, which checks it (the access size and kind ride along as
-// the slow path's `acc` argument); all other pages stay on the fast path.
+// the slow path's `acc` argument); all other pages stay on the fast path. A watched page
+// is therefore re-walked on every access: a kernel that edits its PTE without INVLPG is
+// seen at once there (the software TLB's documented deviation, cpu.ts, goes the other way;
+// no kernel here does it).
 import type { Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { CR4, EFLAGS, Vector } from '../registers';
