@@ -382,6 +382,7 @@ export class Cpu {
   setResumeFlag(): void {
     this.flags |= EFLAGS.RF;
     this.debugArmed = true;
+    this.blockBreak = true; // the next instruction runs on the debug path, which clears RF
   }
 
   /** MOV CR3 as a kernel does it: loads the page-directory base, empties the TLBs, charges MOV CR3's clocks. */
@@ -1207,9 +1208,8 @@ export class Cpu {
     this.runBlockChecked();
     const hits = this.dbHits;
     if (hits !== 0 || singleStep) {
+      // (a hit inside a REP string that continues has set RF for the pushed image: ops/data.ts)
       this.dr[6] |= hits | (singleStep ? DR6_BS : 0);
-      // a hit inside a REP string that continues (EIP back at it): RF = 1 in the pushed EFLAGS (SDM §17.3.1.1)
-      if (this.repChunk === 0 && this.eip === this.instEip) this.flags |= EFLAGS.RF;
       this.deliver(Vector.DB, -1, IntKind.Exception);
     }
     this.endDebugDelivery();
@@ -1234,7 +1234,7 @@ export class Cpu {
     let eip = this.eip;
     const lin = (csBase + eip) | 0;
     this.instEip = eip;
-    // the code breakpoint comes before every other fault of the instruction (SDM §6.9 priorities)
+    // the code breakpoint comes before every other fault of the instruction (SDM vol. 3, priority among simultaneous exceptions)
     if (this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) instructionBreakpoint(this, lin);
     if (this.segChkR[SegReg.CS] && (eip >>> 0) > this.segLimit[SegReg.CS] >>> 0) this.gp(0);
     const phys = this.fetchPhys(lin);

@@ -216,6 +216,17 @@ export function leave(c: Cpu, d: Insn): void {
 // to 0, which ends the string after the current iteration (debug-registers.ts).
 export const REP_CHUNK = 1024;
 
+/**
+ * The string stops before its last iteration and runs again (EIP back at it) with RF set:
+ * on hardware an interrupt or trap taken between iterations pushes RF = 1 so that the
+ * string's own instruction breakpoint does not fire again when it resumes (Intel SDM
+ * vol. 3 §17.3.1.1).
+ */
+function repeatString(c: Cpu): void {
+  c.eip = c.instEip;
+  c.setResumeFlag();
+}
+
 function strDelta(c: Cpu, size: number): number {
   return c.flags & 0x400 ? -size : size;
 }
@@ -258,7 +269,7 @@ export function movs(c: Cpu, d: Insn): void {
     if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
-  if (n !== 0) c.eip = c.instEip;
+  if (n !== 0) repeatString(c);
 }
 
 export function stos(c: Cpu, d: Insn): void {
@@ -280,7 +291,7 @@ export function stos(c: Cpu, d: Insn): void {
     if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
-  if (n !== 0) c.eip = c.instEip;
+  if (n !== 0) repeatString(c);
 }
 
 export function lods(c: Cpu, d: Insn): void {
@@ -301,7 +312,7 @@ export function lods(c: Cpu, d: Insn): void {
     if (++i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
-  if (n !== 0) c.eip = c.instEip;
+  if (n !== 0) repeatString(c);
 }
 
 /** CMPS (d.op = 0) and SCAS (d.op = 1); REPE (rep 1) / REPNE (rep 2) */
@@ -328,7 +339,7 @@ export function cmpsScas(c: Cpu, d: Insn): void {
     if (i >= c.repChunk) break;
   }
   c.charge(repClocks(i, c));
-  if (n !== 0) c.eip = c.instEip;
+  if (n !== 0) repeatString(c);
 }
 
 function cmpsOnce(c: Cpu, d: Insn, size: number, delta: number, scas: boolean): void {

@@ -384,6 +384,21 @@ describe('debug-register breakpoints', () => {
     for (let i = 0; i < 8; i++) expect(m.memory.read8(DATA + i)).toBe(0xaa);
   });
 
+  it('an instruction breakpoint on a long REP string fires once, not again when the string continues after 1024 iterations', () => {
+    const m = flatMachine();
+    installDbHandler(m, { setRf: true });
+    const p = assemble(CODE, setDr(0, CODE + 0x40), setDr(7, bp(0, RW_EXEC, LEN1)), movImm(EDI, DATA), movImm(ECX, 3000), [0xe9, 0, 0, 0, 0]);
+    const jmpEnd = p.at[4] + 5;
+    m.memory.writeBytes(CODE, p.bytes.slice(0, -4));
+    m.memory.writeBytes(jmpEnd - 4, le32(CODE + 0x40 - jmpEnd)); // jmp CODE+40h
+    m.memory.writeBytes(CODE + 0x40, [0xf3, 0xaa, ...STOP]); // rep stosb
+    m.cpu.eip = CODE;
+    runToStop(m);
+    expect(records(m).map((x) => [x.eip, x.ecx])).toEqual([[CODE + 0x40, 3000]]);
+    expect(m.cpu.getReg(ECX)).toBe(0);
+    expect(m.cpu.getReg(EDI)).toBe(DATA + 3000);
+  });
+
   it('DR6 B bits are sticky: two hits without clearing leave both set', () => {
     const m = flatMachine();
     installDbHandler(m);

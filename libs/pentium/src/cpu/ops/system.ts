@@ -115,6 +115,7 @@ export function insOuts(c: Cpu, d: Insn): void {
     // a breakpoint hit ends a REP string after this iteration (debug-registers.ts)
     if (c.repChunk === 0 && n !== 0) {
       c.eip = c.instEip;
+      c.setResumeFlag(); // RF = 1 in the trap's image, as after any unfinished string iteration (data.ts)
       return;
     }
   }
