@@ -45,7 +45,8 @@
 //     before the new task's first instruction (read with the TSS, no access charged).
 // Not modelled: accesses made while an exception or interrupt is delivered by the run loop
 // (frame pushes, IDT/GDT/TSS reads) are not reported (those of INT n, inside an
-// instruction, are).
+// instruction, are); the MOV SS / POP SS shadow, which on hardware holds a debug trap of
+// that instruction until after the next one (as single-step here, the trap is immediate).
 //
 // Cost: nothing when no breakpoint is enabled. `Cpu.debugArmed` (enabled breakpoints or
 // RF) sends the run loop through Cpu.runDebug, an instruction-checked copy of the block
