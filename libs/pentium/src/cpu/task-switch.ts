@@ -1,5 +1,6 @@
 // Hardware task switch (Intel, "Pentium Processor Family Developer's Manual", vol. 3,
 // ch. 13): JMP/CALL to a TSS or task gate, interrupts through task gates, IRET with NT.
+// A task whose saved EFLAGS has VM set runs in virtual-8086 mode.
 // The whole new state is read before anything is changed, so a fault while reading
 // the new TSS leaves the old task intact.
 
@@ -67,7 +68,8 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   c.trType = 0xb;
   if (c.cr0 & CR0.PG) c.writeCr3(newCr3); // its clocks are part of the 85
   c.setCr0(c.cr0 | CR0.TS);
-  c.setEflags(newEflags);
+  // EFLAGS.VM of the new task selects how its segment registers load (V86: selector << 4, CPL 3)
+  c.setEflagsWithVm(newEflags);
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];
   c.eip = newEip >>> 0;
   loadLdtr(c, newLdt, Vector.TS);

@@ -1,12 +1,13 @@
 // Control transfer: Jcc, JMP, CALL, RET, LOOP/JCXZ, far JMP/CALL/RET (protected mode,
-// including call gates and task switches), INT n / INT3 / INTO, IRET.
+// including call gates and task switches; real and virtual-8086 mode: CS = selector,
+// base = selector << 4), INT n / INT3 / INTO, IRET.
 
 import { LF_SUB, type Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { BranchKind } from '../../timing/timing-info';
-import { SegReg, Vector } from '../registers';
+import { EFLAGS, SegReg, Vector } from '../registers';
 import { deliverInterrupt, IntKind, iret as doIret } from '../exceptions';
-import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from '../segmentation';
+import { desc, descBase, descLimit, loadSegmentReal, nullifyInaccessible, readDescriptor, realOrV86, setSegCache } from '../segmentation';
 import { switchTask } from '../task-switch';
 import { ea, getE, readMem } from './operands';
 
@@ -140,7 +141,33 @@ export function farIndirect(c: Cpu, d: Insn): void {
   farTransfer(c, sel, d.size === 4 ? o >>> 0 : o & 0xffff, d.op === 1, d.size);
 }
 
+/**
+ * Far JMP/CALL in real or V86 mode: the target offset must be within the CS limit
+ * (the current one in real mode, whose load keeps the limit; 64 KiB in V86 mode), the
+ * return address is pushed as CS then (E)IP, and CS is loaded as selector << 4.
+ */
+function farTransferReal(c: Cpu, sel: number, offset: number, isCall: boolean, size: number): void {
+  c.branch(true, offset, BranchKind.Far);
+  const limit = c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0;
+  if (offset > limit) c.gp(0);
+  if (isCall) {
+    const esp = c.r32[4];
+    const la = c.linW(SegReg.SS, (esp - 2 * size) | 0, 2 * size);
+    if (size === 4) {
+      c.wr32((la + 4) | 0, c.segSel[SegReg.CS]);
+      c.wr32(la, c.eip);
+    } else {
+      c.wr16((la + 2) | 0, c.segSel[SegReg.CS]);
+      c.wr16(la, c.eip);
+    }
+    c.r32[4] = esp - 2 * size;
+  }
+  loadSegmentReal(c, SegReg.CS, sel);
+  c.eip = offset;
+}
+
 function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size: number): void {
+  if (realOrV86(c)) return farTransferReal(c, sel, offset, isCall, size);
   if ((sel & 0xfffc) === 0) c.gp(0);
   readDescriptor(c, sel);
   const lo = desc.lo,
@@ -255,6 +282,15 @@ export function retf(c: Cpu, d: Insn): void {
   const raw = readMem(c, SegReg.SS, esp, size);
   const off = size === 4 ? raw >>> 0 : raw & 0xffff;
   const sel = readMem(c, SegReg.SS, (esp + size) | 0, size) & 0xffff;
+  if (realOrV86(c)) {
+    // real / V86 mode: no descriptor, the offset within the CS limit
+    c.branch(true, off, BranchKind.Far);
+    if (off > (c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0)) c.gp(0);
+    loadSegmentReal(c, SegReg.CS, sel);
+    c.r32[4] = (esp + 2 * size + d.imm) | 0;
+    c.eip = off;
+    return;
+  }
   const cpl = c.cpl;
   const rpl = sel & 3;
   if ((sel & 0xfffc) === 0) c.gp(0);
@@ -295,6 +331,8 @@ export function retf(c: Cpu, d: Insn): void {
 /** INT imm8 (CD), INT3 (CC: d.imm = 3), INTO (CE: only when OF) */
 export function intN(c: Cpu, d: Insn): void {
   if (d.opcode === 0xce && !c.getOF()) return;
+  // virtual-8086 mode: INT n (not INT3, INTO) is IOPL-sensitive, #GP(0) to the monitor (Intel, INT n)
+  if (c.flags & EFLAGS.VM && d.opcode === 0xcd && (c.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
   c.branch(true, 0, BranchKind.Far);
   c.counters.traps++;
   // the return address is the next instruction (a trap)

@@ -6,7 +6,7 @@ import type { Insn } from '../decoder-types';
 import { SegReg } from '../registers';
 import { alu, SUB, ADD } from './alu';
 import { ea, getE, getG, getReg, maskOf, R8, readMem, rmwLin, rmwRead, rmwWrite, setE, setG, setReg, sext, writeMem } from './operands';
-import { loadSegmentChecked } from '../segmentation';
+import { loadSegmentChecked, realOrV86 } from '../segmentation';
 
 export function movEG(c: Cpu, d: Insn): void {
   setE(c, d, getG(c, d));
@@ -83,11 +83,15 @@ export function xchgAcc(c: Cpu, d: Insn): void {
 
 export function nop(): void {}
 
-/** "MOV Sreg, r: 2–11, +8 for a new descriptor, +6 for SS" (pentium-p54c.md): extra clocks of a protected-mode descriptor load. */
+/**
+ * "MOV Sreg, r: 2–11, +8 for a new descriptor, +6 for SS" (pentium-p54c.md): extra clocks
+ * of a protected-mode descriptor load. Real and V86 mode read no descriptor: the row's
+ * base clocks only.
+ */
 export const DESCRIPTOR_LOAD_CLOCKS = 8;
 export const SS_LOAD_EXTRA_CLOCKS = 6;
 function chargeSegLoad(c: Cpu, sreg: number, sel: number): void {
-  if ((sel & 0xfffc) !== 0) c.charge(DESCRIPTOR_LOAD_CLOCKS + (sreg === SegReg.SS ? SS_LOAD_EXTRA_CLOCKS : 0));
+  if ((sel & 0xfffc) !== 0 && !realOrV86(c)) c.charge(DESCRIPTOR_LOAD_CLOCKS + (sreg === SegReg.SS ? SS_LOAD_EXTRA_CLOCKS : 0));
 }
 
 // ------------------------------------------------------------------- stack

@@ -4,9 +4,9 @@
 
 import type { Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
-import { CR0, CR4, SegReg, Vector } from '../registers';
+import { CR0, CR4, EFLAGS, SegReg, Vector } from '../registers';
 import { ea, readMem, setReg, writeMem } from './operands';
-import { loadLdtr, loadTr } from '../segmentation';
+import { loadLdtr, loadTr, realOrV86 } from '../segmentation';
 
 const IF = 0x200;
 
@@ -27,13 +27,20 @@ export function sti(c: Cpu): void {
   c.flags |= IF;
 }
 
+/** PUSHF/POPF in virtual-8086 mode with IOPL < 3: #GP(0) to the monitor (CR4.VME is not modelled). */
+function v86Sensitive(c: Cpu): void {
+  if (c.flags & EFLAGS.VM && (c.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
+}
+
 export function pushf(c: Cpu, d: Insn): void {
+  v86Sensitive(c);
   // VM and RF are never pushed as set
   const f = c.getEflags() & ~0x30000;
   if (d.size === 4) c.push32(f);
   else c.push16(f);
 }
 export function popf(c: Cpu, d: Insn): void {
+  v86Sensitive(c);
   const old = c.getEflags();
   const v = d.size === 4 ? c.pop32() : (old & 0xffff0000) | c.pop16();
   let keep = 0x30000; // VM, RF
@@ -49,9 +56,12 @@ export function hlt(c: Cpu): void {
 
 // ---------------------------------------------------------------- port I/O
 
-/** CPL > IOPL: the TSS I/O permission bitmap must allow every byte of the access (Intel vol. 3 §15.5). */
+/**
+ * CPL > IOPL, and always in virtual-8086 mode (IOPL does not apply to IN/OUT there):
+ * the TSS I/O permission bitmap must allow every byte of the access (Intel vol. 3 §15.5).
+ */
 function checkIo(c: Cpu, port: number, size: number): void {
-  if (c.cpl <= iopl(c)) return;
+  if (c.cpl <= iopl(c) && !(c.flags & EFLAGS.VM)) return;
   if (c.trType === 0 || c.trLimit < 0x67) c.gp(0);
   const mapBase = c.sysRead16((c.trBase + 0x66) | 0);
   const byteOff = mapBase + (port >>> 3);
@@ -132,17 +142,20 @@ export function sgdtSidt(c: Cpu, d: Insn): void {
   writeMem(c, d.seg, (off + 2) & d.amask, 4, isG ? c.gdtBase : c.idtBase);
 }
 export function lldt(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   requireCpl0(c);
   const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
   loadLdtr(c, sel);
 }
 export function ltr(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   requireCpl0(c);
   const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
   loadTr(c, sel);
 }
 /** SLDT (op 0) / STR (op 1) */
 export function sldtStr(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   const v = d.op === 0 ? c.ldtSel : c.trSel;
   if (d.mod3) setReg(c, d.rm, d.size, v);
   else writeMem(c, d.seg, ea(c, d), 2, v);
@@ -155,8 +168,8 @@ export function smsw(c: Cpu, d: Insn): void {
 export function lmsw(c: Cpu, d: Insn): void {
   requireCpl0(c);
   const v = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
-  // LMSW sets PE, MP, EM, TS; it cannot clear PE
-  c.setCr0((c.cr0 & ~0xe) | (v & 0xf) | CR0.PE);
+  // LMSW sets PE, MP, EM, TS; it cannot clear PE (it can set it: real mode → protected mode)
+  c.setCr0((c.cr0 & ~0xe) | (v & 0xf));
 }
 export function invlpg(c: Cpu, d: Insn): void {
   if (d.mod3) c.ud();
@@ -205,8 +218,7 @@ export function movCrR(c: Cpu, d: Insn): void {
   switch (d.reg) {
     case 0:
       if (v & CR0.PG && !(v & CR0.PE)) c.gp(0);
-      if (!(v & CR0.PE)) c.gp(0); // real mode is not emulated
-      c.setCr0(v);
+      c.setCr0(v); // PE = 0: real-address mode
       break;
     case 2:
       c.cr2 = v >>> 0;
@@ -215,7 +227,8 @@ export function movCrR(c: Cpu, d: Insn): void {
       c.writeCr3(v);
       break;
     case 4:
-      if (v & ~0x5f) c.gp(0);
+      // VME and PVI are not modelled (Cpu.setCr4): #GP(0) as for a reserved bit
+      if (v & ~0x5f || v & (CR4.VME | CR4.PVI)) c.gp(0);
       c.setCr4(v);
       break;
     default:
