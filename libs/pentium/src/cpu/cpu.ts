@@ -29,10 +29,11 @@
 // exceptions.ts), interrupt delivery (IVT in real mode, the V86 frame through the IDT)
 // and the decoder's default operand/address size, which comes from the CS cache's D bit
 // (the block cache key carries it; handlers test the mode when they run, so a block
-// decoded in one mode decodes identically in another with the same D bit). Not
-// modelled: CR4.VME/PVI (MOV CR4 setting them raises #GP, see setCr4) and 16-bit stack
-// pointers (SS.B = 0 still addresses the stack through all of ESP: SP does not wrap
-// from 0 to FFFE, a push there raises #SS as the offset exceeds the 64 KiB limit).
+// decoded in one mode decodes identically in another with the same D bit). A stack
+// segment with B = 0 (real mode, V86 mode) makes the stack pointer SP, wrapping within
+// 64 KiB (push/pop below, `sp`/`setSp`/`spOff` for the instructions that address the
+// stack themselves). Not modelled: CR4.VME/PVI (MOV CR4 setting them raises #GP, see
+// setCr4).
 
 import { PhysicalMemory } from '../memory/physical-memory';
 import { Counters } from '../timing/counters';
@@ -175,6 +176,8 @@ export class Cpu {
   readonly segChkR = new Uint8Array(6);
   readonly segChkW = new Uint8Array(6);
   private _cpl = 0;
+  /** SS.B = 0: stack operations use SP (updateSegChecks keeps it in step with the SS cache) */
+  ss16 = false;
 
   // ---- system registers
   private _cr0 = CR0.PE | CR0.ET;
@@ -321,6 +324,7 @@ export class Cpu {
       this.segChkR[s] = 0;
       this.segChkW[s] = s === SegReg.CS ? 1 : 0;
     }
+    this.ss16 = false;
     this.setCplInternal(0);
     this.halted = false;
     this.irqShadow = false;
@@ -738,6 +742,7 @@ export class Cpu {
     const lim = this.segLimit[seg] === -1 ? 0 : 1;
     this.segChkR[seg] = !present || !readable || expandDown ? 2 : lim;
     this.segChkW[seg] = !present || !writable || expandDown ? 2 : lim;
+    if (seg === SegReg.SS) this.ss16 = (ar & 0x400000) === 0;
   }
 
   rd8(la: number): number {
@@ -917,27 +922,60 @@ export class Cpu {
   }
 
   // ---- stack
+  // SS.B = 0 (every real-mode and V86 stack, a 16-bit protected-mode stack): the stack
+  // pointer is SP and wraps within 64 KiB; ESP's upper half is left alone.
   push32(v: number): void {
+    if (this.ss16) return this.pushSp16(v, 4);
     const esp = (this.r32[4] - 4) | 0;
     this.wr32(this.linW(SegReg.SS, esp, 4), v);
     this.r32[4] = esp;
   }
   push16(v: number): void {
+    if (this.ss16) return this.pushSp16(v, 2);
     const esp = (this.r32[4] - 2) | 0;
     this.wr16(this.linW(SegReg.SS, esp, 2), v);
     this.r32[4] = esp;
   }
   pop32(): number {
+    if (this.ss16) return this.popSp16(4);
     const esp = this.r32[4];
     const v = this.rd32(this.linR(SegReg.SS, esp, 4));
     this.r32[4] = esp + 4;
     return v;
   }
   pop16(): number {
+    if (this.ss16) return this.popSp16(2);
     const esp = this.r32[4];
     const v = this.rd16(this.linR(SegReg.SS, esp, 2));
     this.r32[4] = esp + 2;
     return v;
+  }
+  private pushSp16(v: number, n: number): void {
+    const sp = (this.r16[8] - n) & 0xffff;
+    const la = this.linW(SegReg.SS, sp, n);
+    if (n === 4) this.wr32(la, v);
+    else this.wr16(la, v);
+    this.r16[8] = sp;
+  }
+  private popSp16(n: number): number {
+    const sp = this.r16[8];
+    const la = this.linR(SegReg.SS, sp, n);
+    const v = n === 4 ? this.rd32(la) : this.rd16(la);
+    this.r16[8] = sp + n;
+    return v;
+  }
+  /** The stack pointer as an offset in SS: SP when SS.B = 0, else ESP (int32). */
+  get sp(): number {
+    return this.ss16 ? this.r16[8] : this.r32[4];
+  }
+  /** Sets the stack pointer: SP only (wrapping) when SS.B = 0, else ESP. */
+  setSp(v: number): void {
+    if (this.ss16) this.r16[8] = v;
+    else this.r32[4] = v;
+  }
+  /** A stack offset computed from the stack pointer, wrapped to the stack's address size. */
+  spOff(v: number): number {
+    return this.ss16 ? v & 0xffff : v | 0;
   }
 
   // ==================================================================== lazy flags

@@ -44,16 +44,19 @@ function deliverReal(c: Cpu, vector: number, kind: IntKind): void {
   const idx = vector << 2;
   if (idx + 3 > c.idtLimit) c.gp(0);
   c.halted = false;
-  const esp = c.r32[4];
-  const la = c.linW(SegReg.SS, (esp - 6) | 0, 6);
+  // three word pushes, each wrapping within the stack's address size; all checked before any is written
+  const sp = c.sp;
+  const laFlags = c.linW(SegReg.SS, c.spOff(sp - 2), 2);
+  const laCs = c.linW(SegReg.SS, c.spOff(sp - 4), 2);
+  const laIp = c.linW(SegReg.SS, c.spOff(sp - 6), 2);
   const ivt = (c.idtBase + idx) | 0;
   const newIp = c.sysRead16(ivt);
   const newCs = c.sysRead16((ivt + 2) | 0);
   const flags = c.getEflags();
-  c.wr16((la + 4) | 0, flags);
-  c.wr16((la + 2) | 0, c.segSel[SegReg.CS]);
-  c.wr16(la, c.eip);
-  c.r32[4] = esp - 6;
+  c.wr16(laFlags, flags);
+  c.wr16(laCs, c.segSel[SegReg.CS]);
+  c.wr16(laIp, c.eip);
+  c.setSp(sp - 6);
   c.setEflags(flags & ~(EFLAGS.IF | EFLAGS.TF | EFLAGS.AC));
   loadSegmentReal(c, SegReg.CS, newCs);
   c.eip = newIp;
@@ -147,16 +150,15 @@ export function deliverInterrupt(c: Cpu, vector: number, errorCode: number, kind
     }
     c.charge(INT_STACK_SWITCH_EXTRA_CLOCKS);
   } else {
-    const esp = c.r32[4];
+    const esp = c.sp;
     const frame = pushCode >= 0 ? 16 : 12;
-    const laTop = c.linW(SegReg.SS, (esp - frame) | 0, frame);
-    void laTop;
+    c.linW(SegReg.SS, c.spOff(esp - frame), frame);
     const ssBase = c.segBase[SegReg.SS];
-    c.sysWrite32((ssBase + esp - 4) | 0, eflags);
-    c.sysWrite32((ssBase + esp - 8) | 0, oldCs);
-    c.sysWrite32((ssBase + esp - 12) | 0, oldEip);
-    if (pushCode >= 0) c.sysWrite32((ssBase + esp - 16) | 0, pushCode);
-    c.r32[4] = esp - frame;
+    c.sysWrite32((ssBase + c.spOff(esp - 4)) | 0, eflags);
+    c.sysWrite32((ssBase + c.spOff(esp - 8)) | 0, oldCs);
+    c.sysWrite32((ssBase + c.spOff(esp - 12)) | 0, oldEip);
+    if (pushCode >= 0) c.sysWrite32((ssBase + c.spOff(esp - 16)) | 0, pushCode);
+    c.setSp(esp - frame);
     setSegCache(c, SegReg.CS, (sel & 0xfffc) | c.cpl, clo, chi);
   }
   // clear TF, NT, RF, VM; an interrupt gate also clears IF
@@ -171,7 +173,8 @@ const V86_DATA_SEGS = [SegReg.GS, SegReg.FS, SegReg.DS, SegReg.ES];
 
 /** the stack slot at ESP + off (no allocation: IRET runs once per system call) */
 function popAt(c: Cpu, esp: number, off: number, size: number): number {
-  return size === 4 ? c.rd32(c.linR(SegReg.SS, (esp + off) | 0, 4)) : c.rd16(c.linR(SegReg.SS, (esp + off) | 0, 2));
+  const o = c.spOff(esp + off);
+  return size === 4 ? c.rd32(c.linR(SegReg.SS, o, 4)) : c.rd16(c.linR(SegReg.SS, o, 2));
 }
 
 /**
@@ -183,7 +186,7 @@ function popAt(c: Cpu, esp: number, off: number, size: number): number {
 function iretReal(c: Cpu, size: number, eflagsNow: number): void {
   const v86 = (eflagsNow & EFLAGS.VM) !== 0;
   if (v86 && (eflagsNow & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
-  const esp = c.r32[4];
+  const esp = c.sp;
   const rawEip = popAt(c, esp, 0, size);
   const newCs = popAt(c, esp, size, size) & 0xffff;
   const popped = popAt(c, esp, 2 * size, size);
@@ -193,7 +196,7 @@ function iretReal(c: Cpu, size: number, eflagsNow: number): void {
   if (v86) keep |= EFLAGS.IOPL;
   const merged = (popped & ~keep) | (eflagsNow & keep);
   loadSegmentReal(c, SegReg.CS, newCs);
-  c.r32[4] = (esp + 3 * size) | 0;
+  c.setSp(esp + 3 * size);
   c.setEflags(merged);
   c.eip = newEip;
 }
@@ -233,7 +236,7 @@ export function iret(c: Cpu, size: number): void {
     switchTask(c, link, 'iret');
     return;
   }
-  const esp = c.r32[4];
+  const esp = c.sp;
   const newEip = popAt(c, esp, 0, size);
   const newCs = popAt(c, esp, size, size) & 0xffff;
   let newFlags = popAt(c, esp, 2 * size, size);
@@ -272,13 +275,13 @@ export function iret(c: Cpu, size: number): void {
     setSegCache(c, SegReg.CS, newCs, clo, chi);
     c.setCplInternal(rpl);
     setSegCache(c, SegReg.SS, newSs, slo, shi);
-    c.r32[4] = size === 4 ? newEsp : (esp & 0xffff0000) | newEsp;
+    c.r32[4] = size === 4 ? newEsp : (c.r32[4] & 0xffff0000) | (newEsp & 0xffff);
     nullifyInaccessible(c);
     c.charge(IRET_OUTER_PL_EXTRA_CLOCKS);
     if (rpl === 3 && c.onUserReturn !== null) c.onUserReturn(); // phase accounting (clock/phases.ts)
   } else {
     setSegCache(c, SegReg.CS, newCs, clo, chi);
-    c.r32[4] = (esp + 3 * size) | 0;
+    c.setSp(esp + 3 * size);
   }
   c.setEflags(merged);
   c.eip = size === 4 ? newEip >>> 0 : newEip & 0xffff;

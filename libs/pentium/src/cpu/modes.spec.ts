@@ -161,6 +161,40 @@ describe('real-address mode', () => {
     expect(c.gdtBase).toBe(GDT_BASE);
   });
 
+  it('a 16-bit stack (SS.B = 0) wraps SP within 64 KiB and leaves the upper half of ESP alone', () => {
+    const m = realMachine();
+    m.cpu.setReg(4, 0xabcd0000);
+    m.cpu.setReg(5, 0x55557777);
+    loadCode(m, [
+      0xb8, 0x00, 0x30, // mov ax, 0x3000
+      0x8e, 0xd0, // mov ss, ax
+      0x31, 0xe4, // xor sp, sp
+      0x68, 0x34, 0x12, // push 0x1234          (SP 0 → FFFE)
+      0x66, 0x68, 0xef, 0xcd, 0xab, 0x89, // push dword 0x89abcdef
+      0x9a, 0x40, 0x00, 0x00, 0x20, // call 0x2000:0x0040
+      0x66, 0x59, // pop ecx
+      0x5a, // pop dx                (SP FFFE → 0)
+      0xc8, 0x04, 0x00, 0x00, // enter 4, 0
+      0x89, 0xe6, // mov si, sp
+      0xc9, // leave
+      ...STOP,
+    ]);
+    m.memory.writeBytes(CODE + 0x40, [0x89, 0xe7, 0xcb]); // mov di, sp; retf
+    m.cpu.eip = 0;
+    runToStop(m);
+    const c = m.cpu;
+    expect(r16(m, 0x3fffe)).toBe(0x7777); // BP pushed by ENTER at SP 0 (after the 0x1234 was popped from there)
+    expect(r32(m, 0x3fffa) >>> 0).toBe(0x89abcdef);
+    expect(c.getReg(7) & 0xffff).toBe(0xfff6); // SP inside the far call
+    expect(r16(m, 0x3fff8)).toBe(0x2000);
+    expect(r16(m, 0x3fff6)).toBe(0x0015);
+    expect(c.getReg(1) >>> 0).toBe(0x89abcdef);
+    expect(c.getReg(2) & 0xffff).toBe(0x1234);
+    expect(c.getReg(6) & 0xffff).toBe(0xfffa); // SP after ENTER 4 at SP 0
+    expect(c.getReg(4) >>> 0).toBe(0xabcd0000);
+    expect(c.getReg(5) >>> 0).toBe(0x55557777);
+  });
+
   it('LMSW sets PE but cannot clear it; MOV CR0 with PG and without PE is #GP', () => {
     const m = realMachine();
     setVector(m, 13, 0x2300, 0);

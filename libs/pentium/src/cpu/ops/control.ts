@@ -100,7 +100,7 @@ export function jmpE(c: Cpu, d: Insn): void {
 /** RET / RET imm16 */
 export function ret(c: Cpu, d: Insn): void {
   const t = d.size === 4 ? c.pop32() >>> 0 : c.pop16();
-  c.r32[4] = (c.r32[4] + d.imm) | 0;
+  if (d.imm !== 0) c.setSp(c.sp + d.imm);
   c.eip = t;
   c.branch(true, t, BranchKind.Ret);
 }
@@ -141,6 +141,21 @@ export function farIndirect(c: Cpu, d: Insn): void {
   farTransfer(c, sel, d.size === 4 ? o >>> 0 : o & 0xffff, d.op === 1, d.size);
 }
 
+/** Pushes CS then (E)IP for a far CALL (both slots checked before either is written; SP wraps when SS.B = 0). */
+function pushFarReturn(c: Cpu, size: number): void {
+  const sp = c.sp;
+  const laCs = c.linW(SegReg.SS, c.spOff(sp - size), size);
+  const laIp = c.linW(SegReg.SS, c.spOff(sp - 2 * size), size);
+  if (size === 4) {
+    c.wr32(laCs, c.segSel[SegReg.CS]);
+    c.wr32(laIp, c.eip);
+  } else {
+    c.wr16(laCs, c.segSel[SegReg.CS]);
+    c.wr16(laIp, c.eip);
+  }
+  c.setSp(sp - 2 * size);
+}
+
 /**
  * Far JMP/CALL in real or V86 mode: the target offset must be within the CS limit
  * (the current one in real mode, whose load keeps the limit; 64 KiB in V86 mode), the
@@ -150,18 +165,7 @@ function farTransferReal(c: Cpu, sel: number, offset: number, isCall: boolean, s
   c.branch(true, offset, BranchKind.Far);
   const limit = c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0;
   if (offset > limit) c.gp(0);
-  if (isCall) {
-    const esp = c.r32[4];
-    const la = c.linW(SegReg.SS, (esp - 2 * size) | 0, 2 * size);
-    if (size === 4) {
-      c.wr32((la + 4) | 0, c.segSel[SegReg.CS]);
-      c.wr32(la, c.eip);
-    } else {
-      c.wr16((la + 2) | 0, c.segSel[SegReg.CS]);
-      c.wr16(la, c.eip);
-    }
-    c.r32[4] = esp - 2 * size;
-  }
+  if (isCall) pushFarReturn(c, size);
   loadSegmentReal(c, SegReg.CS, sel);
   c.eip = offset;
 }
@@ -185,18 +189,7 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
     if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
     const limit = descLimit(lo, hi) >>> 0;
     if (offset > limit) c.gp(0);
-    if (isCall) {
-      const esp = c.r32[4];
-      const laCs = c.linW(SegReg.SS, (esp - 2 * size) | 0, 2 * size);
-      if (size === 4) {
-        c.wr32((laCs + 4) | 0, c.segSel[SegReg.CS]);
-        c.wr32(laCs, c.eip);
-      } else {
-        c.wr16((laCs + 2) | 0, c.segSel[SegReg.CS]);
-        c.wr16(laCs, c.eip);
-      }
-      c.r32[4] = esp - 2 * size;
-    }
+    if (isCall) pushFarReturn(c, size);
     setSegCache(c, SegReg.CS, (sel & 0xfffc) | cpl, lo, hi);
     c.eip = offset;
     return;
@@ -266,11 +259,7 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
     c.charge(CALL_GATE_INNER_EXTRA_CLOCKS);
     return;
   }
-  const esp = c.r32[4];
-  const la = c.linW(SegReg.SS, (esp - 8) | 0, 8);
-  c.wr32((la + 4) | 0, c.segSel[SegReg.CS]);
-  c.wr32(la, c.eip);
-  c.r32[4] = esp - 8;
+  pushFarReturn(c, 4);
   setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cpl, clo, chi);
   c.eip = toff;
 }
@@ -278,16 +267,16 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
 /** RETF / RETF imm16 (CB / CA) */
 export function retf(c: Cpu, d: Insn): void {
   const size = d.size;
-  const esp = c.r32[4];
+  const esp = c.sp;
   const raw = readMem(c, SegReg.SS, esp, size);
   const off = size === 4 ? raw >>> 0 : raw & 0xffff;
-  const sel = readMem(c, SegReg.SS, (esp + size) | 0, size) & 0xffff;
+  const sel = readMem(c, SegReg.SS, c.spOff(esp + size), size) & 0xffff;
   if (realOrV86(c)) {
     // real / V86 mode: no descriptor, the offset within the CS limit
     c.branch(true, off, BranchKind.Far);
     if (off > (c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0)) c.gp(0);
     loadSegmentReal(c, SegReg.CS, sel);
-    c.r32[4] = (esp + 2 * size + d.imm) | 0;
+    c.setSp(esp + 2 * size + d.imm);
     c.eip = off;
     return;
   }
@@ -305,8 +294,8 @@ export function retf(c: Cpu, d: Insn): void {
   c.branch(true, off, BranchKind.Far);
   if (rpl > cpl) {
     const base = 2 * size + d.imm;
-    const newEsp = readMem(c, SegReg.SS, (esp + base) | 0, size);
-    const newSs = readMem(c, SegReg.SS, (esp + base + size) | 0, size) & 0xffff;
+    const newEsp = readMem(c, SegReg.SS, c.spOff(esp + base), size);
+    const newSs = readMem(c, SegReg.SS, c.spOff(esp + base + size), size) & 0xffff;
     readDescriptor(c, newSs);
     const slo = desc.lo,
       shi = desc.hi;
@@ -316,12 +305,12 @@ export function retf(c: Cpu, d: Insn): void {
     setSegCache(c, SegReg.CS, sel, lo, hi);
     c.setCplInternal(rpl);
     setSegCache(c, SegReg.SS, newSs, slo, shi);
-    c.r32[4] = (newEsp + d.imm) | 0;
+    c.setSp(newEsp + d.imm);
     nullifyInaccessible(c);
     c.charge(RETF_OUTER_EXTRA_CLOCKS);
   } else {
     setSegCache(c, SegReg.CS, sel, lo, hi);
-    c.r32[4] = (esp + 2 * size + d.imm) | 0;
+    c.setSp(esp + 2 * size + d.imm);
   }
   c.eip = off;
 }
