@@ -32,8 +32,10 @@
 // decoded in one mode decodes identically in another with the same D bit). A stack
 // segment with B = 0 (real mode, V86 mode) makes the stack pointer SP, wrapping within
 // 64 KiB (push/pop below, `sp`/`setSp`/`spOff` for the instructions that address the
-// stack themselves). Not modelled: CR4.VME/PVI (MOV CR4 setting them raises #GP, see
-// setCr4).
+// stack themselves). The P54C's virtual-8086 mode extensions are modelled: CR4.VME
+// (VIF/VIP for CLI, STI, PUSHF, POPF, IRET in V86 mode, INT n redirected through the
+// TSS interrupt redirection bitmap to the V86 program's own vector table) and CR4.PVI
+// (CLI/STI at CPL 3 in protected mode act on VIF).
 
 import { PhysicalMemory } from '../memory/physical-memory';
 import { Counters } from '../timing/counters';
@@ -116,6 +118,8 @@ export const REAL_MODE_AR = 0x00009300;
 
 /** EFLAGS bits software can change on a P54C (ID toggles: CPUID is supported). */
 const EFLAGS_WRITABLE = 0x00247fd5;
+/** VM, VIF, VIP: changed only by IRET at CPL 0, task switches and the V86 mode extensions */
+const EFLAGS_VIRTUAL = EFLAGS.VM | EFLAGS.VIF | EFLAGS.VIP;
 
 export interface CpuOptions {
   memory: PhysicalMemory;
@@ -410,18 +414,21 @@ export class Cpu {
     return (f | 2) >>> 0;
   }
 
-  /** Sets EFLAGS as a kernel (or POPF) would; VM keeps its value, the reserved bits stay 0. */
+  /**
+   * Sets EFLAGS as a kernel (or POPF) would: VM, VIF and VIP keep their values (POPF
+   * leaves them alone in every mode), the reserved bits stay 0.
+   */
   setEflags(v: number): void {
-    this.flags = (v & EFLAGS_WRITABLE) | (this.flags & EFLAGS.VM) | 2;
+    this.flags = (v & EFLAGS_WRITABLE) | (this.flags & EFLAGS_VIRTUAL) | 2;
     this.lazy = 0;
   }
 
   /**
-   * @internal EFLAGS with VM (IRET to virtual-8086 mode, task switches, interrupt delivery
-   * out of V86). The caller loads the segment registers for the new mode.
+   * @internal EFLAGS with VM, VIF and VIP (IRET at CPL 0, task switches, interrupt
+   * delivery out of V86). The caller loads the segment registers for the new mode.
    */
   setEflagsWithVm(v: number): void {
-    this.flags = (v & (EFLAGS_WRITABLE | EFLAGS.VM)) | 2;
+    this.flags = (v & (EFLAGS_WRITABLE | EFLAGS_VIRTUAL)) | 2;
     this.lazy = 0;
   }
 
@@ -438,16 +445,10 @@ export class Cpu {
     if ((old ^ v) & (CR0.PG | CR0.WP | CR0.PE)) this.flushAllTlbs();
   }
 
-  /**
-   * CR4. VME and PVI (virtual interrupt flag, interrupt redirection bitmap) are not
-   * modelled: setting them is an error here and #GP(0) for MOV CR4 (ops/system.ts), so
-   * software that relies on them fails loudly instead of running with them silently
-   * ignored (CPUID still reports VME, as the P54C does).
-   */
+  /** CR4 (VME: virtual-8086 mode extensions, PVI: protected-mode virtual interrupts, TSD, DE, PSE, MCE). */
   setCr4(v: number): void {
-    if (v & (CR4.VME | CR4.PVI)) throw new Error('Cpu.setCr4: CR4.VME/PVI (virtual-8086 mode extensions) are not modelled');
     const old = this._cr4;
-    this._cr4 = v & (CR4.TSD | CR4.DE | CR4.PSE | CR4.MCE);
+    this._cr4 = v & (CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.MCE);
     if ((old ^ this._cr4) & CR4.PSE) this.flushAllTlbs();
   }
 

@@ -9,7 +9,7 @@
 
 import { ERROR_CODE_VECTORS } from './stub-code';
 import type { Cpu } from './cpu';
-import { CR0, EFLAGS, SegReg, Vector } from './registers';
+import { CR0, CR4, EFLAGS, SegReg, Vector } from './registers';
 import { desc, descBase, descLimit, loadSegmentReal, nullifyInaccessible, readDescriptor, setSegCache, setSegNull } from './segmentation';
 import { switchTask } from './task-switch';
 
@@ -178,26 +178,31 @@ function popAt(c: Cpu, esp: number, off: number, size: number): number {
 }
 
 /**
- * IRET in real mode, and in virtual-8086 mode with IOPL 3: pops (E)IP, CS and (E)FLAGS
- * without descriptors. Real mode may change every flag but VM (and RF, VIF, VIP with a
+ * IRET in real mode, and in virtual-8086 mode with IOPL 3 (or a 16-bit IRET with
+ * CR4.VME): pops (E)IP, CS and (E)FLAGS without descriptors. Real mode may change every flag but VM (and RF, VIF, VIP with a
  * 32-bit pop); V86 mode keeps IOPL and VM (Intel, IRET "REAL-ADDRESS-MODE" and
  * "RETURN-FROM-VIRTUAL-8086-MODE").
  */
 function iretReal(c: Cpu, size: number, eflagsNow: number): void {
   const v86 = (eflagsNow & EFLAGS.VM) !== 0;
-  if (v86 && (eflagsNow & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
+  // V86 with IOPL < 3: #GP(0) to the monitor, or with CR4.VME a 16-bit IRET that sets VIF from the image's IF
+  const virtualIf = v86 && (eflagsNow & EFLAGS.IOPL) !== EFLAGS.IOPL;
+  if (virtualIf && (!(c.cr4 & CR4.VME) || size === 4)) c.gp(0);
   const esp = c.sp;
   const rawEip = popAt(c, esp, 0, size);
   const newCs = popAt(c, esp, size, size) & 0xffff;
   const popped = popAt(c, esp, 2 * size, size);
   const newEip = size === 4 ? rawEip >>> 0 : rawEip & 0xffff;
   if (newEip > (v86 ? 0xffff : c.segLimit[SegReg.CS] >>> 0)) c.gp(0);
+  if (virtualIf && (popped & EFLAGS.TF || (popped & EFLAGS.IF && eflagsNow & EFLAGS.VIP))) c.gp(0);
   let keep = size === 4 ? EFLAGS.VM | EFLAGS.RF | EFLAGS.VIF | EFLAGS.VIP : -65536;
   if (v86) keep |= EFLAGS.IOPL;
+  if (virtualIf) keep |= EFLAGS.IF;
   const merged = (popped & ~keep) | (eflagsNow & keep);
   loadSegmentReal(c, SegReg.CS, newCs);
   c.setSp(esp + 3 * size);
   c.setEflags(merged);
+  if (virtualIf) c.flags = popped & EFLAGS.IF ? c.flags | EFLAGS.VIF : c.flags & ~EFLAGS.VIF;
   c.eip = newEip;
 }
 
@@ -254,10 +259,10 @@ export function iret(c: Cpu, size: number): void {
   if (chi & 0x400 ? cdpl > rpl : cdpl !== rpl) c.gp(newCs & 0xfffc);
   if (!(chi & 0x8000)) c.raise(Vector.NP, newCs & 0xfffc);
 
-  // EFLAGS: IOPL only at CPL 0, IF only when CPL <= IOPL; VM is not emulated
+  // EFLAGS: IOPL, VIF and VIP only at CPL 0, IF only when CPL <= IOPL; VM stays 0 here
   const iopl = (eflagsNow >>> 12) & 3;
-  let keep = 0x20000;
-  if (cpl > 0) keep |= 0x3000;
+  let keep = EFLAGS.VM;
+  if (cpl > 0) keep |= EFLAGS.IOPL | EFLAGS.VIF | EFLAGS.VIP;
   if (cpl > iopl) keep |= 0x200;
   const merged = (newFlags & ~keep) | (eflagsNow & keep);
 
@@ -283,6 +288,6 @@ export function iret(c: Cpu, size: number): void {
     setSegCache(c, SegReg.CS, newCs, clo, chi);
     c.setSp(esp + 3 * size);
   }
-  c.setEflags(merged);
+  c.setEflagsWithVm(merged);
   c.eip = size === 4 ? newEip >>> 0 : newEip & 0xffff;
 }

@@ -2,7 +2,7 @@
 // exceptions.ts). The 16-bit code below was assembled with `as --32` (.code16) when the
 // tests were written; the bytes are committed with the source beside them.
 
-import { CODE, flatMachine, KCODE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
+import { CODE, enterUser, flatMachine, KCODE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
 import { encodeSegmentDescriptor, DESC_TYPE, TSS32, tssDescriptor } from './descriptors';
 import { CR0, CR4, EFLAGS, SegReg } from './registers';
 import type { Machine } from '../machine';
@@ -430,14 +430,98 @@ describe('virtual-8086 mode', () => {
     expect(c.getEflags() & EFLAGS.IF).toBe(EFLAGS.IF);
     expect(m.counters.traps).toBe(1);
   });
+});
 
-  it('CR4.VME and CR4.PVI are not modelled: MOV CR4 setting them is #GP, the API refuses them', () => {
-    const m = flatMachine();
+describe('virtual-8086 mode extensions (CR4.VME) and protected-mode virtual interrupts (CR4.PVI)', () => {
+  /** V86 with IOPL 0, CR4.VME, VIF set (and VIP when asked) in the entry image */
+  function vmeMachine(opts: { vip?: boolean } = {}): Machine {
+    const m = v86Machine({ iopl: 0 });
+    const esp = m.cpu.getReg(4);
+    m.memory.write32(esp + 8, r32(m, esp + 8) | EFLAGS.VIF | (opts.vip ? EFLAGS.VIP : 0));
+    m.cpu.setCr4(CR4.VME);
     stopOnGp(m);
-    loadCode(m, [0xb8, CR4.VME, 0, 0, 0, 0x0f, 0x22, 0xe0, ...STOP]); // mov eax, VME; mov cr4, eax
+    return m;
+  }
+
+  it('CLI/STI act on VIF, PUSHF shows VIF as IF (IOPL 3), POPF sets VIF; IF itself never changes', () => {
+    const m = vmeMachine();
+    loadCode(m, [
+      0xfa, // cli
+      0x9c, 0x58, // pushf; pop ax
+      0xfb, // sti
+      0x9c, 0x5b, // pushf; pop bx
+      0x68, 0x00, 0x00, // push 0
+      0x9d, // popf            (VIF ← 0)
+      0x9c, 0x59, // pushf; pop cx
+      ...STOP,
+    ]);
+    m.cpu.eip = CODE - 0x100;
     runToStop(m);
-    expect(m.cpu.eip).toBe(HANDLER + STOP.length);
-    expect(m.cpu.cr4).toBe(0);
-    expect(() => m.cpu.setCr4(CR4.PVI)).toThrow(/not modelled/);
+    const c = m.cpu;
+    expect(c.v86).toBe(true); // no trap to the monitor
+    expect(c.getReg(0) & (EFLAGS.IF | EFLAGS.IOPL)).toBe(EFLAGS.IOPL);
+    expect(c.getReg(3) & (EFLAGS.IF | EFLAGS.IOPL)).toBe(EFLAGS.IF | EFLAGS.IOPL);
+    expect(c.getReg(1) & EFLAGS.IF).toBe(0);
+    expect(c.getEflags() & (EFLAGS.IF | EFLAGS.VIF | EFLAGS.IOPL)).toBe(EFLAGS.IF);
+  });
+
+  it.each([
+    // name, bytes (after a NOP at 0), VIP pending, EIP of the trapping instruction
+    ['STI with VIP pending', [0xfb], true, 1],
+    ['POPF setting TF', [0x68, 0x00, 0x01, 0x9d], false, 4],
+    ['POPF setting IF with VIP pending', [0x68, 0x00, 0x02, 0x9d], true, 4],
+    ['PUSHFD (32-bit)', [0x66, 0x9c], false, 1],
+    ['IRETD (32-bit)', [0x66, 0xcf], false, 1],
+  ])('%s still traps to the monitor', (_name, insn, vip, eip) => {
+    const m = vmeMachine({ vip: vip as boolean });
+    loadCode(m, [0x90, ...(insn as number[]), ...STOP]);
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    expect(m.cpu.v86).toBe(false);
+    expect(slot(m, 1)).toBe(eip);
+  });
+
+  it('INT n with its redirection-bitmap bit clear goes to the V86 vector table and IRETs back; a set bit traps with IOPL < 3', () => {
+    const m = vmeMachine();
+    // TSS: redirection bitmap at 0x68..0x87 (all set but vector 0x21), I/O map base 0x88
+    for (let i = 0; i < 32; i++) m.memory.write8(TSS_BASE + 0x68 + i, 0xff);
+    m.memory.write8(TSS_BASE + 0x68 + (0x21 >>> 3), 0xff & ~(1 << (0x21 & 7)));
+    m.memory.write16(TSS_BASE + TSS32.IOMAP_BASE, 0x88);
+    writeDescriptor(m.memory, GDT_BASE, 5, tssDescriptor(TSS_BASE, 0x88));
+    m.cpu.loadTr(TSS_SEL);
+    setVector(m, 0x21, 0x2200, 0x0000); // the V86 program's IVT at linear 0
+    m.memory.writeBytes(0x22000, [
+      0x9c, 0x5b, // pushf; pop bx     (VIF, shown as IF, is clear in the handler)
+      0x89, 0xe5, // mov bp, sp
+      0x8b, 0x76, 0x04, // mov si, [bp+4]   (the pushed FLAGS image)
+      0xba, 0x78, 0x56, // mov dx, 0x5678
+      0xcf, // iret (16-bit: VIF ← the image's IF)
+    ]);
+    loadCode(m, [0xcd, 0x21, 0x8c, 0xd9, 0xcd, 0x22, ...STOP]); // int 0x21; mov cx, ds; int 0x22
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    const c = m.cpu;
+    expect(c.getReg(2) & 0xffff).toBe(0x5678);
+    expect(c.getReg(3) & EFLAGS.IF).toBe(0);
+    expect(c.getReg(6) & (EFLAGS.IF | EFLAGS.IOPL)).toBe(EFLAGS.IF | EFLAGS.IOPL);
+    expect(c.getReg(1) & 0xffff).toBe(V86_DS);
+    // INT 0x22 (bit set, IOPL 0): #GP to the monitor, with VIF back on from the IRET
+    expect(c.v86).toBe(false);
+    expect(slot(m, 1)).toBe(4);
+    expect(slot(m, 3) & (EFLAGS.VM | EFLAGS.VIF)).toBe(EFLAGS.VM | EFLAGS.VIF);
+    expect(slot(m, 4)).toBe(V86_SP);
+  });
+
+  it('CR4.PVI: CLI/STI at CPL 3 with IOPL 0 change VIF; without PVI they are #GP', () => {
+    for (const pvi of [true, false]) {
+      const m = flatMachine();
+      stopOnGp(m);
+      if (pvi) m.cpu.setCr4(CR4.PVI);
+      m.memory.writeBytes(CODE, [0xfb, ...STOP]); // sti
+      enterUser(m, CODE);
+      runToStop(m);
+      expect(m.cpu.cpl).toBe(pvi ? 3 : 0);
+      expect(m.cpu.getEflags() & EFLAGS.VIF).toBe(pvi ? EFLAGS.VIF : 0);
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { LF_SUB, type Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { BranchKind } from '../../timing/timing-info';
-import { EFLAGS, SegReg, Vector } from '../registers';
+import { CR4, EFLAGS, SegReg, Vector } from '../registers';
 import { deliverInterrupt, IntKind, iret as doIret } from '../exceptions';
 import { desc, descBase, descLimit, loadSegmentReal, nullifyInaccessible, readDescriptor, realOrV86, setSegCache } from '../segmentation';
 import { switchTask } from '../task-switch';
@@ -320,13 +320,60 @@ export function retf(c: Cpu, d: Insn): void {
 /** INT imm8 (CD), INT3 (CC: d.imm = 3), INTO (CE: only when OF) */
 export function intN(c: Cpu, d: Insn): void {
   if (d.opcode === 0xce && !c.getOF()) return;
-  // virtual-8086 mode: INT n (not INT3, INTO) is IOPL-sensitive, #GP(0) to the monitor (Intel, INT n)
-  if (c.flags & EFLAGS.VM && d.opcode === 0xcd && (c.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
+  const vector = d.opcode === 0xcc ? Vector.BP : d.opcode === 0xce ? Vector.OF : d.imm & 0xff;
+  // virtual-8086 mode: INT n (not INT3, INTO) is IOPL-sensitive (#GP(0) to the monitor), or
+  // with CR4.VME redirected to the V86 program's own vector table (Intel vol. 3, "Interrupt
+  // handling in virtual-8086 mode", methods 1-6)
+  if (c.flags & EFLAGS.VM && d.opcode === 0xcd) {
+    const iopl3 = (c.flags & EFLAGS.IOPL) === EFLAGS.IOPL;
+    if (c.cr4 & CR4.VME && !redirectionBitSet(c, vector)) {
+      c.branch(true, 0, BranchKind.Far);
+      c.counters.traps++;
+      redirectToV86(c, vector, iopl3);
+      return;
+    }
+    if (!iopl3) c.gp(0);
+  }
   c.branch(true, 0, BranchKind.Far);
   c.counters.traps++;
   // the return address is the next instruction (a trap)
-  const vector = d.opcode === 0xcc ? Vector.BP : d.opcode === 0xce ? Vector.OF : d.imm & 0xff;
   deliverInterrupt(c, vector, -1, IntKind.Software);
+}
+
+/**
+ * The bit of `vector` in the TSS interrupt redirection bitmap (the 32 bytes just below the
+ * I/O map base): set means "not redirected". #GP(0) when the bitmap is outside the TSS.
+ */
+function redirectionBitSet(c: Cpu, vector: number): boolean {
+  if (c.trType === 0 || c.trLimit < 0x67) c.gp(0);
+  const off = c.sysRead16((c.trBase + 0x66) | 0) - 32 + (vector >>> 3);
+  if (off < 0 || off > c.trLimit) c.gp(0);
+  return ((c.sysRead16((c.trBase + off) | 0) >>> (vector & 7)) & 1) !== 0;
+}
+
+/**
+ * CR4.VME: INT n handled in virtual-8086 mode like a real-mode interrupt through the
+ * V86 program's vector table at linear 0: FLAGS, CS, IP pushed on its stack, TF and IF
+ * cleared; with IOPL < 3 the pushed image carries VIF as IF (and IOPL 3) and VIF is
+ * cleared instead of IF.
+ */
+function redirectToV86(c: Cpu, vector: number, iopl3: boolean): void {
+  const f = c.getEflags();
+  const image = iopl3 ? f & 0xffff : (f & 0xffff & ~(EFLAGS.IF | EFLAGS.IOPL)) | (f & EFLAGS.VIF ? EFLAGS.IF : 0) | EFLAGS.IOPL;
+  const sp = c.sp;
+  const laFlags = c.linW(SegReg.SS, c.spOff(sp - 2), 2);
+  const laCs = c.linW(SegReg.SS, c.spOff(sp - 4), 2);
+  const laIp = c.linW(SegReg.SS, c.spOff(sp - 6), 2);
+  const newIp = c.rd16(vector << 2);
+  const newCs = c.rd16((vector << 2) + 2);
+  c.wr16(laFlags, image);
+  c.wr16(laCs, c.segSel[SegReg.CS]);
+  c.wr16(laIp, c.eip);
+  c.setSp(sp - 6);
+  c.materialize();
+  c.flags &= ~(EFLAGS.TF | (iopl3 ? EFLAGS.IF : EFLAGS.VIF));
+  loadSegmentReal(c, SegReg.CS, newCs);
+  c.eip = newIp;
 }
 
 export function iret(c: Cpu, d: Insn): void {

@@ -17,30 +17,69 @@ function requireCpl0(c: Cpu): void {
   if (c.cpl !== 0) c.gp(0);
 }
 
+/**
+ * CLI/STI where CPL > IOPL act on VIF instead of faulting: in virtual-8086 mode with
+ * CR4.VME, at CPL 3 in protected mode with CR4.PVI (Intel vol. 3 "Virtual-8086 mode
+ * extensions" / "Protected-mode virtual interrupts").
+ */
+function virtualIf(c: Cpu): boolean {
+  return c.flags & EFLAGS.VM ? (c.cr4 & CR4.VME) !== 0 : c.cpl === 3 && (c.cr4 & CR4.PVI) !== 0;
+}
+
 export function cli(c: Cpu): void {
-  if (c.cpl > iopl(c)) c.gp(0);
+  if (c.cpl > iopl(c)) {
+    if (!virtualIf(c)) c.gp(0);
+    c.flags &= ~EFLAGS.VIF;
+    return;
+  }
   c.flags &= ~IF;
 }
 export function sti(c: Cpu): void {
-  if (c.cpl > iopl(c)) c.gp(0);
+  if (c.cpl > iopl(c)) {
+    // a pending virtual interrupt (VIP) goes to the monitor
+    if (!virtualIf(c) || c.flags & EFLAGS.VIP) c.gp(0);
+    c.flags |= EFLAGS.VIF;
+    return;
+  }
   if (!(c.flags & IF)) c.irqShadow = true;
   c.flags |= IF;
 }
 
-/** PUSHF/POPF in virtual-8086 mode with IOPL < 3: #GP(0) to the monitor (CR4.VME is not modelled). */
-function v86Sensitive(c: Cpu): void {
-  if (c.flags & EFLAGS.VM && (c.flags & EFLAGS.IOPL) !== EFLAGS.IOPL) c.gp(0);
+/**
+ * PUSHF/POPF in virtual-8086 mode with IOPL < 3: #GP(0) to the monitor, except with
+ * CR4.VME and a 16-bit operand size, where the FLAGS image carries VIF in the IF position
+ * (and IOPL reads as 3). Returns true when the VME form applies.
+ */
+function v86Virtual(c: Cpu, d: Insn): boolean {
+  if (!(c.flags & EFLAGS.VM) || (c.flags & EFLAGS.IOPL) === EFLAGS.IOPL) return false;
+  if (!(c.cr4 & CR4.VME) || d.size === 4) c.gp(0);
+  return true;
 }
 
 export function pushf(c: Cpu, d: Insn): void {
-  v86Sensitive(c);
+  if (v86Virtual(c, d)) {
+    const f = c.getEflags();
+    c.push16((f & 0xffff & ~(IF | EFLAGS.IOPL)) | (f & EFLAGS.VIF ? IF : 0) | EFLAGS.IOPL);
+    return;
+  }
   // VM and RF are never pushed as set
   const f = c.getEflags() & ~0x30000;
   if (d.size === 4) c.push32(f);
   else c.push16(f);
 }
 export function popf(c: Cpu, d: Insn): void {
-  v86Sensitive(c);
+  if (v86Virtual(c, d)) {
+    // VME: IF and IOPL stay; VIF takes the image's IF. TF set, or IF set with VIP pending: #GP(0)
+    const old = c.getEflags();
+    const sp = c.sp;
+    const v = c.rd16(c.linR(SegReg.SS, sp, 2));
+    if (v & EFLAGS.TF || (v & IF && old & EFLAGS.VIP)) c.gp(0);
+    c.setSp(sp + 2);
+    const keep = IF | EFLAGS.IOPL;
+    c.setEflags((old & 0xffff0000) | (v & ~keep) | (old & keep));
+    c.flags = v & IF ? c.flags | EFLAGS.VIF : c.flags & ~EFLAGS.VIF;
+    return;
+  }
   const old = c.getEflags();
   const v = d.size === 4 ? c.pop32() : (old & 0xffff0000) | c.pop16();
   let keep = 0x30000; // VM, RF
@@ -227,8 +266,7 @@ export function movCrR(c: Cpu, d: Insn): void {
       c.writeCr3(v);
       break;
     case 4:
-      // VME and PVI are not modelled (Cpu.setCr4): #GP(0) as for a reserved bit
-      if (v & ~0x5f || v & (CR4.VME | CR4.PVI)) c.gp(0);
+      if (v & ~0x5f) c.gp(0);
       c.setCr4(v);
       break;
     default:
