@@ -2,8 +2,8 @@
 // exceptions.ts). The 16-bit code below was assembled with `as --32` (.code16) when the
 // tests were written; the bytes are committed with the source beside them.
 
-import { CODE, enterUser, flatMachine, KCODE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
-import { encodeSegmentDescriptor, DESC_TYPE, TSS32, tssDescriptor } from './descriptors';
+import { CODE, enterUser, flatMachine, IDT_BASE, KCODE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
+import { encodeSegmentDescriptor, DESC_TYPE, TSS32, taskGate, tssDescriptor } from './descriptors';
 import { CR0, CR4, EFLAGS, SegReg } from './registers';
 import type { Machine } from '../machine';
 
@@ -25,6 +25,17 @@ function realMachine(): Machine {
 function setVector(m: Machine, vector: number, seg: number, off: number): void {
   m.memory.write16(vector * 4, off);
   m.memory.write16(vector * 4 + 2, seg);
+}
+
+/** 8259A: ICW1..ICW4 with vector base `base`, all lines unmasked */
+function initPic(m: Machine, base: number): void {
+  for (const [port, v] of [
+    [0x20, 0x11],
+    [0x21, base],
+    [0x21, 0x04],
+    [0x21, 0x01],
+    [0x21, 0x00],
+  ]) m.io.out8(port, v);
 }
 
 describe('reset state', () => {
@@ -193,6 +204,22 @@ describe('real-address mode', () => {
     expect(c.getReg(6) & 0xffff).toBe(0xfffa); // SP after ENTER 4 at SP 0
     expect(c.getReg(4) >>> 0).toBe(0xabcd0000);
     expect(c.getReg(5) >>> 0).toBe(0x55557777);
+  });
+
+  it('a hardware interrupt in real mode is delivered through the IVT after HLT', () => {
+    const m = realMachine();
+    initPic(m, 0x08);
+    setVector(m, 0x08, 0x2300, 0);
+    m.memory.writeBytes(0x23000, STOP);
+    m.events.schedule(50_000, () => m.pic.pulse(0));
+    loadCode(m, [0xfb, 0xf4, 0xeb, 0xfe]); // sti; hlt; jmp $
+    m.cpu.eip = 0;
+    runToStop(m);
+    expect(m.counters.interrupts).toBe(1);
+    expect(m.cpu.segBase[SegReg.CS]).toBe(0x23000);
+    expect(r16(m, m.cpu.getReg(4))).toBe(2); // IP after the HLT
+    expect(r16(m, m.cpu.getReg(4) + 2)).toBe(CODE >>> 4);
+    expect(m.counters.cycles).toBeGreaterThanOrEqual(50_000);
   });
 
   it('LMSW sets PE but cannot clear it; MOV CR0 with PG and without PE is #GP', () => {
@@ -409,6 +436,26 @@ describe('virtual-8086 mode', () => {
     expect(n.memory.read16(TSS_BASE + TSS32.IOMAP_BASE)).toBe(0x68);
   });
 
+  it('a hardware interrupt in V86 mode goes to its ring-0 IDT handler with the V86 frame', () => {
+    const m = v86Machine({ iopl: 0 });
+    initPic(m, 0x20);
+    m.memory.writeBytes(HANDLER + 0x100, STOP);
+    setGate(m, 0x20, HANDLER + 0x100);
+    m.events.schedule(20_000, () => m.pic.pulse(0));
+    loadCode(m, [0xeb, 0xfe]); // jmp $ (IF is set in the entry image)
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    expect(m.counters.interrupts).toBe(1);
+    expect(m.cpu.v86).toBe(false);
+    expect(m.cpu.getReg(4)).toBe(KSTACK - 36);
+    expect(slot(m, 0)).toBe(0); // EIP of the JMP
+    expect(slot(m, 1)).toBe(V86_CS);
+    expect(slot(m, 2) & (EFLAGS.VM | EFLAGS.IF)).toBe(EFLAGS.VM | EFLAGS.IF);
+    expect(slot(m, 5)).toBe(V86_ES);
+    expect(slot(m, 8)).toBe(V86_GS);
+    expect(m.cpu.getEflags() & EFLAGS.IF).toBe(0);
+  });
+
   it('a ring-0 monitor emulates CLI and IRETs back to V86 mode, which resumes with its segments', () => {
     const m = v86Machine({ iopl: 0 });
     m.memory.writeBytes(HANDLER, [
@@ -429,6 +476,51 @@ describe('virtual-8086 mode', () => {
     expect(c.getReg(4)).toBe(V86_SP);
     expect(c.getEflags() & EFLAGS.IF).toBe(EFLAGS.IF);
     expect(m.counters.traps).toBe(1);
+  });
+});
+
+describe('task switches and virtual-8086 mode', () => {
+  it('a JMP to a TSS whose EFLAGS has VM runs the task in V86 mode; an INT through a task gate saves its V86 state and returns to the caller task', () => {
+    const m = flatMachine();
+    const tss2 = 0x5000;
+    writeDescriptor(m.memory, GDT_BASE, 6, tssDescriptor(tss2));
+    const w = (off: number, v: number) => m.memory.write32(tss2 + off, v);
+    w(TSS32.EIP, 0);
+    w(TSS32.EFLAGS, EFLAGS.VM | EFLAGS.IOPL | 2);
+    w(TSS32.ESP, 0xabcd0ffe);
+    w(TSS32.CS, 0x2100);
+    w(TSS32.SS, V86_SS);
+    w(TSS32.DS, V86_DS);
+    w(TSS32.ES, V86_ES);
+    w(TSS32.FS, V86_FS);
+    w(TSS32.GS, V86_GS);
+    w(TSS32.ESP0, KSTACK - 0x400);
+    w(TSS32.SS0, KDATA);
+    m.memory.write16(tss2 + TSS32.IOMAP_BASE, 0x68);
+    writeDescriptor(m.memory, IDT_BASE, 0x50, taskGate(TSS_SEL, 3));
+    m.memory.writeBytes(0x21000, [
+      0xb8, 0x34, 0x12, // mov ax, 0x1234
+      0x8c, 0xdb, // mov bx, ds
+      0xcd, 0x50, // int 0x50   (task gate back to the first task)
+    ]);
+    loadCode(m, [0xea, 0, 0, 0, 0, 0x30, 0, ...STOP]); // jmp far 0x30:0
+    runToStop(m);
+    const c = m.cpu;
+    // back in the first task, ring 0 protected mode, nested under the V86 task
+    expect(c.trSel).toBe(TSS_SEL);
+    expect(c.v86).toBe(false);
+    expect(c.cpl).toBe(0);
+    expect(c.eip).toBe(CODE + 7 + STOP.length);
+    expect(c.getEflags() & EFLAGS.NT).toBe(EFLAGS.NT);
+    expect(m.memory.read16(TSS_BASE + TSS32.LINK)).toBe(0x30);
+    // the V86 task's saved state: VM, V86 selectors, EIP after the INT, its registers
+    expect(r32(m, tss2 + TSS32.EFLAGS) & EFLAGS.VM).toBe(EFLAGS.VM);
+    expect(r32(m, tss2 + TSS32.EIP)).toBe(7);
+    expect(r32(m, tss2 + TSS32.CS)).toBe(0x2100);
+    expect(r32(m, tss2 + TSS32.DS)).toBe(V86_DS);
+    expect(r32(m, tss2 + TSS32.EAX) & 0xffff).toBe(0x1234);
+    expect(r32(m, tss2 + TSS32.EBX) & 0xffff).toBe(V86_DS);
+    expect(r32(m, tss2 + TSS32.ESP) >>> 0).toBe(0xabcd0ffe);
   });
 });
 
