@@ -2,9 +2,9 @@
 // exceptions.ts). The 16-bit code below was assembled with `as --32` (.code16) when the
 // tests were written; the bytes are committed with the source beside them.
 
-import { CODE, enterUser, flatMachine, IDT_BASE, KCODE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
+import { CODE, enterUser, flatMachine, IDT_BASE, KCODE, PAGE_TABLE, KDATA, KSTACK, loadCode, runToStop, setGate, STOP, TSS_BASE, TSS_SEL, UCODE, writeDescriptor, GDT_BASE } from './test-support';
 import { encodeSegmentDescriptor, DESC_TYPE, TSS32, taskGate, tssDescriptor } from './descriptors';
-import { CR0, CR4, EFLAGS, SegReg } from './registers';
+import { CR0, CR4, EFLAGS, PF_ERR, SegReg } from './registers';
 import type { Machine } from '../machine';
 
 const HANDLER = 0x30000;
@@ -341,6 +341,21 @@ describe('virtual-8086 mode', () => {
     }
   });
 
+  it('a V86 access to a supervisor page is a user-mode #PF (error code U|P, CR2) delivered with the V86 frame', () => {
+    const m = v86Machine({ iopl: 0, paging: true });
+    m.memory.write32(PAGE_TABLE + (0x40000 >>> 12) * 4, 0x40000 | 3); // present, writable, supervisor
+    m.memory.writeBytes(HANDLER + 0x200, STOP);
+    setGate(m, 14, HANDLER + 0x200);
+    loadCode(m, [0x90, 0xa1, 0x10, 0x00]); // nop; mov ax, [0x10]
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    expect(m.cpu.cr2).toBe(0x40010);
+    expect(slot(m, 0)).toBe(PF_ERR.U | PF_ERR.P);
+    expect(slot(m, 1)).toBe(1);
+    expect(slot(m, 3) & EFLAGS.VM).toBe(EFLAGS.VM);
+    expect(slot(m, 7)).toBe(V86_DS);
+  });
+
   it.each([
     ['CLI', [0xfa]],
     ['STI', [0xfb]],
@@ -602,6 +617,28 @@ describe('virtual-8086 mode extensions (CR4.VME) and protected-mode virtual inte
     expect(slot(m, 1)).toBe(4);
     expect(slot(m, 3) & (EFLAGS.VM | EFLAGS.VIF)).toBe(EFLAGS.VM | EFLAGS.VIF);
     expect(slot(m, 4)).toBe(V86_SP);
+  });
+
+  it('with IOPL 3 a redirected INT n clears IF itself and pushes the real FLAGS', () => {
+    const m = v86Machine({ iopl: 3 });
+    m.cpu.setCr4(CR4.VME);
+    stopOnGp(m);
+    for (let i = 0; i < 32; i++) m.memory.write8(TSS_BASE + 0x68 + i, 0);
+    m.memory.write16(TSS_BASE + TSS32.IOMAP_BASE, 0x88);
+    writeDescriptor(m.memory, GDT_BASE, 5, tssDescriptor(TSS_BASE, 0x88));
+    m.cpu.loadTr(TSS_SEL);
+    setVector(m, 0x33, 0x2200, 0x0010);
+    m.memory.writeBytes(0x22010, [0x9c, 0x5b, 0x89, 0xe5, 0x8b, 0x76, 0x04, ...STOP]); // pushf; pop bx; mov bp, sp; mov si, [bp+4]
+    loadCode(m, [0xcd, 0x33]);
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    const c = m.cpu;
+    expect(c.v86).toBe(true);
+    expect(c.segBase[SegReg.CS]).toBe(0x22000);
+    expect(c.getReg(3) & EFLAGS.IF).toBe(0);
+    expect(c.getReg(6) & (EFLAGS.IF | EFLAGS.IOPL)).toBe(EFLAGS.IF | EFLAGS.IOPL);
+    expect(r16(m, (V86_SS << 4) + V86_SP - 4)).toBe(V86_CS);
+    expect(r16(m, (V86_SS << 4) + V86_SP - 6)).toBe(2);
   });
 
   it('CR4.PVI: CLI/STI at CPL 3 with IOPL 0 change VIF; without PVI they are #GP', () => {
