@@ -218,6 +218,8 @@ function iretToV86(c: Cpu, esp: number, newEip: number, newCs: number, newFlags:
   const ds = popAt(c, esp, 24, 4) & 0xffff;
   const fs = popAt(c, esp, 28, 4) & 0xffff;
   const gs = popAt(c, esp, 32, 4) & 0xffff;
+  // the V86 code segment's limit is 64 KiB: an EIP beyond it is #GP(0) before anything changes (as Bochs does)
+  if (newEip >>> 0 > 0xffff) c.gp(0);
   c.setEflagsWithVm(newFlags);
   loadSegmentReal(c, SegReg.CS, newCs); // CPL 3
   loadSegmentReal(c, SegReg.SS, newSs);
@@ -226,7 +228,7 @@ function iretToV86(c: Cpu, esp: number, newEip: number, newCs: number, newFlags:
   loadSegmentReal(c, SegReg.FS, fs);
   loadSegmentReal(c, SegReg.GS, gs);
   c.r32[4] = newEsp;
-  c.eip = newEip & 0xffff;
+  c.eip = newEip >>> 0;
   c.charge(IRET_OUTER_PL_EXTRA_CLOCKS);
   if (c.onUserReturn !== null) c.onUserReturn(); // phase accounting (clock/phases.ts): CPL 3
 }

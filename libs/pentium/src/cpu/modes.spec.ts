@@ -341,6 +341,19 @@ describe('virtual-8086 mode', () => {
     }
   });
 
+  it('IRET to V86 mode with an EIP beyond 64 KiB is #GP(0) in ring 0, nothing loaded', () => {
+    const m = v86Machine({ iopl: 0 });
+    stopOnGp(m);
+    m.memory.write32(m.cpu.getReg(4), 0x10000); // the frame's EIP
+    loadCode(m, [0x90]);
+    m.cpu.eip = CODE - 0x100;
+    runToStop(m);
+    expect(m.cpu.v86).toBe(false);
+    expect(slot(m, 1)).toBe(CODE - 0x100); // the IRET
+    expect(slot(m, 2)).toBe(KCODE);
+    expect(m.cpu.segSel[SegReg.DS]).toBe(KDATA);
+  });
+
   it('a V86 access to a supervisor page is a user-mode #PF (error code U|P, CR2) delivered with the V86 frame', () => {
     const m = v86Machine({ iopl: 0, paging: true });
     m.memory.write32(PAGE_TABLE + (0x40000 >>> 12) * 4, 0x40000 | 3); // present, writable, supervisor
