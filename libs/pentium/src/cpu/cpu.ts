@@ -19,9 +19,23 @@
 // (exceptions.ts). Handlers therefore read all operands and check all accesses before
 // they change architectural state.
 //
-// Protected mode only: the machine starts the way a boot loader leaves it (CR0.PE=1,
-// flat 4 GiB ring-0 segments, paging off). Real mode and virtual-8086 mode are not
-// emulated (no guest here uses them); clearing CR0.PE is an error.
+// Modes: protected mode, real-address mode (CR0.PE = 0) and virtual-8086 mode
+// (EFLAGS.VM = 1), as the Pentium has them (Intel, Pentium Processor Family Developer's
+// Manual vol. 3, ch. 14-16). By default the machine starts the way a boot loader leaves
+// it (CR0.PE=1, flat 4 GiB ring-0 segments, paging off); `resetState: 'power-on'` gives
+// the processor's reset state instead (real mode, CS F000:FFF0 with base FFFF0000).
+// Every mode-dependent fact lives outside the block loop: segment loads (segmentation.ts:
+// base = selector << 4 in real and V86 mode), far transfers and IRET (ops/control.ts,
+// exceptions.ts), interrupt delivery (IVT in real mode, the V86 frame through the IDT)
+// and the decoder's default operand/address size, which comes from the CS cache's D bit
+// (the block cache key carries it; handlers test the mode when they run, so a block
+// decoded in one mode decodes identically in another with the same D bit). A stack
+// segment with B = 0 (real mode, V86 mode) makes the stack pointer SP, wrapping within
+// 64 KiB (push/pop below, `sp`/`setSp`/`spOff` for the instructions that address the
+// stack themselves). The P54C's virtual-8086 mode extensions are modelled: CR4.VME
+// (VIF/VIP for CLI, STI, PUSHF, POPF, IRET in V86 mode, INT n redirected through the
+// TSS interrupt redirection bitmap to the V86 program's own vector table) and CR4.PVI
+// (CLI/STI at CPL 3 in protected mode act on VIF).
 
 import { PhysicalMemory } from '../memory/physical-memory';
 import { Counters } from '../timing/counters';
@@ -41,6 +55,7 @@ import { loadSegmentChecked, loadLdtr, loadTr } from './segmentation';
 import { switchTask as taskSwitch } from './task-switch';
 import { ACC_WRITE, DR6_BS, DR6_RESET, DR7_RESET, dataAccess, instructionBreakpoint, updateBreakpoints, watchedPage, writeDebugRegister } from './ops/debug-registers';
 import { REP_CHUNK } from './ops/data';
+import { CPUID_SIGNATURE } from './ops/system';
 
 /** Thrown (one preallocated instance) when a guest exception is raised. */
 export class GuestFault extends Error {
@@ -100,8 +115,13 @@ for (let i = 0; i < 256; i++) {
   PARITY[i] = n & 1 ? 0 : PF;
 }
 
+/** Segment-cache attributes after a real-mode load or reset: present, DPL 0, read/write data, accessed. */
+export const REAL_MODE_AR = 0x00009300;
+
 /** EFLAGS bits software can change on a P54C (ID toggles: CPUID is supported). */
 const EFLAGS_WRITABLE = 0x00247fd5;
+/** VM, VIF, VIP: changed only by IRET at CPL 0, task switches and the V86 mode extensions */
+const EFLAGS_VIRTUAL = EFLAGS.VM | EFLAGS.VIF | EFLAGS.VIP;
 
 export interface CpuOptions {
   memory: PhysicalMemory;
@@ -111,6 +131,14 @@ export interface CpuOptions {
   io?: IoBus | null;
   pic?: InterruptSource | null;
   fpu?: X87 | null;
+  /**
+   * State after reset(): 'boot-loader' (default) is protected mode with flat ring-0
+   * segments as a boot loader leaves it; 'power-on' is the Pentium's reset state (real
+   * mode, CS F000 base FFFF0000 limit FFFF, EIP FFF0, CR0 60000010, EDX = the CPUID
+   * signature). Physical memory has no ROM at FFFFFFF0: a power-on machine is pointed at
+   * its code by the caller (loadSegment(CS, …) and eip).
+   */
+  resetState?: 'boot-loader' | 'power-on';
 }
 
 export type HostcallHandler = (cpu: Cpu) => void;
@@ -154,6 +182,8 @@ export class Cpu {
   readonly segChkR = new Uint8Array(6);
   readonly segChkW = new Uint8Array(6);
   private _cpl = 0;
+  /** SS.B = 0: stack operations use SP (updateSegChecks keeps it in step with the SS cache) */
+  ss16 = false;
 
   // ---- system registers
   private _cr0 = CR0.PE | CR0.ET;
@@ -284,11 +314,23 @@ export class Cpu {
     this.pic = opts.pic ?? null;
     this.fpu = opts.fpu ?? null;
     this.memory.onCodeWrite = (page) => this.invalidateCodePage(page);
+    this.resetState = opts.resetState ?? 'boot-loader';
     this.reset();
   }
 
-  /** Power-on state as a boot loader leaves it: protected mode, flat ring-0 segments, paging off, IF=0. */
-  reset(): void {
+  /** what reset() produces (CpuOptions.resetState) */
+  readonly resetState: 'boot-loader' | 'power-on';
+
+  /**
+   * Reset: by default the state a boot loader leaves (protected mode, flat ring-0
+   * segments, paging off, IF=0); with `state` (or CpuOptions.resetState) 'power-on' the
+   * Pentium's reset state (Intel vol. 3, "Processor State After Reset").
+   */
+  reset(state: 'boot-loader' | 'power-on' = this.resetState): void {
+    if (state === 'power-on') {
+      this.resetPowerOn();
+      return;
+    }
     this.r32.fill(0);
     this.eip = 0;
     this.flags = 2;
@@ -311,10 +353,56 @@ export class Cpu {
       this.segChkR[s] = 0;
       this.segChkW[s] = s === SegReg.CS ? 1 : 0;
     }
+    this.ss16 = false;
     this.setCplInternal(0);
     this.halted = false;
     this.irqShadow = false;
     this.flushTlb();
+  }
+
+  /** The processor's reset state: real mode, CS:EIP = F000:FFF0 with CS base FFFF0000, 64 KiB segments. */
+  private resetPowerOn(): void {
+    this.r32.fill(0);
+    this.r32[2] = CPUID_SIGNATURE; // EDX holds the component identifier after reset
+    this.eip = 0xfff0;
+    this.flags = 2;
+    this.lazy = 0;
+    this._cr0 = CR0.CD | CR0.NW | CR0.ET; // 60000010H (the timing model does not interpret CD/NW)
+    this._cr4 = 0;
+    this._cr3 = 0;
+    this.cr2 = 0;
+    this.dr.fill(0);
+    this.dr[6] = DR6_RESET;
+    this.dr[7] = DR7_RESET;
+    this.gdtBase = 0;
+    this.gdtLimit = 0xffff;
+    this.idtBase = 0;
+    this.idtLimit = 0x3ff;
+    this.ldtSel = this.ldtBase = 0;
+    this.ldtLimit = 0xffff;
+    this.trSel = this.trBase = 0;
+    this.trLimit = 0xffff;
+    this.trType = 0;
+    for (let s = 0; s < 6; s++) {
+      this.segSel[s] = s === SegReg.CS ? 0xf000 : 0;
+      this.segBase[s] = s === SegReg.CS ? 0xffff0000 | 0 : 0;
+      this.segLimit[s] = 0xffff;
+      this.segAr[s] = REAL_MODE_AR; // present, read/write, accessed (CS included)
+      this.updateSegChecks(s);
+    }
+    this.setCplInternal(0);
+    this.halted = false;
+    this.irqShadow = false;
+    this.flushAllTlbs();
+  }
+
+  /** CR0.PE = 0 */
+  get realMode(): boolean {
+    return (this._cr0 & CR0.PE) === 0;
+  }
+  /** EFLAGS.VM = 1 */
+  get v86(): boolean {
+    return (this.flags & EFLAGS.VM) !== 0;
   }
 
   // ===================================================================== kernel API
@@ -351,20 +439,38 @@ export class Cpu {
     return (f | 2) >>> 0;
   }
 
-  /** Sets EFLAGS as a kernel (or POPF at CPL 0) would; VM and the reserved bits stay 0. */
+  /**
+   * Sets EFLAGS as a kernel (or POPF) would: VM, VIF and VIP keep their values (POPF
+   * leaves them alone in every mode), the reserved bits stay 0.
+   */
   setEflags(v: number): void {
-    this.flags = (v & EFLAGS_WRITABLE) | 2;
+    this.flags = (v & EFLAGS_WRITABLE) | (this.flags & EFLAGS_VIRTUAL) | 2;
     this.lazy = 0;
   }
 
+  /**
+   * @internal EFLAGS with VM, VIF and VIP (IRET at CPL 0, task switches, interrupt
+   * delivery out of V86). The caller loads the segment registers for the new mode.
+   */
+  setEflagsWithVm(v: number): void {
+    this.flags = (v & (EFLAGS_WRITABLE | EFLAGS_VIRTUAL)) | 2;
+    this.lazy = 0;
+  }
+
+  /**
+   * CR0 as MOV CR0 writes it. PE may be cleared (real mode) while paging is off: the
+   * segment caches keep what they hold until the next load, as on the processor.
+   */
   setCr0(v: number): void {
     v |= CR0.ET;
-    if (!(v & CR0.PE)) throw new Error('Cpu.setCr0: real mode is not emulated (CR0.PE must stay 1)');
+    if (v & CR0.PG && !(v & CR0.PE)) throw new Error('Cpu.setCr0: CR0.PG requires CR0.PE');
+    if (!(v & CR0.PE) && this.flags & EFLAGS.VM) throw new Error('Cpu.setCr0: CR0.PE cannot be cleared in virtual-8086 mode');
     const old = this._cr0;
     this._cr0 = v | 0;
     if ((old ^ v) & (CR0.PG | CR0.WP | CR0.PE)) this.flushAllTlbs();
   }
 
+  /** CR4 (VME: virtual-8086 mode extensions, PVI: protected-mode virtual interrupts, TSD, DE, PSE, MCE). */
   setCr4(v: number): void {
     const old = this._cr4;
     this._cr4 = v & (CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.MCE);
@@ -681,6 +787,7 @@ export class Cpu {
     const lim = this.segLimit[seg] === -1 ? 0 : 1;
     this.segChkR[seg] = !present || !readable || expandDown ? 2 : lim;
     this.segChkW[seg] = !present || !writable || expandDown ? 2 : lim;
+    if (seg === SegReg.SS) this.ss16 = (ar & 0x400000) === 0;
   }
 
   rd8(la: number): number {
@@ -860,27 +967,60 @@ export class Cpu {
   }
 
   // ---- stack
+  // SS.B = 0 (every real-mode and V86 stack, a 16-bit protected-mode stack): the stack
+  // pointer is SP and wraps within 64 KiB; ESP's upper half is left alone.
   push32(v: number): void {
+    if (this.ss16) return this.pushSp16(v, 4);
     const esp = (this.r32[4] - 4) | 0;
     this.wr32(this.linW(SegReg.SS, esp, 4), v);
     this.r32[4] = esp;
   }
   push16(v: number): void {
+    if (this.ss16) return this.pushSp16(v, 2);
     const esp = (this.r32[4] - 2) | 0;
     this.wr16(this.linW(SegReg.SS, esp, 2), v);
     this.r32[4] = esp;
   }
   pop32(): number {
+    if (this.ss16) return this.popSp16(4);
     const esp = this.r32[4];
     const v = this.rd32(this.linR(SegReg.SS, esp, 4));
     this.r32[4] = esp + 4;
     return v;
   }
   pop16(): number {
+    if (this.ss16) return this.popSp16(2);
     const esp = this.r32[4];
     const v = this.rd16(this.linR(SegReg.SS, esp, 2));
     this.r32[4] = esp + 2;
     return v;
+  }
+  private pushSp16(v: number, n: number): void {
+    const sp = (this.r16[8] - n) & 0xffff;
+    const la = this.linW(SegReg.SS, sp, n);
+    if (n === 4) this.wr32(la, v);
+    else this.wr16(la, v);
+    this.r16[8] = sp;
+  }
+  private popSp16(n: number): number {
+    const sp = this.r16[8];
+    const la = this.linR(SegReg.SS, sp, n);
+    const v = n === 4 ? this.rd32(la) : this.rd16(la);
+    this.r16[8] = sp + n;
+    return v;
+  }
+  /** The stack pointer as an offset in SS: SP when SS.B = 0, else ESP (int32). */
+  get sp(): number {
+    return this.ss16 ? this.r16[8] : this.r32[4];
+  }
+  /** Sets the stack pointer: SP only (wrapping) when SS.B = 0, else ESP. */
+  setSp(v: number): void {
+    if (this.ss16) this.r16[8] = v;
+    else this.r32[4] = v;
+  }
+  /** A stack offset computed from the stack pointer, wrapped to the stack's address size. */
+  spOff(v: number): number {
+    return this.ss16 ? v & 0xffff : v | 0;
   }
 
   // ==================================================================== lazy flags

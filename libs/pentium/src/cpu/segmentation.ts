@@ -1,9 +1,41 @@
-// Protected-mode segmentation: descriptor-table reads, segment-register loads with the
+// Segmentation: descriptor-table reads, protected-mode segment-register loads with the
 // privilege/type/presence checks of the Intel manual (vol. 3, ch. 12 and the MOV/POP/LDS
-// instruction pages), the descriptor caches, LTR and LLDT.
+// instruction pages), the real-mode and virtual-8086 loads (base = selector << 4), the
+// descriptor caches, LTR and LLDT.
 
 import type { Cpu } from './cpu';
-import { SegReg, Vector } from './registers';
+import { CR0, EFLAGS, SegReg, Vector } from './registers';
+
+/** Real-address or virtual-8086 mode: segment loads take no descriptor. */
+export function realOrV86(c: Cpu): boolean {
+  return !(c.cr0 & CR0.PE) || (c.flags & EFLAGS.VM) !== 0;
+}
+
+/** Cache attributes of every V86 segment: present, DPL 3, read/write data, accessed, 16-bit, byte granular. */
+export const V86_AR = 0x0000f300;
+
+/**
+ * A segment-register load in real-address or virtual-8086 mode: selector and base =
+ * selector << 4, no descriptor, no check. In V86 mode the limit becomes 64 KiB and the
+ * attributes those of a DPL-3 16-bit read/write segment, and a CS load makes CPL 3
+ * (Intel vol. 3 ch. 15). In real mode the limit and the D/B and G bits stay what the
+ * last load left ("big real mode" keeps a 4 GiB limit loaded in protected mode; 64 KiB
+ * after reset); the cache becomes a present read/write segment of DPL 0 (as Bochs does;
+ * Intel documents only base and selector for real-mode loads).
+ */
+export function loadSegmentReal(c: Cpu, sreg: number, sel: number): void {
+  c.segSel[sreg] = sel;
+  c.segBase[sreg] = sel << 4;
+  if (c.flags & EFLAGS.VM) {
+    c.segLimit[sreg] = 0xffff;
+    c.segAr[sreg] = V86_AR;
+    if (sreg === SegReg.CS) c.setCplInternal(3);
+  } else {
+    c.segAr[sreg] = (c.segAr[sreg] & 0x00d00000) | 0x9300;
+    if (sreg === SegReg.CS) c.setCplInternal(0);
+  }
+  c.updateSegChecks(sreg);
+}
 
 /** Scratch for the last descriptor read (no allocation per load). */
 export const desc = { lo: 0, hi: 0, addr: 0 };
@@ -105,6 +137,10 @@ export function setSegNull(c: Cpu, sreg: number, sel: number): void {
  * report failures as #TS instead of #GP.
  */
 export function loadSegmentChecked(c: Cpu, sreg: number, sel: number, vector: number = Vector.GP): void {
+  if (realOrV86(c)) {
+    loadSegmentReal(c, sreg, sel);
+    return;
+  }
   const cpl = c.cpl;
   const rpl = sel & 3;
   if (sreg === SegReg.CS) {

@@ -1,5 +1,6 @@
 // Hardware task switch (Intel, "Pentium Processor Family Developer's Manual", vol. 3,
 // ch. 13): JMP/CALL to a TSS or task gate, interrupts through task gates, IRET with NT.
+// A task whose saved EFLAGS has VM set runs in virtual-8086 mode.
 // The whole new state is read before anything is changed, so a fault while reading
 // the new TSS leaves the old task intact.
 
@@ -71,7 +72,8 @@ export function switchTask(c: Cpu, sel: number, how: 'jmp' | 'call' | 'iret' | '
   c.trType = 0xb;
   if (c.cr0 & CR0.PG) c.writeCr3(newCr3); // its clocks are part of the 85
   c.setCr0(c.cr0 | CR0.TS);
-  c.setEflags(newEflags);
+  // EFLAGS.VM of the new task selects how its segment registers load (V86: selector << 4, CPL 3)
+  c.setEflagsWithVm(newEflags);
   if (newEflags & EFLAGS.RF) c.setResumeFlag(); // a task switch loads RF from the TSS (Intel SDM vol. 3 §17.3.1.1)
   taskSwitchDebug(c, debugTrap); // DR7.L0–L3 cleared; T: a #DB trap before the new task's first instruction
   for (let i = 0; i < 8; i++) c.r32[i] = regs[i];

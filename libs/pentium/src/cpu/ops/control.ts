@@ -1,12 +1,13 @@
 // Control transfer: Jcc, JMP, CALL, RET, LOOP/JCXZ, far JMP/CALL/RET (protected mode,
-// including call gates and task switches), INT n / INT3 / INTO, IRET.
+// including call gates and task switches; real and virtual-8086 mode: CS = selector,
+// base = selector << 4), INT n / INT3 / INTO, IRET.
 
 import { LF_SUB, type Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { BranchKind } from '../../timing/timing-info';
-import { SegReg, Vector } from '../registers';
+import { CR4, EFLAGS, SegReg, Vector } from '../registers';
 import { deliverInterrupt, IntKind, iret as doIret } from '../exceptions';
-import { desc, descBase, descLimit, nullifyInaccessible, readDescriptor, setSegCache } from '../segmentation';
+import { desc, descBase, descLimit, loadSegmentReal, nullifyInaccessible, readDescriptor, realOrV86, setSegCache } from '../segmentation';
 import { switchTask } from '../task-switch';
 import { ea, getE, readMem } from './operands';
 
@@ -99,7 +100,7 @@ export function jmpE(c: Cpu, d: Insn): void {
 /** RET / RET imm16 */
 export function ret(c: Cpu, d: Insn): void {
   const t = d.size === 4 ? c.pop32() >>> 0 : c.pop16();
-  c.r32[4] = (c.r32[4] + d.imm) | 0;
+  if (d.imm !== 0) c.setSp(c.sp + d.imm);
   c.eip = t;
   c.branch(true, t, BranchKind.Ret);
 }
@@ -140,7 +141,37 @@ export function farIndirect(c: Cpu, d: Insn): void {
   farTransfer(c, sel, d.size === 4 ? o >>> 0 : o & 0xffff, d.op === 1, d.size);
 }
 
+/** Pushes CS then (E)IP for a far CALL (both slots checked before either is written; SP wraps when SS.B = 0). */
+function pushFarReturn(c: Cpu, size: number): void {
+  const sp = c.sp;
+  const laCs = c.linW(SegReg.SS, c.spOff(sp - size), size);
+  const laIp = c.linW(SegReg.SS, c.spOff(sp - 2 * size), size);
+  if (size === 4) {
+    c.wr32(laCs, c.segSel[SegReg.CS]);
+    c.wr32(laIp, c.eip);
+  } else {
+    c.wr16(laCs, c.segSel[SegReg.CS]);
+    c.wr16(laIp, c.eip);
+  }
+  c.setSp(sp - 2 * size);
+}
+
+/**
+ * Far JMP/CALL in real or V86 mode: the target offset must be within the CS limit
+ * (the current one in real mode, whose load keeps the limit; 64 KiB in V86 mode), the
+ * return address is pushed as CS then (E)IP, and CS is loaded as selector << 4.
+ */
+function farTransferReal(c: Cpu, sel: number, offset: number, isCall: boolean, size: number): void {
+  c.branch(true, offset, BranchKind.Far);
+  const limit = c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0;
+  if (offset > limit) c.gp(0);
+  if (isCall) pushFarReturn(c, size);
+  loadSegmentReal(c, SegReg.CS, sel);
+  c.eip = offset;
+}
+
 function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size: number): void {
+  if (realOrV86(c)) return farTransferReal(c, sel, offset, isCall, size);
   if ((sel & 0xfffc) === 0) c.gp(0);
   readDescriptor(c, sel);
   const lo = desc.lo,
@@ -158,18 +189,7 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
     if (!(hi & 0x8000)) c.raise(Vector.NP, sel & 0xfffc);
     const limit = descLimit(lo, hi) >>> 0;
     if (offset > limit) c.gp(0);
-    if (isCall) {
-      const esp = c.r32[4];
-      const laCs = c.linW(SegReg.SS, (esp - 2 * size) | 0, 2 * size);
-      if (size === 4) {
-        c.wr32((laCs + 4) | 0, c.segSel[SegReg.CS]);
-        c.wr32(laCs, c.eip);
-      } else {
-        c.wr16((laCs + 2) | 0, c.segSel[SegReg.CS]);
-        c.wr16(laCs, c.eip);
-      }
-      c.r32[4] = esp - 2 * size;
-    }
+    if (isCall) pushFarReturn(c, size);
     setSegCache(c, SegReg.CS, (sel & 0xfffc) | cpl, lo, hi);
     c.eip = offset;
     return;
@@ -239,11 +259,7 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
     c.charge(CALL_GATE_INNER_EXTRA_CLOCKS);
     return;
   }
-  const esp = c.r32[4];
-  const la = c.linW(SegReg.SS, (esp - 8) | 0, 8);
-  c.wr32((la + 4) | 0, c.segSel[SegReg.CS]);
-  c.wr32(la, c.eip);
-  c.r32[4] = esp - 8;
+  pushFarReturn(c, 4);
   setSegCache(c, SegReg.CS, (tsel & 0xfffc) | cpl, clo, chi);
   c.eip = toff;
 }
@@ -251,10 +267,19 @@ function farTransfer(c: Cpu, sel: number, offset: number, isCall: boolean, size:
 /** RETF / RETF imm16 (CB / CA) */
 export function retf(c: Cpu, d: Insn): void {
   const size = d.size;
-  const esp = c.r32[4];
+  const esp = c.sp;
   const raw = readMem(c, SegReg.SS, esp, size);
   const off = size === 4 ? raw >>> 0 : raw & 0xffff;
-  const sel = readMem(c, SegReg.SS, (esp + size) | 0, size) & 0xffff;
+  const sel = readMem(c, SegReg.SS, c.spOff(esp + size), size) & 0xffff;
+  if (realOrV86(c)) {
+    // real / V86 mode: no descriptor, the offset within the CS limit
+    c.branch(true, off, BranchKind.Far);
+    if (off > (c.flags & EFLAGS.VM ? 0xffff : c.segLimit[SegReg.CS] >>> 0)) c.gp(0);
+    loadSegmentReal(c, SegReg.CS, sel);
+    c.setSp(esp + 2 * size + d.imm);
+    c.eip = off;
+    return;
+  }
   const cpl = c.cpl;
   const rpl = sel & 3;
   if ((sel & 0xfffc) === 0) c.gp(0);
@@ -269,8 +294,8 @@ export function retf(c: Cpu, d: Insn): void {
   c.branch(true, off, BranchKind.Far);
   if (rpl > cpl) {
     const base = 2 * size + d.imm;
-    const newEsp = readMem(c, SegReg.SS, (esp + base) | 0, size);
-    const newSs = readMem(c, SegReg.SS, (esp + base + size) | 0, size) & 0xffff;
+    const newEsp = readMem(c, SegReg.SS, c.spOff(esp + base), size);
+    const newSs = readMem(c, SegReg.SS, c.spOff(esp + base + size), size) & 0xffff;
     readDescriptor(c, newSs);
     const slo = desc.lo,
       shi = desc.hi;
@@ -280,12 +305,12 @@ export function retf(c: Cpu, d: Insn): void {
     setSegCache(c, SegReg.CS, sel, lo, hi);
     c.setCplInternal(rpl);
     setSegCache(c, SegReg.SS, newSs, slo, shi);
-    c.r32[4] = (newEsp + d.imm) | 0;
+    c.setSp(newEsp + d.imm);
     nullifyInaccessible(c);
     c.charge(RETF_OUTER_EXTRA_CLOCKS);
   } else {
     setSegCache(c, SegReg.CS, sel, lo, hi);
-    c.r32[4] = (esp + 2 * size + d.imm) | 0;
+    c.setSp(esp + 2 * size + d.imm);
   }
   c.eip = off;
 }
@@ -295,11 +320,60 @@ export function retf(c: Cpu, d: Insn): void {
 /** INT imm8 (CD), INT3 (CC: d.imm = 3), INTO (CE: only when OF) */
 export function intN(c: Cpu, d: Insn): void {
   if (d.opcode === 0xce && !c.getOF()) return;
+  const vector = d.opcode === 0xcc ? Vector.BP : d.opcode === 0xce ? Vector.OF : d.imm & 0xff;
+  // virtual-8086 mode: INT n (not INT3, INTO) is IOPL-sensitive (#GP(0) to the monitor), or
+  // with CR4.VME redirected to the V86 program's own vector table (Intel vol. 3, "Interrupt
+  // handling in virtual-8086 mode", methods 1-6)
+  if (c.flags & EFLAGS.VM && d.opcode === 0xcd) {
+    const iopl3 = (c.flags & EFLAGS.IOPL) === EFLAGS.IOPL;
+    if (c.cr4 & CR4.VME && !redirectionBitSet(c, vector)) {
+      c.branch(true, 0, BranchKind.Far);
+      c.counters.traps++;
+      redirectToV86(c, vector, iopl3);
+      return;
+    }
+    if (!iopl3) c.gp(0);
+  }
   c.branch(true, 0, BranchKind.Far);
   c.counters.traps++;
   // the return address is the next instruction (a trap)
-  const vector = d.opcode === 0xcc ? Vector.BP : d.opcode === 0xce ? Vector.OF : d.imm & 0xff;
   deliverInterrupt(c, vector, -1, IntKind.Software);
+}
+
+/**
+ * The bit of `vector` in the TSS interrupt redirection bitmap (the 32 bytes just below the
+ * I/O map base): set means "not redirected". #GP(0) when the bitmap is outside the TSS.
+ */
+function redirectionBitSet(c: Cpu, vector: number): boolean {
+  if (c.trType === 0 || c.trLimit < 0x67) c.gp(0);
+  const off = c.sysRead16((c.trBase + 0x66) | 0) - 32 + (vector >>> 3);
+  if (off < 0 || off > c.trLimit) c.gp(0);
+  return ((c.sysRead16((c.trBase + off) | 0) >>> (vector & 7)) & 1) !== 0;
+}
+
+/**
+ * CR4.VME: INT n handled in virtual-8086 mode like a real-mode interrupt through the
+ * V86 program's vector table at linear 0: FLAGS, CS, IP pushed on its stack, TF and IF
+ * cleared; with IOPL < 3 the pushed image carries VIF as IF (and IOPL 3) and VIF is
+ * cleared instead of IF.
+ */
+function redirectToV86(c: Cpu, vector: number, iopl3: boolean): void {
+  const f = c.getEflags();
+  const image = iopl3 ? f & 0xffff : (f & 0xffff & ~(EFLAGS.IF | EFLAGS.IOPL)) | (f & EFLAGS.VIF ? EFLAGS.IF : 0) | EFLAGS.IOPL;
+  const sp = c.sp;
+  const laFlags = c.linW(SegReg.SS, c.spOff(sp - 2), 2);
+  const laCs = c.linW(SegReg.SS, c.spOff(sp - 4), 2);
+  const laIp = c.linW(SegReg.SS, c.spOff(sp - 6), 2);
+  const newIp = c.rd16(vector << 2);
+  const newCs = c.rd16((vector << 2) + 2);
+  c.wr16(laFlags, image);
+  c.wr16(laCs, c.segSel[SegReg.CS]);
+  c.wr16(laIp, c.eip);
+  c.setSp(sp - 6);
+  c.materialize();
+  c.flags &= ~(EFLAGS.TF | (iopl3 ? EFLAGS.IF : EFLAGS.VIF));
+  loadSegmentReal(c, SegReg.CS, newCs);
+  c.eip = newIp;
 }
 
 export function iret(c: Cpu, d: Insn): void {

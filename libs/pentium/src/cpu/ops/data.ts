@@ -6,7 +6,7 @@ import type { Insn } from '../decoder-types';
 import { SegReg } from '../registers';
 import { alu, SUB, ADD } from './alu';
 import { ea, getE, getG, getReg, maskOf, R8, readMem, rmwLin, rmwRead, rmwWrite, setE, setG, setReg, sext, writeMem } from './operands';
-import { loadSegmentChecked } from '../segmentation';
+import { loadSegmentChecked, realOrV86 } from '../segmentation';
 
 export function movEG(c: Cpu, d: Insn): void {
   setE(c, d, getG(c, d));
@@ -83,11 +83,15 @@ export function xchgAcc(c: Cpu, d: Insn): void {
 
 export function nop(): void {}
 
-/** "MOV Sreg, r: 2–11, +8 for a new descriptor, +6 for SS" (pentium-p54c.md): extra clocks of a protected-mode descriptor load. */
+/**
+ * "MOV Sreg, r: 2–11, +8 for a new descriptor, +6 for SS" (pentium-p54c.md): extra clocks
+ * of a protected-mode descriptor load. Real and V86 mode read no descriptor: the row's
+ * base clocks only.
+ */
 export const DESCRIPTOR_LOAD_CLOCKS = 8;
 export const SS_LOAD_EXTRA_CLOCKS = 6;
 function chargeSegLoad(c: Cpu, sreg: number, sel: number): void {
-  if ((sel & 0xfffc) !== 0) c.charge(DESCRIPTOR_LOAD_CLOCKS + (sreg === SegReg.SS ? SS_LOAD_EXTRA_CLOCKS : 0));
+  if ((sel & 0xfffc) !== 0 && !realOrV86(c)) c.charge(DESCRIPTOR_LOAD_CLOCKS + (sreg === SegReg.SS ? SS_LOAD_EXTRA_CLOCKS : 0));
 }
 
 // ------------------------------------------------------------------- stack
@@ -116,18 +120,18 @@ export function pushE(c: Cpu, d: Insn): void {
 }
 /** POP Ev: the address is computed with ESP already incremented (Intel) */
 export function popE(c: Cpu, d: Insn): void {
-  const esp = c.r32[4];
+  const esp = c.sp;
   const v = d.size === 4 ? c.rd32(c.linR(SegReg.SS, esp, 4)) : c.rd16(c.linR(SegReg.SS, esp, 2));
   if (d.mod3) {
-    c.r32[4] = esp + d.size;
+    c.setSp(esp + d.size);
     setReg(c, d.rm, d.size, v);
     return;
   }
-  c.r32[4] = esp + d.size;
+  c.setSp(esp + d.size);
   try {
     writeMem(c, d.seg, ea(c, d), d.size, v);
   } catch (e) {
-    c.r32[4] = esp;
+    c.setSp(esp);
     throw e;
   }
 }
@@ -137,39 +141,40 @@ export function pushSeg(c: Cpu, d: Insn): void {
   else c.push16(c.segSel[d.op]);
 }
 export function popSeg(c: Cpu, d: Insn): void {
-  const esp = c.r32[4];
+  const esp = c.sp;
   const v = d.size === 4 ? c.rd32(c.linR(SegReg.SS, esp, 4)) & 0xffff : c.rd16(c.linR(SegReg.SS, esp, 2));
   loadSegmentChecked(c, d.op, v);
   chargeSegLoad(c, d.op, v);
-  c.r32[4] = esp + d.size;
+  // POP SS: the increment applies to the stack pointer of the new stack's address size
+  c.setSp(esp + d.size);
   if (d.op === SegReg.SS) c.irqShadow = true;
 }
 
 export function pusha(c: Cpu, d: Insn): void {
   const r32 = c.r32;
-  const esp = r32[4];
+  const esp = c.sp;
   const n = d.size;
-  // check the whole frame first (no partial pushes)
-  c.linW(SegReg.SS, (esp - 8 * n) | 0, 8 * n);
+  // check the whole frame first (no partial pushes); with SS.B = 0 each slot, as the offsets may wrap
+  if (!c.ss16) c.linW(SegReg.SS, (esp - 8 * n) | 0, 8 * n);
+  else for (let i = 0; i < 8; i++) c.linW(SegReg.SS, c.spOff(esp - (i + 1) * n), n);
   for (let i = 0; i < 8; i++) {
-    const v = i === 4 ? esp : r32[i];
-    const off = (esp - (i + 1) * n) | 0;
-    if (n === 4) c.wr32(c.linW(SegReg.SS, off, 4), v);
-    else c.wr16(c.linW(SegReg.SS, off, 2), v);
+    const v = i === 4 ? r32[4] : r32[i];
+    const la = c.linW(SegReg.SS, c.spOff(esp - (i + 1) * n), n);
+    if (n === 4) c.wr32(la, v);
+    else c.wr16(la, v);
   }
-  r32[4] = esp - 8 * n;
+  c.setSp(esp - 8 * n);
 }
 export function popa(c: Cpu, d: Insn): void {
-  const r32 = c.r32;
-  const esp = r32[4];
+  const esp = c.sp;
   const n = d.size;
   const vals = c.scratch8;
   for (let i = 0; i < 8; i++) {
-    const off = (esp + (7 - i) * n) | 0;
+    const off = c.spOff(esp + (7 - i) * n);
     vals[i] = n === 4 ? c.rd32(c.linR(SegReg.SS, off, 4)) : c.rd16(c.linR(SegReg.SS, off, 2));
   }
   for (let i = 0; i < 8; i++) if (i !== 4) setReg(c, i, n, vals[i]);
-  r32[4] = esp + 8 * n;
+  c.setSp(esp + 8 * n);
 }
 
 export function enter(c: Cpu, d: Insn): void {
@@ -177,31 +182,40 @@ export function enter(c: Cpu, d: Insn): void {
   const alloc = d.imm & 0xffff;
   const level = d.imm2 & 31;
   const r32 = c.r32;
-  const esp0 = r32[4];
-  const ebp0 = r32[5];
-  let esp = (esp0 - size) | 0;
-  writeMem(c, SegReg.SS, esp, size, size === 4 ? ebp0 : ebp0 & 0xffff);
+  const esp0 = c.sp;
+  const ebp0 = c.ss16 ? c.r16[10] : r32[5];
+  let esp = c.spOff(esp0 - size);
+  writeMem(c, SegReg.SS, esp, size, size === 4 ? r32[5] : r32[5] & 0xffff);
   const frame = esp;
   let ebp = ebp0;
   for (let i = 1; i < level; i++) {
-    ebp = (ebp - size) | 0;
+    ebp = c.spOff(ebp - size);
     const v = readMem(c, SegReg.SS, ebp, size);
-    esp = (esp - size) | 0;
+    esp = c.spOff(esp - size);
     writeMem(c, SegReg.SS, esp, size, v);
   }
   if (level > 0) {
-    esp = (esp - size) | 0;
+    esp = c.spOff(esp - size);
     writeMem(c, SegReg.SS, esp, size, frame);
   }
-  esp = (esp - alloc) | 0;
+  esp = c.spOff(esp - alloc);
   // touch the new top of stack (the P54C faults here when it is not writable)
   if (alloc > 0) c.linW(SegReg.SS, esp, 1);
   if (size === 4) r32[5] = frame;
   else c.r16[10] = frame;
-  r32[4] = esp;
+  c.setSp(esp);
 }
 export function leave(c: Cpu, d: Insn): void {
   const r32 = c.r32;
+  if (c.ss16) {
+    // a 16-bit stack: SP = BP, then pop (E)BP
+    const bp = c.r16[10];
+    const v = d.size === 4 ? c.rd32(c.linR(SegReg.SS, bp, 4)) : c.rd16(c.linR(SegReg.SS, bp, 2));
+    c.r16[8] = bp + d.size;
+    if (d.size === 4) r32[5] = v;
+    else c.r16[10] = v;
+    return;
+  }
   const ebp = r32[5];
   const v = d.size === 4 ? c.rd32(c.linR(SegReg.SS, ebp, 4)) : c.rd16(c.linR(SegReg.SS, ebp, 2));
   r32[4] = ebp + d.size;

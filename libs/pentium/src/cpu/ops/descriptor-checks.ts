@@ -7,8 +7,13 @@
 import type { Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
 import { EFLAGS, Vector } from '../registers';
-import { descLimit, desc, peekDescriptor } from '../segmentation';
+import { descLimit, desc, peekDescriptor, realOrV86 } from '../segmentation';
 import { ea, readMem, rmwRead, rmwWrite, setReg } from './operands';
+
+/** LAR, LSL, VERR, VERW and ARPL are not recognised in real-address and virtual-8086 mode: #UD (Intel, their pages). */
+function protectedOnly(c: Cpu): void {
+  if (realOrV86(c)) c.ud();
+}
 
 function setZF(c: Cpu, on: boolean): void {
   c.materialize();
@@ -45,6 +50,7 @@ function visible(c: Cpu, sel: number, systemTypes: number): boolean {
 
 /** LAR Gv, Ew: the access-rights bytes of the descriptor (ZF = 1), or ZF = 0 */
 export function lar(c: Cpu, d: Insn): void {
+  protectedOnly(c);
   const ok = visible(c, selectorOperand(c, d), LAR_SYSTEM_TYPES);
   if (ok) setReg(c, d.reg, d.size, d.size === 4 ? desc.hi & 0x00f0ff00 : desc.hi & 0xff00);
   setZF(c, ok);
@@ -52,6 +58,7 @@ export function lar(c: Cpu, d: Insn): void {
 
 /** LSL Gv, Ew: the segment limit in bytes (granularity applied) (ZF = 1), or ZF = 0 */
 export function lsl(c: Cpu, d: Insn): void {
+  protectedOnly(c);
   const ok = visible(c, selectorOperand(c, d), LSL_SYSTEM_TYPES);
   if (ok) setReg(c, d.reg, d.size, d.size === 4 ? descLimit(desc.lo, desc.hi) : descLimit(desc.lo, desc.hi) & 0xffff);
   setZF(c, ok);
@@ -59,6 +66,7 @@ export function lsl(c: Cpu, d: Insn): void {
 
 /** VERR Ew (op 0) / VERW Ew (op 1): is the segment readable / writable at the CPL and RPL? */
 export function verrVerw(c: Cpu, d: Insn): void {
+  protectedOnly(c);
   const sel = selectorOperand(c, d);
   let ok = false;
   if (peekDescriptor(c, sel) && desc.hi & 0x1000) {
@@ -78,6 +86,7 @@ export function verrVerw(c: Cpu, d: Insn): void {
 
 /** ARPL Ew, Gw: raise the destination selector's RPL to the source's (ZF = 1), else ZF = 0 */
 export function arpl(c: Cpu, d: Insn): void {
+  protectedOnly(c);
   const src = c.r16[d.reg << 1];
   if (d.mod3) {
     const dst = c.r16[d.rm << 1];

@@ -4,9 +4,9 @@
 
 import type { Cpu } from '../cpu';
 import type { Insn } from '../decoder-types';
-import { CR0, CR4, SegReg, Vector } from '../registers';
+import { CR0, CR4, EFLAGS, SegReg, Vector } from '../registers';
 import { ea, readMem, setReg, writeMem } from './operands';
-import { loadLdtr, loadTr } from '../segmentation';
+import { loadLdtr, loadTr, realOrV86 } from '../segmentation';
 import { ioAccess } from './debug-registers';
 
 const IF = 0x200;
@@ -18,23 +18,69 @@ function requireCpl0(c: Cpu): void {
   if (c.cpl !== 0) c.gp(0);
 }
 
+/**
+ * CLI/STI where CPL > IOPL act on VIF instead of faulting: in virtual-8086 mode with
+ * CR4.VME, at CPL 3 in protected mode with CR4.PVI (Intel vol. 3 "Virtual-8086 mode
+ * extensions" / "Protected-mode virtual interrupts").
+ */
+function virtualIf(c: Cpu): boolean {
+  return c.flags & EFLAGS.VM ? (c.cr4 & CR4.VME) !== 0 : c.cpl === 3 && (c.cr4 & CR4.PVI) !== 0;
+}
+
 export function cli(c: Cpu): void {
-  if (c.cpl > iopl(c)) c.gp(0);
+  if (c.cpl > iopl(c)) {
+    if (!virtualIf(c)) c.gp(0);
+    c.flags &= ~EFLAGS.VIF;
+    return;
+  }
   c.flags &= ~IF;
 }
 export function sti(c: Cpu): void {
-  if (c.cpl > iopl(c)) c.gp(0);
+  if (c.cpl > iopl(c)) {
+    // a pending virtual interrupt (VIP) goes to the monitor
+    if (!virtualIf(c) || c.flags & EFLAGS.VIP) c.gp(0);
+    c.flags |= EFLAGS.VIF;
+    return;
+  }
   if (!(c.flags & IF)) c.irqShadow = true;
   c.flags |= IF;
 }
 
+/**
+ * PUSHF/POPF in virtual-8086 mode with IOPL < 3: #GP(0) to the monitor, except with
+ * CR4.VME and a 16-bit operand size, where the FLAGS image carries VIF in the IF position
+ * (and IOPL reads as 3). Returns true when the VME form applies.
+ */
+function v86Virtual(c: Cpu, d: Insn): boolean {
+  if (!(c.flags & EFLAGS.VM) || (c.flags & EFLAGS.IOPL) === EFLAGS.IOPL) return false;
+  if (!(c.cr4 & CR4.VME) || d.size === 4) c.gp(0);
+  return true;
+}
+
 export function pushf(c: Cpu, d: Insn): void {
+  if (v86Virtual(c, d)) {
+    const f = c.getEflags();
+    c.push16((f & 0xffff & ~(IF | EFLAGS.IOPL)) | (f & EFLAGS.VIF ? IF : 0) | EFLAGS.IOPL);
+    return;
+  }
   // VM and RF are never pushed as set
   const f = c.getEflags() & ~0x30000;
   if (d.size === 4) c.push32(f);
   else c.push16(f);
 }
 export function popf(c: Cpu, d: Insn): void {
+  if (v86Virtual(c, d)) {
+    // VME: IF and IOPL stay; VIF takes the image's IF. TF set, or IF set with VIP pending: #GP(0)
+    const old = c.getEflags();
+    const sp = c.sp;
+    const v = c.rd16(c.linR(SegReg.SS, sp, 2));
+    if (v & EFLAGS.TF || (v & IF && old & EFLAGS.VIP)) c.gp(0);
+    c.setSp(sp + 2);
+    const keep = IF | EFLAGS.IOPL;
+    c.setEflags((old & 0xffff0000) | (v & ~keep) | (old & keep));
+    c.flags = v & IF ? c.flags | EFLAGS.VIF : c.flags & ~EFLAGS.VIF;
+    return;
+  }
   const old = c.getEflags();
   const v = d.size === 4 ? c.pop32() : (old & 0xffff0000) | c.pop16();
   let keep = 0x30000; // VM, RF
@@ -50,9 +96,12 @@ export function hlt(c: Cpu): void {
 
 // ---------------------------------------------------------------- port I/O
 
-/** CPL > IOPL: the TSS I/O permission bitmap must allow every byte of the access (Intel vol. 3 §15.5). */
+/**
+ * CPL > IOPL, and always in virtual-8086 mode (IOPL does not apply to IN/OUT there):
+ * the TSS I/O permission bitmap must allow every byte of the access (Intel vol. 3 §15.5).
+ */
 function checkIo(c: Cpu, port: number, size: number): void {
-  if (c.cpl <= iopl(c)) return;
+  if (c.cpl <= iopl(c) && !(c.flags & EFLAGS.VM)) return;
   if (c.trType === 0 || c.trLimit < 0x67) c.gp(0);
   const mapBase = c.sysRead16((c.trBase + 0x66) | 0);
   const byteOff = mapBase + (port >>> 3);
@@ -141,17 +190,20 @@ export function sgdtSidt(c: Cpu, d: Insn): void {
   writeMem(c, d.seg, (off + 2) & d.amask, 4, isG ? c.gdtBase : c.idtBase);
 }
 export function lldt(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   requireCpl0(c);
   const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
   loadLdtr(c, sel);
 }
 export function ltr(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   requireCpl0(c);
   const sel = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
   loadTr(c, sel);
 }
 /** SLDT (op 0) / STR (op 1) */
 export function sldtStr(c: Cpu, d: Insn): void {
+  if (realOrV86(c)) c.ud(); // not recognised in real and V86 mode (Intel, LLDT/LTR/SLDT/STR)
   const v = d.op === 0 ? c.ldtSel : c.trSel;
   if (d.mod3) setReg(c, d.rm, d.size, v);
   else writeMem(c, d.seg, ea(c, d), 2, v);
@@ -164,8 +216,8 @@ export function smsw(c: Cpu, d: Insn): void {
 export function lmsw(c: Cpu, d: Insn): void {
   requireCpl0(c);
   const v = d.mod3 ? c.r16[d.rm << 1] : readMem(c, d.seg, ea(c, d), 2);
-  // LMSW sets PE, MP, EM, TS; it cannot clear PE
-  c.setCr0((c.cr0 & ~0xe) | (v & 0xf) | CR0.PE);
+  // LMSW sets PE, MP, EM, TS; it cannot clear PE (it can set it: real mode → protected mode)
+  c.setCr0((c.cr0 & ~0xe) | (v & 0xf));
 }
 export function invlpg(c: Cpu, d: Insn): void {
   if (d.mod3) c.ud();
@@ -214,8 +266,7 @@ export function movCrR(c: Cpu, d: Insn): void {
   switch (d.reg) {
     case 0:
       if (v & CR0.PG && !(v & CR0.PE)) c.gp(0);
-      if (!(v & CR0.PE)) c.gp(0); // real mode is not emulated
-      c.setCr0(v);
+      c.setCr0(v); // PE = 0: real-address mode
       break;
     case 2:
       c.cr2 = v >>> 0;
