@@ -606,3 +606,20 @@ describe('system-call round trip cost', () => {
     expect(perCall).toBeLessThan(42 + 27 + 15);
   });
 });
+
+describe('decoded-block cache', () => {
+  it('two hot blocks sharing a cache slot (same low 16 address bits) are decoded once each', () => {
+    const m = flatMachine();
+    // 0x21000: mov ecx, 100; jmp 0x20000
+    m.memory.writeBytes(0x21000, [0xb9, 100, 0, 0, 0, 0xe9, ...le32(0x20000 - 0x2100a)]);
+    // 0x20000: jmp 0x30000 — 0x30000: dec ecx; jnz 0x20000; HOSTCALL STOP
+    m.memory.writeBytes(0x20000, [0xe9, ...le32(0x30000 - 0x20005)]);
+    m.memory.writeBytes(0x30000, [0x49, 0x0f, 0x85, ...le32(0x20000 - 0x30007), ...STOP]);
+    m.cpu.eip = 0x21000;
+    runToStop(m);
+    expect(m.cpu.getReg(1)).toBe(0);
+    // the blocks at 0x21000, 0x20000, 0x30000 (and the STOP after the loop): not one decode per pass
+    expect(m.cpu.blocksDecoded).toBeLessThanOrEqual(4);
+  });
+});
+

@@ -266,6 +266,8 @@ export class Cpu {
   // ---- decode cache
   private readonly blockCache: (Block | undefined)[] = new Array(1 << 16);
   private readonly blocksByPage = new Map<number, Block[]>();
+  /** blocks decoded so far (a statistic: each block is decoded once while its code stays unwritten) */
+  blocksDecoded = 0;
   /** set when the running block must stop after the current instruction (decoded code written, stop requested) */
   blockBreak = false;
   /** page of the last ITLB lookup (-1 after a flush): a repeat lookup is a state-free hit in Tlb, so it is skipped */
@@ -1148,11 +1150,22 @@ export class Cpu {
     const slot = phys & 0xffff;
     const b = this.blockCache[slot];
     if (b !== undefined && b.phys === phys && b.big === big) return b;
-    const nb = decodeBlock(this, phys, lin, big);
-    if (nb === null) return null;
-    this.blockCache[slot] = nb;
+    // a slot shared with another block (same low 16 address bits, e.g. a server's and a
+    // client's code): the page's blocks hold it if it was decoded before
     const page = phys >>> 12;
     let list = this.blocksByPage.get(page);
+    if (list) {
+      for (const known of list) {
+        if (known.phys === phys && known.big === big) {
+          this.blockCache[slot] = known;
+          return known;
+        }
+      }
+    }
+    const nb = decodeBlock(this, phys, lin, big);
+    if (nb === null) return null;
+    this.blocksDecoded++;
+    this.blockCache[slot] = nb;
     if (!list) {
       list = [];
       this.blocksByPage.set(page, list);
