@@ -1,4 +1,5 @@
 import { Machine } from './machine';
+import { SegReg } from './cpu/registers';
 import { CODE, flatMachine, loadCode, STOP } from './cpu/test-support';
 
 // an endless loop: inc eax; jmp $-3
@@ -69,5 +70,20 @@ describe('Machine.run', () => {
     const h = flatMachine();
     loadCode(h, [0xf4, ...STOP]); // hlt with IF = 0
     expect(h.run({ cycleBudget: 1e9 }).reason).toBe('deadlock');
+  });
+});
+
+describe('reset state', () => {
+  it("starts in real mode when asked (resetState 'power-on'), protected mode by default", () => {
+    expect(new Machine().cpu.realMode).toBe(false);
+    const m = new Machine({ resetState: 'power-on' });
+    expect(m.cpu.realMode).toBe(true);
+    expect(m.cpu.eip).toBe(0xfff0);
+    // no ROM at F000:FFF0: the caller places code (0100:0000 = linear 0x1000) and points CS:IP at it
+    m.memory.writeBytes(0x1000, [0xb8, 0x34, 0x12, 0x01, 0xc0, 0xf4]); // mov ax, 0x1234; add ax, ax; hlt
+    m.cpu.loadSegment(SegReg.CS, 0x0100);
+    m.cpu.eip = 0;
+    m.run({ cycleBudget: 100_000 });
+    expect(m.cpu.getReg(0) & 0xffff).toBe(0x2468);
   });
 });

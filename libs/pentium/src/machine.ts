@@ -32,6 +32,12 @@ export interface MachineOptions {
   timing?: Readonly<P54CConfig>;
   /** an IDE disk on the primary channel (IRQ 14): its configuration (devices/ide-config.ts) and, optionally, the media to put in */
   disk?: { config: Readonly<IdeDiskConfig>; image?: DiskImage };
+  /**
+   * The CPU's state at start: 'boot-loader' (default: protected mode, flat ring-0
+   * segments, as a boot loader leaves it) or 'power-on' (real mode at F000:FFF0 as after
+   * RESET; there is no ROM, so the caller places code and points CS:EIP at it).
+   */
+  resetState?: 'boot-loader' | 'power-on';
 }
 
 export type RunReason = 'stopped' | 'budget' | 'aborted' | 'deadlock' | 'triple-fault';
@@ -125,7 +131,7 @@ export class Machine {
       this.io.register(IDE_CONTROL, 1, this.ide);
     }
     this.fpu = new X87();
-    this.cpu = new Cpu({ memory: this.memory, counters: this.counters, timing: this.timing, io: this.io, pic: this.pic, fpu: this.fpu });
+    this.cpu = new Cpu({ memory: this.memory, counters: this.counters, timing: this.timing, io: this.io, pic: this.pic, fpu: this.fpu, resetState: opts.resetState });
     // devices read the clock during port I/O: keep it exact there
     this.cpu.onIo = () => {
       this.clock.now = this.counters.cycles;
