@@ -416,20 +416,29 @@ export class MachKernel {
     }
     return e.frame + (va & (PAGE_SIZE - 1));
   }
+  // user memory byte by byte, translated once per page (a fault on the page's first byte makes the rest present)
   writeUser(task: Task, va: number, data: ArrayLike<number>): boolean {
+    let p = -1;
     for (let i = 0; i < data.length; i++) {
-      const p = this.userPhys(task, va + i, true);
-      if (p < 0) return false;
+      const a = va + i;
+      if (i === 0 || (a & (PAGE_SIZE - 1)) === 0) {
+        p = this.userPhys(task, a, true);
+        if (p < 0) return false;
+      } else p++;
       this.memory.write8(p, data[i]);
     }
     return true;
   }
   readUser(task: Task, va: number, n: number): number[] {
-    const out: number[] = [];
+    const out: number[] = new Array(n);
+    let p = -1;
     for (let i = 0; i < n; i++) {
-      const p = this.userPhys(task, va + i, false);
-      if (p < 0) throw new VmError(KERN.INVALID_ADDRESS, `read of 0x${(va + i).toString(16)} in ${task}`);
-      out.push(this.memory.read8(p));
+      const a = va + i;
+      if (i === 0 || (a & (PAGE_SIZE - 1)) === 0) {
+        p = this.userPhys(task, a, false);
+        if (p < 0) throw new VmError(KERN.INVALID_ADDRESS, `read of 0x${a.toString(16)} in ${task}`);
+      } else p++;
+      out[i] = this.memory.read8(p);
     }
     return out;
   }

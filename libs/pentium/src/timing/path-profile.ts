@@ -76,12 +76,13 @@ export class PathCharger {
     const { start, bytes } = profile.code;
     if (bytes > 0) {
       const lb = this.lineBytes;
+      const paging = mmu !== null && mmu.paging;
       let page = -1;
       let pageBase = 0; // physical address of the current page's linear base
       for (let lin = start - (start % lb); lin < start + bytes; lin += lb) {
         const linear = lin >>> 0;
         let phys: number;
-        if (mmu === null || !mmu.paging) phys = linear;
+        if (!paging || mmu === null) phys = linear;
         else {
           if (linear >>> 12 !== page) {
             page = linear >>> 12;

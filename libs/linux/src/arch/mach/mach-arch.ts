@@ -671,7 +671,15 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
     const o = r;
     const size = 24 + 4 * o.words.length;
     const words = [msghBits(o.disposition), size, o.to, 0, 0, o.id, ...o.words];
-    ctx.writeBytes(buf, Uint8Array.from(words.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff])));
+    const bytes = new Uint8Array(4 * words.length);
+    for (let k = 0; k < words.length; k++) {
+      const w = words[k];
+      bytes[4 * k] = w & 0xff;
+      bytes[4 * k + 1] = (w >>> 8) & 0xff;
+      bytes[4 * k + 2] = (w >>> 16) & 0xff;
+      bytes[4 * k + 3] = (w >>> 24) & 0xff;
+    }
+    ctx.writeBytes(buf, bytes);
     if (timer || this.outbox.length > 0) {
       // more to send (or the timer thread, whose receive is its sleep): send only
       ctx.trap(TRAP.MACH_MSG, [buf, MACH_SEND_MSG, size, 0, 0, 0, 0]);
