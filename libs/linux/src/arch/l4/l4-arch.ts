@@ -80,6 +80,7 @@ import {
   SERVER_PAGER,
   SERVER_RESERVED,
   SERVER_SYSCALL_ENTRY,
+  SERVER_SWITCH_TO,
   SERVER_SYSCALL_EXIT,
   serverLoopOffset,
   type ServerProfile,
@@ -743,6 +744,12 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
   charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
     if (!this.serving) return;
     this.charger.corePath(path, task ?? this.kernel.current, units, touch);
+  }
+
+  /** The server's main thread switches from prev's kernel context to next's: a stack switch (SERVER_SWITCH_TO). */
+  protected chargeCoreSwitch(prev: Task, next: Task): void {
+    void prev;
+    this.chargeServer(SERVER_SWITCH_TO, next);
   }
 
   private chargeServer(p: ServerProfile, task?: Task): void {

@@ -706,6 +706,30 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
    * work each (vm_read / vm_write). In the kernel the same operations are calls: only
    * their kernel path is charged.
    */
+  /**
+   * The core switches from prev's kernel context to next's. MkLinux runs each process's
+   * requests on a Mach thread of its own in the server (OSF's migrating-thread RPC,
+   * kernels.md "Mach 3 and MkLinux"; the server lock is handed over between them), so a
+   * Linux process switch inside the server is a Mach thread switch: user — the hand-over
+   * is a Mach trap of the server (thread_switch with hand-off: entry, arguments, the
+   * switch, exit); in-kernel — the same switch between kernel threads, without a trap.
+   * Within the server's task: no address-space switch. Costs from libs/mach's table.
+   */
+  protected chargeCoreSwitch(prev: Task, next: Task): void {
+    void prev;
+    void next;
+    if (!this.serving) return;
+    const k = this.mach;
+    k.bump('mklinux.serverThreadSwitches');
+    if (this.config === 'user') {
+      k.bump('machTraps');
+      k.charge(MACH_COSTS.trapEntry);
+      k.charge(MACH_COSTS.trapArgs);
+    }
+    k.charge(MACH_COSTS.threadSwitch);
+    if (this.config === 'user') k.charge(MACH_COSTS.trapExit);
+  }
+
   private chargeMachCalls(n: number, pages = 0): void {
     if (!this.serving) return;
     const k = this.mach;

@@ -19,6 +19,8 @@ export interface ServerEntry {
   full: boolean;
   /** the core switched away from this task inside the server: no reply until it resumes */
   switchedAway: boolean;
+  /** the core's schedule() chose this task while it was switched away: its resume is that switch, already charged */
+  chosen?: boolean;
   /** the page fault being served: its address and whether it was a write */
   faultAddr: number;
   faultWrite: boolean;
@@ -77,18 +79,46 @@ export abstract class LinuxServerArch<P extends ServerEntry> {
 
   // ------------------------------------------------------------------ the core's switches inside the server
 
+  /**
+   * The core's schedule() switches from `prev` to `next` inside the server: the
+   * server's own mechanism for switching between the kernel contexts of two Linux
+   * processes is charged (chargeCoreSwitch: L4Linux a stack switch of the server's main
+   * thread, MkLinux a Mach thread switch), as native charges switch_to.
+   */
   switchTo(prev: Task, next: Task): void {
     const p = this.procs.get(prev);
-    if (p && p.waiting !== 'none') p.switchedAway = true;
+    if (p && p.waiting !== 'none') {
+      p.switchedAway = true;
+      p.chosen = false;
+    }
+    const n = this.procs.get(next);
+    if (n?.switchedAway) n.chosen = true;
     this.kernel.count(`${this.counterPrefix}.coreSwitches`);
-    void next;
+    this.chargeCoreSwitch(prev, next);
   }
 
-  /** The first task the core switched away from inside the server that can run again, its mark cleared; null if none. */
+  /** What the server's switch between two processes' kernel contexts costs (the arch's mechanism). */
+  protected abstract chargeCoreSwitch(prev: Task, next: Task): void;
+
+  /**
+   * The first task the core switched away from inside the server that can run again, its
+   * mark cleared; null if none. Its kernel context continues in the server only through
+   * Linux's scheduler: when no schedule() chose it (it was woken while another process's
+   * request ran, or was preempted), the server runs schedule() now and switches to it —
+   * charged and counted as the core's schedule() and switch are.
+   */
   protected takeResumable(): Task | null {
     for (const [task, p] of this.procs) {
       if (p.switchedAway && task.state === TaskState.Running) {
         p.switchedAway = false;
+        if (p.chosen) p.chosen = false;
+        else {
+          const from = this.kernel.current;
+          this.kernel.charge('schedule', Math.max(1, this.kernel.runQueue.length));
+          this.kernel.count('contextSwitches');
+          this.kernel.count(`${this.counterPrefix}.coreSwitches`);
+          this.chargeCoreSwitch(from, task);
+        }
         return task;
       }
     }
