@@ -148,7 +148,7 @@ interface Proc extends ServerEntry {
 }
 
 /** A reply the user server still has to send. */
-type Outgoing = { to: number; id: number; words: number[]; disposition: number };
+type Outgoing = { to: number; id: number; words: number[]; disposition: number; task?: Task };
 
 export interface MachArchOptions {
   config: MkLinuxConfig;
@@ -179,6 +179,8 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
   private started = false;
   private timerStarted = false;
   private lastWasSend = false;
+  /** the process a reply being built goes to (tags the user server's outgoing replies) */
+  private replying: Task | null = null;
   private timerSending = false;
 
   constructor(
@@ -397,7 +399,8 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
   }
 
   /** The core resumed what it can; every process whose request is done gets its reply. */
-  private settle(): void {
+  /** `caller`: the process whose request was just served (the user server's reply to it goes last), null after an interrupt. */
+  private settle(caller: Task | null = null): void {
     for (let guard = 0; ; guard++) {
       if (guard > 10000) throw new Error('MkLinux: the core keeps switching (resume loop)');
       let next = this.takeResumable();
@@ -409,15 +412,19 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       this.kernel.current = next;
       this.kernel.onResume();
     }
+    const from = this.outbox.length;
     for (const [task, p] of this.procs) {
       if (!this.replyDue(task, p) || !p.task) continue;
+      this.replying = task;
       this.reply(task, p);
+      this.replying = null;
       p.waiting = 'none';
       p.regs = null;
       p.state = null;
       p.full = false;
       p.replyTo = null;
     }
+    this.callerLast(this.outbox, from, caller);
   }
 
   /** A process signalled while in user mode: stop it, take its state, let the core deliver (thread_abort, get/set_state). */
@@ -490,7 +497,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       replyState(this.mach, to.kmsg, KERN.SUCCESS, state);
       return;
     }
-    this.outbox.push({ to: to.name, words: [KERN.SUCCESS, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, ...state], disposition: MSG_TYPE.MOVE_SEND_ONCE, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE) });
+    this.outbox.push({ to: to.name, words: [KERN.SUCCESS, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, ...state], disposition: MSG_TYPE.MOVE_SEND_ONCE, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE), task: this.replying ?? undefined });
   }
 
   private sendSupply(p: Proc, offset: number, frame: number, lock: number): void {
@@ -501,7 +508,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       supplyPhysicalPage(this.mach, p.object as VmObject, offset, frame, lock);
       return;
     }
-    this.outbox.push({ to: to.name, words: [offset, frame, lock], disposition: MSG_TYPE.COPY_SEND, id: MSG_ID.MEMORY_OBJECT_PHYSICAL_SUPPLY });
+    this.outbox.push({ to: to.name, words: [offset, frame, lock], disposition: MSG_TYPE.COPY_SEND, id: MSG_ID.MEMORY_OBJECT_PHYSICAL_SUPPLY, task: this.replying ?? undefined });
   }
 
   // ------------------------------------------------------------------ the in-kernel server
@@ -632,7 +639,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
     } else {
       this.kernel.count('mklinux.strayMessages');
     }
-    this.settle();
+    this.settle(task ?? null);
     this.kernel.count('mklinux.serverCycles', this.machine.counters.cycles - start);
     this.nextTrap(ctx, false);
   }

@@ -80,10 +80,12 @@ export abstract class LinuxServerArch<P extends ServerEntry> {
   // ------------------------------------------------------------------ the core's switches inside the server
 
   /**
-   * The core's schedule() switches from `prev` to `next` inside the server: the
-   * server's own mechanism for switching between the kernel contexts of two Linux
-   * processes is charged (chargeCoreSwitch: L4Linux a stack switch of the server's main
-   * thread, MkLinux a Mach thread switch), as native charges switch_to.
+   * The core's schedule() switches from `prev` to `next` inside the server. When next's
+   * kernel context is parked in the server (it left through schedule() and can run), the
+   * server switches to it: its own mechanism for that is charged (chargeCoreSwitch:
+   * L4Linux a stack switch of the server's main thread, MkLinux a Mach thread switch),
+   * as native charges switch_to. A next that runs in user mode has no context in the
+   * server to switch to: the server goes back to waiting for requests.
    */
   switchTo(prev: Task, next: Task): void {
     const p = this.procs.get(prev);
@@ -92,37 +94,51 @@ export abstract class LinuxServerArch<P extends ServerEntry> {
       p.chosen = false;
     }
     const n = this.procs.get(next);
-    if (n?.switchedAway) n.chosen = true;
-    this.kernel.count(`${this.counterPrefix}.coreSwitches`);
-    this.chargeCoreSwitch(prev, next);
+    if (n?.switchedAway && next.state === TaskState.Running) {
+      n.chosen = true;
+      this.enterContext(prev, next);
+    }
   }
 
   /** What the server's switch between two processes' kernel contexts costs (the arch's mechanism). */
   protected abstract chargeCoreSwitch(prev: Task, next: Task): void;
 
+  private enterContext(prev: Task, next: Task): void {
+    this.kernel.count(`${this.counterPrefix}.coreSwitches`);
+    this.chargeCoreSwitch(prev, next);
+  }
+
   /**
    * The first task the core switched away from inside the server that can run again, its
-   * mark cleared; null if none. Its kernel context continues in the server only through
-   * Linux's scheduler: when no schedule() chose it (it was woken while another process's
-   * request ran, or was preempted), the server runs schedule() now and switches to it —
-   * charged and counted as the core's schedule() and switch are.
+   * mark cleared; null if none. Its kernel context continues in the server: when no
+   * schedule() chose it (it was woken while another process's request ran, or was
+   * preempted), the server switches to it here, and that switch is charged as above.
    */
   protected takeResumable(): Task | null {
     for (const [task, p] of this.procs) {
       if (p.switchedAway && task.state === TaskState.Running) {
         p.switchedAway = false;
         if (p.chosen) p.chosen = false;
-        else {
-          const from = this.kernel.current;
-          this.kernel.charge('schedule', Math.max(1, this.kernel.runQueue.length));
-          this.kernel.count('contextSwitches');
-          this.kernel.count(`${this.counterPrefix}.coreSwitches`);
-          this.chargeCoreSwitch(from, task);
-        }
+        else this.enterContext(this.kernel.current, task);
         return task;
       }
     }
     return null;
+  }
+
+  /**
+   * Orders the replies queued since index `from` so that the one to `caller` (the process
+   * whose request was just served) goes last: the server's last IPC is the reply with its
+   * receive, which hands the CPU straight to the caller, as the paper's L4Linux does when
+   * no reschedule is pending ("the server replies at once, resuming the caller"). The
+   * other processes' replies (tasks the request woke) go first, send-only: they run when
+   * the µ-kernel schedules them, after the caller — as on native, where the waker
+   * returns to user mode and the woken task runs when the waker blocks or its slice ends.
+   */
+  protected callerLast<R extends { task?: Task }>(queue: R[], from: number, caller: Task | null): void {
+    if (!caller) return;
+    const i = queue.findIndex((r, j) => j >= from && r.task === caller);
+    if (i >= 0 && i !== queue.length - 1) queue.push(...queue.splice(i, 1));
   }
 
   /** The entry of `task` is done and it may have its reply: in a request, not switched away, running, not parked. */
