@@ -714,13 +714,15 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
    * their kernel path is charged.
    */
   /**
-   * The core switches from prev's kernel context to next's. MkLinux runs each process's
-   * requests on a Mach thread of its own in the server (OSF's migrating-thread RPC,
-   * kernels.md "Mach 3 and MkLinux"; the server lock is handed over between them), so a
-   * Linux process switch inside the server is a Mach thread switch: user — the hand-over
-   * is a Mach trap of the server (thread_switch with hand-off: entry, arguments, the
-   * switch, exit); in-kernel — the same switch between kernel threads, without a trap.
-   * Within the server's task: no address-space switch. Costs from libs/mach's table.
+   * The server enters another process's parked kernel context. MkLinux serves each
+   * process's requests on a Mach thread of its own in the server and hands the server
+   * lock between them (recalled structure, approx.; kernels.md "Mach 3 and MkLinux":
+   * OSF's migrating-thread RPC, the cthread server lock in SERVER_PATH_FIT_USER's
+   * reason), so a Linux process switch inside the server is a Mach thread switch: user —
+   * the hand-over is a Mach trap of the server (thread_switch with hand-off: entry,
+   * arguments, the switch, exit); in-kernel — the same switch between kernel threads,
+   * without a trap. Within the server's task: no address-space switch. Costs from
+   * libs/mach's table; this model's server has one thread, so only the cost is charged.
    */
   protected chargeCoreSwitch(prev: Task, next: Task): void {
     void prev;
