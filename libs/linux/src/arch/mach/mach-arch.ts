@@ -715,28 +715,31 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
    */
   /**
    * The server enters another process's parked kernel context. MkLinux serves each
-   * process's requests on a Mach thread of its own in the server and hands the server
-   * lock between them (recalled structure, approx.; kernels.md "Mach 3 and MkLinux":
-   * OSF's migrating-thread RPC, the cthread server lock in SERVER_PATH_FIT_USER's
-   * reason), so a Linux process switch inside the server is a Mach thread switch: user —
-   * the hand-over is a Mach trap of the server (thread_switch with hand-off: entry,
-   * arguments, the switch, exit); in-kernel — the same switch between kernel threads,
-   * without a trap. Within the server's task: no address-space switch. Costs from
-   * libs/mach's table; this model's server has one thread, so only the cost is charged.
+   * process's requests on a Mach thread of its own and hands the server lock between
+   * them (recalled structure, approx.; kernels.md "Mach 3 and MkLinux": OSF's
+   * migrating-thread RPC; the cthread server lock in SERVER_PATH_FIT_USER's reason), so a
+   * Linux process switch inside the server is a Mach thread switch.
+   *   user      this model's server has one thread for every request, so the hand-over
+   *             between the blocked process's server thread and the woken one's is
+   *             charged here: a Mach trap of the server (thread_switch with hand-off:
+   *             entry, arguments, the switch, exit), within the server's task (no
+   *             address-space switch). Costs from libs/mach's table.
+   *   inkernel  a request is served inside the kernel on the thread that made it, so
+   *             that switch is the one Mach itself makes when the blocked process's
+   *             thread waits for its reply and the woken one's gets it (libs/mach charges
+   *             it): nothing to add.
    */
   protected chargeCoreSwitch(prev: Task, next: Task): void {
     void prev;
     void next;
-    if (!this.serving) return;
+    if (!this.serving || this.config !== 'user') return;
     const k = this.mach;
     k.bump('mklinux.serverThreadSwitches');
-    if (this.config === 'user') {
-      k.bump('machTraps');
-      k.charge(MACH_COSTS.trapEntry);
-      k.charge(MACH_COSTS.trapArgs);
-    }
+    k.bump('machTraps');
+    k.charge(MACH_COSTS.trapEntry);
+    k.charge(MACH_COSTS.trapArgs);
     k.charge(MACH_COSTS.threadSwitch);
-    if (this.config === 'user') k.charge(MACH_COSTS.trapExit);
+    k.charge(MACH_COSTS.trapExit);
   }
 
   private chargeMachCalls(n: number, pages = 0): void {

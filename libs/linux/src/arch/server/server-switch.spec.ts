@@ -57,7 +57,7 @@ describe("the core's code in the server's text", () => {
 
 describe('a Linux process switch inside the server', () => {
   // udp: client and server processes; every round trip blocks each of them once
-  const SWITCHES: Record<string, string> = { native: 'contextSwitches', l4linux: 'l4linux.coreSwitches', 'mklinux-inkernel': 'mklinux.serverThreadSwitches' };
+  const SWITCHES: Record<string, string> = { native: 'contextSwitches', l4linux: 'l4linux.coreSwitches', 'mklinux-inkernel': 'mklinux.coreSwitches' };
   test.each(['native', 'l4linux', 'mklinux-inkernel'] as const)('%s: two switches into a blocked process per UDP round trip', (system) => {
     const { stdout, k } = run(system, ['-t', '2000', '-N', '1', 'udp']);
     expect(stdout).toMatch(/^lmb_udp_us \d+\.\d{4} us$/m);
