@@ -121,3 +121,24 @@ export const SERVER_FLUSH: ServerProfile & { perPage: number } = {
 
 /** The native profile of a core path with the code offset it has in the server's text (placed after the server's own paths). */
 export const coreProfile: (path: string) => CoreProfileInServer = text.placeCorePaths();
+
+/**
+ * switch_to inside the server [l4linux][est]: the server's main thread multiplexes the
+ * Linux processes' kernel contexts (kernels.md "L4Linux": "it multiplexes Linux kernel
+ * threads internally"), so a Linux process switch is the core's schedule() plus a
+ * stack switch in the server — push the callee-saved registers, save ESP and the resume
+ * EIP in prev's thread struct, load next's, set current, pop, return: 2.0's switch_to
+ * without the hardware task switch and without CR3 (the server stays in its space;
+ * the L4 thread switch is the reply IPC to the other process): 14 instructions
+ * (approx.). Placed after the core's code.
+ */
+export const SERVER_SWITCH_TO: ServerProfile = {
+  name: 'l4linux.server.switch-to',
+  instructions: 14,
+  pairedFraction: 0.2,
+  extraClocks: 0,
+  code: place(48),
+  source: '[l4linux] stack switch between two kernel contexts of the server main thread, 14 instructions (approx.)',
+  reads: [D_CURRENT],
+  writes: [D_CURRENT],
+};

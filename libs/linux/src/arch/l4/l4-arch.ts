@@ -80,6 +80,7 @@ import {
   SERVER_PAGER,
   SERVER_RESERVED,
   SERVER_SYSCALL_ENTRY,
+  SERVER_SWITCH_TO,
   SERVER_SYSCALL_EXIT,
   serverLoopOffset,
   type ServerProfile,
@@ -152,6 +153,8 @@ interface Reply {
   edi: number;
   /** a message to this process's signal thread (not a reply) */
   signalFor?: Task;
+  /** the process the reply goes to */
+  task?: Task;
 }
 
 export interface L4ArchOptions {
@@ -415,7 +418,7 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
     const start = this.machine.counters.cycles;
     this.machine.phases.enter(PHASE.KERNEL); // phase accounting (contracts.md): the Linux server's work
     this.handle(sender, cpu.getReg(Reg.EDX) >>> 0, cpu.getReg(Reg.EBX) >>> 0, w2);
-    this.settle();
+    this.settle(this.byL4Task.get(taskOf(sender)) ?? null);
     this.nextIpc(cpu);
     // the reply's IPC from here to the client's first user instruction (its library's, for a system call)
     this.machine.phases.enter(PHASE.IPC_REPLY);
@@ -672,7 +675,8 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
   }
 
   /** Resumes the tasks the core switched away from and that can run again; queues the replies. */
-  private settle(): void {
+  /** `caller`: the process whose request was just served (its reply goes last), null after an interrupt. */
+  private settle(caller: Task | null = null): void {
     for (let guard = 0; ; guard++) {
       if (guard > 10000) throw new Error('L4Linux: the core keeps switching (resume loop)');
       const next = this.takeResumable();
@@ -680,14 +684,16 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
       this.kernel.serve(next);
       this.kernel.onResume();
     }
+    const from = this.outbox.length;
     for (const [task, p] of this.procs) {
       if (!this.replyDue(task, p) || !p.l4) continue;
       const r = this.reply(task, p);
       p.waiting = 'none';
       p.regs = null;
       p.full = false;
-      if (r) this.outbox.push(r);
+      if (r) this.outbox.push({ ...r, task });
     }
+    this.callerLast(this.outbox, from, caller);
   }
 
   private reply(task: Task, p: Proc): Reply | null {
@@ -743,6 +749,12 @@ export class L4Arch extends LinuxServerArch<Proc> implements Arch {
   charge(path: CorePath, task: Task | null, units = 1, touch?: PathTouch): void {
     if (!this.serving) return;
     this.charger.corePath(path, task ?? this.kernel.current, units, touch);
+  }
+
+  /** The server's main thread switches from prev's kernel context to next's: a stack switch (SERVER_SWITCH_TO). */
+  protected chargeCoreSwitch(prev: Task, next: Task): void {
+    void prev;
+    this.chargeServer(SERVER_SWITCH_TO, next);
   }
 
   private chargeServer(p: ServerProfile, task?: Task): void {

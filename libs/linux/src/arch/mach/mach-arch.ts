@@ -148,7 +148,7 @@ interface Proc extends ServerEntry {
 }
 
 /** A reply the user server still has to send. */
-type Outgoing = { to: number; id: number; words: number[]; disposition: number };
+type Outgoing = { to: number; id: number; words: number[]; disposition: number; task?: Task };
 
 export interface MachArchOptions {
   config: MkLinuxConfig;
@@ -179,6 +179,8 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
   private started = false;
   private timerStarted = false;
   private lastWasSend = false;
+  /** the process a reply being built goes to (tags the user server's outgoing replies) */
+  private replying: Task | null = null;
   private timerSending = false;
 
   constructor(
@@ -397,7 +399,8 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
   }
 
   /** The core resumed what it can; every process whose request is done gets its reply. */
-  private settle(): void {
+  /** `caller`: the process whose request was just served (the user server's reply to it goes last), null after an interrupt. */
+  private settle(caller: Task | null = null): void {
     for (let guard = 0; ; guard++) {
       if (guard > 10000) throw new Error('MkLinux: the core keeps switching (resume loop)');
       let next = this.takeResumable();
@@ -409,15 +412,19 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       this.kernel.current = next;
       this.kernel.onResume();
     }
+    const from = this.outbox.length;
     for (const [task, p] of this.procs) {
       if (!this.replyDue(task, p) || !p.task) continue;
+      this.replying = task;
       this.reply(task, p);
+      this.replying = null;
       p.waiting = 'none';
       p.regs = null;
       p.state = null;
       p.full = false;
       p.replyTo = null;
     }
+    this.callerLast(this.outbox, from, caller);
   }
 
   /** A process signalled while in user mode: stop it, take its state, let the core deliver (thread_abort, get/set_state). */
@@ -490,7 +497,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       replyState(this.mach, to.kmsg, KERN.SUCCESS, state);
       return;
     }
-    this.outbox.push({ to: to.name, words: [KERN.SUCCESS, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, ...state], disposition: MSG_TYPE.MOVE_SEND_ONCE, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE) });
+    this.outbox.push({ to: to.name, words: [KERN.SUCCESS, I386_THREAD_STATE, I386_THREAD_STATE_COUNT, ...state], disposition: MSG_TYPE.MOVE_SEND_ONCE, id: replyId(MSG_ID.EXCEPTION_RAISE_STATE), task: this.replying ?? undefined });
   }
 
   private sendSupply(p: Proc, offset: number, frame: number, lock: number): void {
@@ -501,7 +508,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
       supplyPhysicalPage(this.mach, p.object as VmObject, offset, frame, lock);
       return;
     }
-    this.outbox.push({ to: to.name, words: [offset, frame, lock], disposition: MSG_TYPE.COPY_SEND, id: MSG_ID.MEMORY_OBJECT_PHYSICAL_SUPPLY });
+    this.outbox.push({ to: to.name, words: [offset, frame, lock], disposition: MSG_TYPE.COPY_SEND, id: MSG_ID.MEMORY_OBJECT_PHYSICAL_SUPPLY, task: this.replying ?? undefined });
   }
 
   // ------------------------------------------------------------------ the in-kernel server
@@ -632,7 +639,7 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
     } else {
       this.kernel.count('mklinux.strayMessages');
     }
-    this.settle();
+    this.settle(task ?? null);
     this.kernel.count('mklinux.serverCycles', this.machine.counters.cycles - start);
     this.nextTrap(ctx, false);
   }
@@ -714,6 +721,35 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
    * work each (vm_read / vm_write). In the kernel the same operations are calls: only
    * their kernel path is charged.
    */
+  /**
+   * The server enters another process's parked kernel context. MkLinux serves each
+   * process's requests on a Mach thread of its own and hands the server lock between
+   * them (recalled structure, approx.; kernels.md "Mach 3 and MkLinux": OSF's
+   * migrating-thread RPC; the cthread server lock in SERVER_PATH_FIT_USER's reason), so a
+   * Linux process switch inside the server is a Mach thread switch.
+   *   user      this model's server has one thread for every request, so the hand-over
+   *             between the blocked process's server thread and the woken one's is
+   *             charged here: a Mach trap of the server (thread_switch with hand-off:
+   *             entry, arguments, the switch, exit), within the server's task (no
+   *             address-space switch). Costs from libs/mach's table.
+   *   inkernel  a request is served inside the kernel on the thread that made it, so
+   *             that switch is the one Mach itself makes when the blocked process's
+   *             thread waits for its reply and the woken one's gets it (libs/mach charges
+   *             it): nothing to add.
+   */
+  protected chargeCoreSwitch(prev: Task, next: Task): void {
+    void prev;
+    void next;
+    if (!this.serving || this.config !== 'user') return;
+    const k = this.mach;
+    k.bump('mklinux.serverThreadSwitches');
+    k.bump('machTraps');
+    k.charge(MACH_COSTS.trapEntry);
+    k.charge(MACH_COSTS.trapArgs);
+    k.charge(MACH_COSTS.threadSwitch);
+    k.charge(MACH_COSTS.trapExit);
+  }
+
   private chargeMachCalls(n: number, pages = 0): void {
     if (!this.serving) return;
     const k = this.mach;

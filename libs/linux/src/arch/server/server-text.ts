@@ -15,6 +15,9 @@ export const SERVER_DATA_BYTES = 0x8000;
 /** what the server's region reserves before the core's page allocator starts */
 export const SERVER_RESERVED = 0x40000;
 
+/** the page size: the alias period of the P54C's 8 KiB 2-way L1 caches */
+const PAGE_BYTES = 4096;
+
 /** A path of the server's own (request loop, pager, flush) with the server data it touches. */
 export interface ServerProfile extends PathProfile {
   /** offsets into the server's data (globals) the path reads and writes */
@@ -49,18 +52,34 @@ export class ServerText {
   }
 
   /**
-   * Places every core path once, in a fixed order (the core's paths, then the system
-   * calls by number, then the paths added after the first layout), so the layout never
-   * depends on what ran before; call it after the server's own paths are placed.
-   * Returns the look-up of a core path's native profile and its code in the server.
+   * Places the core's code once, as native Linux links it: the server runs the same
+   * Linux kernel with only the architecture-dependent part replaced (kernels.md,
+   * "L4Linux"; MkLinux likewise), so the system calls' bodies and the core's paths keep
+   * their native order and their native distances from each other (arch/native costs.ts
+   * lays out that text). One block, each path at its native offset from the first core
+   * path: the core's paths alias among themselves in the caches exactly as on native,
+   * and only the server's own code (placed before) differs. Call it after the server's
+   * own paths are placed. Returns the look-up of a core path's native profile and its
+   * code in the server.
    */
   placeCorePaths(): (path: string) => CoreProfileInServer {
+    const native = new Map<string, { start: number; bytes: number }>();
+    for (const [path, p] of Object.entries(CORE_PATHS)) native.set(path, p.code);
+    for (const [name] of Object.entries(NR)) native.set(`sys.${name}`, sysProfile(name).code);
+    let first = Infinity;
+    let end = 0;
+    for (const c of native.values()) {
+      first = Math.min(first, c.start);
+      end = Math.max(end, c.start + ((c.bytes + 15) & ~15));
+    }
+    // the block keeps native's offsets within a page too (the server's region starts on a
+    // page boundary): the 8 KiB 2-way I-cache repeats every 4 KiB, so the core's code then
+    // meets the processes' code in the same cache sets as on native
+    const phase = (first - this.cursor) & (PAGE_BYTES - 1);
+    if (phase !== 0) this.place(phase);
+    const block = this.place(end - first);
     const coreCode = new Map<string, ServerCode>();
-    const LATE_PATHS = /^(net|fs|block)\./; // core paths added after the first layout (networking, disk): placed last so nothing earlier moves
-    for (const [path, p] of Object.entries(CORE_PATHS)) if (!LATE_PATHS.test(path)) coreCode.set(path, this.place(p.code.bytes));
-    for (const [name] of Object.entries(NR).sort((a, b) => a[1] - b[1])) coreCode.set(`sys.${name}`, this.place(sysProfile(name).code.bytes));
-    // the networking and disk paths (native costs.ts, the same counts) after everything else, as in the native text
-    for (const [path, p] of Object.entries(CORE_PATHS)) if (LATE_PATHS.test(path)) coreCode.set(path, this.place(p.code.bytes));
+    for (const [path, c] of native) coreCode.set(path, { start: block.start + (c.start - first), bytes: c.bytes });
     return (path) => {
       const p = path.startsWith('sys.') ? sysProfile(path.slice(4)) : CORE_PATHS[path];
       const code = coreCode.get(path);
