@@ -376,6 +376,8 @@ export class Cpu {
     this.dr.fill(0);
     this.dr[6] = DR6_RESET;
     this.dr[7] = DR7_RESET;
+    this.dbPendingTrap = 0;
+    updateBreakpoints(this);
     this.gdtBase = 0;
     this.gdtLimit = 0xffff;
     this.idtBase = 0;

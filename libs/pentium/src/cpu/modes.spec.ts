@@ -58,6 +58,16 @@ describe('reset state', () => {
     m.cpu.reset();
     expect(m.cpu.realMode).toBe(false);
   });
+
+  it('power-on reset disarms the breakpoints as the default reset does (DR7 back to its reset value)', () => {
+    const m = flatMachine();
+    m.cpu.setDebugRegister(0, CODE);
+    m.cpu.setDebugRegister(7, 0x1); // L0: an instruction breakpoint at CODE
+    expect(m.cpu.debugArmed).toBe(true);
+    m.cpu.reset('power-on');
+    expect(m.cpu.bpExec).toBe(0);
+    expect(m.cpu.debugArmed).toBe(false);
+  });
 });
 
 describe('real-address mode', () => {
