@@ -1203,16 +1203,19 @@ export class Cpu {
   /**
    * Executes one basic block (or one instruction that crosses a page) at CS:EIP.
    * Guest faults propagate to the caller (the run loop), with instEip at the faulting instruction.
+   * `checked` (the debug path, runDebug): before each instruction its instruction
+   * breakpoints (unless RF), then RF cleared; after it, a data or I/O breakpoint hit ends
+   * the block so runDebug can raise the trap. The timing calls are the same either way,
+   * so breakpoints that do not fire leave the cycle count unchanged.
    */
-  runBlock(): void {
+  runBlock(checked = false): void {
     const csBase = this.segBase[SegReg.CS];
     let eip = this.eip;
     const lin = (csBase + eip) | 0;
-    if (this.segChkR[SegReg.CS] && (eip >>> 0) > this.segLimit[SegReg.CS] >>> 0) {
-      this.instEip = eip;
-      this.gp(0);
-    }
     this.instEip = eip;
+    // the code breakpoint comes before every other fault of the instruction (SDM vol. 3, priority among simultaneous exceptions)
+    if (checked && this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) instructionBreakpoint(this, lin);
+    if (this.segChkR[SegReg.CS] && (eip >>> 0) > this.segLimit[SegReg.CS] >>> 0) this.gp(0);
     const phys = this.fetchPhys(lin);
     if (phys >= this.memBytes) this.raise(Vector.GP, 0);
     const block = this.lookupBlock(phys, lin);
@@ -1222,6 +1225,7 @@ export class Cpu {
     if (block === null) {
       // an instruction crossing a page boundary: decoded afresh each time, not cached
       const d = decodeOne(this, lin, (this.segAr[SegReg.CS] & 0x400000) !== 0);
+      if (checked) this.beginCheckedInsn();
       this.execOne(d);
       return;
     }
@@ -1233,11 +1237,16 @@ export class Cpu {
     for (let i = 0; i < n; i++) {
       const d = insns[i];
       const next = (eip + d.len) >>> 0;
+      if (checked && i !== 0 && this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) {
+        this.instEip = eip;
+        instructionBreakpoint(this, (csBase + eip) | 0);
+      }
       if (next - 1 > csLimit) this.gp(0);
       this.instEip = eip;
       this.eip = next;
       this.memStall = 0;
       this.dataPhys = -1;
+      if (checked) this.beginCheckedInsn();
       if (hier !== null) {
         // fetch before execute: a taken branch in this instruction must not hide its own line.
         // An instruction wholly in the line of the previous one in the block is a state-free hit.
@@ -1250,9 +1259,16 @@ export class Cpu {
         counters.cycles += d.timing.clocks + this.memStall;
         counters.instructions++;
       }
-      if (this.eip !== next || this.blockBreak) return;
+      if (this.eip !== next || this.blockBreak || (checked && this.dbHits !== 0)) return;
       eip = next;
     }
+  }
+
+  /** The debug path, before an instruction executes: RF cleared (after its code-breakpoint check, SDM §17.3.1.1), no hits yet. */
+  private beginCheckedInsn(): void {
+    this.flags &= ~EFLAGS.RF;
+    this.dbHits = 0;
+    this.repChunk = REP_CHUNK;
   }
 
   /** Executes one decoded instruction outside a block (page-crossing instructions). */
@@ -1347,7 +1363,7 @@ export class Cpu {
   }
 
   /**
-   * The run loop's path while `debugArmed`: one block through runBlockChecked, then the
+   * The run loop's path while `debugArmed`: one block through runBlock(checked), then the
    * #DB trap of the data/I/O breakpoints it hit and of single-step, in one exception
    * (DR6 gets every cause). Faults (instruction breakpoints included) propagate.
    */
@@ -1360,7 +1376,7 @@ export class Cpu {
       this.endDebugDelivery();
       return;
     }
-    this.runBlockChecked();
+    this.runBlock(true);
     const hits = this.dbHits;
     if (hits !== 0 || singleStep) {
       // (a hit inside a REP string that continues has set RF for the pushed image: ops/data.ts)
@@ -1375,69 +1391,6 @@ export class Cpu {
     this.dbHits = 0;
     this.repChunk = REP_CHUNK;
     this.debugArmed = (this.bpExec | this.bpData | this.bpIo | this.dbPendingTrap) !== 0 || (this.flags & EFLAGS.RF) !== 0;
-  }
-
-  /**
-   * runBlock with the debug checks, for the debug path only: before each instruction the
-   * instruction breakpoints (unless RF), then RF cleared; after it, a data or I/O
-   * breakpoint hit ends the block so runDebug can raise the trap. The timing calls are
-   * runBlock's, so arming breakpoints that do not fire leaves the cycle count unchanged;
-   * keep the two in step.
-   */
-  private runBlockChecked(): void {
-    const csBase = this.segBase[SegReg.CS];
-    let eip = this.eip;
-    const lin = (csBase + eip) | 0;
-    this.instEip = eip;
-    // the code breakpoint comes before every other fault of the instruction (SDM vol. 3, priority among simultaneous exceptions)
-    if (this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) instructionBreakpoint(this, lin);
-    if (this.segChkR[SegReg.CS] && (eip >>> 0) > this.segLimit[SegReg.CS] >>> 0) this.gp(0);
-    const phys = this.fetchPhys(lin);
-    if (phys >= this.memBytes) this.raise(Vector.GP, 0);
-    const block = this.lookupBlock(phys, lin);
-    const counters = this.counters;
-    const pipe = this.pipe;
-    const hier = this.hier;
-    if (block === null) {
-      const d = decodeOne(this, lin, (this.segAr[SegReg.CS] & 0x400000) !== 0);
-      this.flags &= ~EFLAGS.RF;
-      this.dbHits = 0;
-      this.repChunk = REP_CHUNK;
-      this.execOne(d);
-      return;
-    }
-    const insns = block.insns;
-    const n = this.flags & EFLAGS.TF ? 1 : insns.length;
-    const csLimit = this.segChkR[SegReg.CS] ? this.segLimit[SegReg.CS] >>> 0 : 0xffffffff;
-    this.blockBreak = false;
-    for (let i = 0; i < n; i++) {
-      const d = insns[i];
-      const next = (eip + d.len) >>> 0;
-      if (i !== 0 && this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) {
-        this.instEip = eip;
-        instructionBreakpoint(this, (csBase + eip) | 0);
-      }
-      if (next - 1 > csLimit) this.gp(0);
-      this.instEip = eip;
-      this.eip = next;
-      this.memStall = 0;
-      this.dataPhys = -1;
-      // RF is cleared at the start of the instruction, after the code-breakpoint check (SDM §17.3.1.1)
-      this.flags &= ~EFLAGS.RF;
-      this.dbHits = 0;
-      this.repChunk = REP_CHUNK;
-      if (hier !== null) {
-        const fetchStall = d.newLine ? hier.fetch(d.phys, d.len) : 0;
-        d.exec(this, d);
-        counters.cycles += (pipe as Pipeline).issueAfter(d.timing, this.memStall + fetchStall, hier.codeFirstPass, this.dataPhys, d.prevTiming, d.pairsPrev);
-      } else {
-        d.exec(this, d);
-        counters.cycles += d.timing.clocks + this.memStall;
-        counters.instructions++;
-      }
-      if (this.dbHits !== 0 || this.eip !== next || this.blockBreak) return;
-      eip = next;
-    }
   }
 
   /** Delivers an exception/interrupt, applying the double- and triple-fault rules. */
