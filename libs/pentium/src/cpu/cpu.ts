@@ -329,15 +329,14 @@ export class Cpu {
    * Pentium's reset state (Intel vol. 3, "Processor State After Reset").
    */
   reset(state: 'boot-loader' | 'power-on' = this.resetState): void {
-    if (state === 'power-on') {
-      this.resetPowerOn();
-      return;
-    }
+    const powerOn = state === 'power-on';
     this.r32.fill(0);
-    this.eip = 0;
+    if (powerOn) this.r32[2] = CPUID_SIGNATURE; // EDX holds the component identifier after reset
+    this.eip = powerOn ? 0xfff0 : 0;
     this.flags = 2;
     this.lazy = 0;
-    this._cr0 = CR0.PE | CR0.ET;
+    // power-on: 60000010H (the timing model does not interpret CD/NW)
+    this._cr0 = powerOn ? CR0.CD | CR0.NW | CR0.ET : CR0.PE | CR0.ET;
     this._cr4 = 0;
     this._cr3 = 0;
     this.cr2 = 0;
@@ -346,38 +345,28 @@ export class Cpu {
     this.dr[7] = DR7_RESET;
     this.dbPendingTrap = 0;
     updateBreakpoints(this);
-    for (let s = 0; s < 6; s++) {
-      this.segSel[s] = 0;
-      this.segBase[s] = 0;
-      this.segLimit[s] = -1;
-      // present, DPL 0, S=1, D/B=1, G=1; CS execute/read, others read/write
-      this.segAr[s] = s === SegReg.CS ? 0x00cf9b00 : 0x00cf9300;
-      this.segChkR[s] = 0;
-      this.segChkW[s] = s === SegReg.CS ? 1 : 0;
+    if (powerOn) this.resetRealModeState();
+    else {
+      for (let s = 0; s < 6; s++) {
+        this.segSel[s] = 0;
+        this.segBase[s] = 0;
+        this.segLimit[s] = -1;
+        // present, DPL 0, S=1, D/B=1, G=1; CS execute/read, others read/write
+        this.segAr[s] = s === SegReg.CS ? 0x00cf9b00 : 0x00cf9300;
+        this.segChkR[s] = 0;
+        this.segChkW[s] = s === SegReg.CS ? 1 : 0;
+      }
+      this.ss16 = false;
     }
-    this.ss16 = false;
     this.setCplInternal(0);
     this.halted = false;
     this.irqShadow = false;
-    this.flushTlb();
+    if (powerOn) this.flushAllTlbs();
+    else this.flushTlb();
   }
 
-  /** The processor's reset state: real mode, CS:EIP = F000:FFF0 with CS base FFFF0000, 64 KiB segments. */
-  private resetPowerOn(): void {
-    this.r32.fill(0);
-    this.r32[2] = CPUID_SIGNATURE; // EDX holds the component identifier after reset
-    this.eip = 0xfff0;
-    this.flags = 2;
-    this.lazy = 0;
-    this._cr0 = CR0.CD | CR0.NW | CR0.ET; // 60000010H (the timing model does not interpret CD/NW)
-    this._cr4 = 0;
-    this._cr3 = 0;
-    this.cr2 = 0;
-    this.dr.fill(0);
-    this.dr[6] = DR6_RESET;
-    this.dr[7] = DR7_RESET;
-    this.dbPendingTrap = 0;
-    updateBreakpoints(this);
+  /** The processor's reset tables and segments: real mode, CS F000 with base FFFF0000, 64 KiB segments. */
+  private resetRealModeState(): void {
     this.gdtBase = 0;
     this.gdtLimit = 0xffff;
     this.idtBase = 0;
@@ -394,10 +383,6 @@ export class Cpu {
       this.segAr[s] = REAL_MODE_AR; // present, read/write, accessed (CS included)
       this.updateSegChecks(s);
     }
-    this.setCplInternal(0);
-    this.halted = false;
-    this.irqShadow = false;
-    this.flushAllTlbs();
   }
 
   /** CR0.PE = 0 */

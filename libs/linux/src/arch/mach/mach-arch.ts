@@ -45,7 +45,7 @@
 // thread_create, thread_set_state, memory_object_lock_request), charging each as a Mach
 // trap, instead of executing those calls from its loop. No device interrupts other than
 // the clock and the disk (Arch.attachIrq).
-import { PHASE, Reg, type Machine } from '@mklab/pentium';
+import { PHASE, Reg, type Machine, type PathProfile } from '@mklab/pentium';
 import {
   EXC,
   EXC_MSG,
@@ -741,12 +741,17 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
     void prev;
     void next;
     if (!this.serving || this.config !== 'user') return;
+    this.mach.bump('mklinux.serverThreadSwitches');
+    this.chargeMachTrap(MACH_COSTS.threadSwitch);
+  }
+
+  /** One Mach trap of the user-level server: entry, its arguments, the kernel's `work`, exit. */
+  private chargeMachTrap(...work: PathProfile[]): void {
     const k = this.mach;
-    k.bump('mklinux.serverThreadSwitches');
     k.bump('machTraps');
     k.charge(MACH_COSTS.trapEntry);
     k.charge(MACH_COSTS.trapArgs);
-    k.charge(MACH_COSTS.threadSwitch);
+    for (const w of work) k.charge(w);
     k.charge(MACH_COSTS.trapExit);
   }
 
@@ -769,14 +774,8 @@ export class MachArch extends LinuxServerArch<Proc> implements Arch {
   private chargeRequestToKernel(): void {
     const k = this.mach;
     if (this.config === 'user') {
-      k.bump('machTraps');
       k.bump('machMessages');
-      k.charge(MACH_COSTS.trapEntry);
-      k.charge(MACH_COSTS.trapArgs);
-      k.charge(MACH_COSTS.msgValidate);
-      k.charge(MACH_COSTS.msgRightCopyin);
-      k.charge(MACH_COSTS.msgQueue);
-      k.charge(MACH_COSTS.trapExit);
+      this.chargeMachTrap(MACH_COSTS.msgValidate, MACH_COSTS.msgRightCopyin, MACH_COSTS.msgQueue);
     } else k.charge(MACH_COSTS.msgKmsg);
   }
 
