@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include "check.h"
 
@@ -165,15 +166,20 @@ int main(void) {
   r = read(alarm_pipe[0], &c, 1);
   printf("the byte is still there: %d '%c'\n", r, c);
 
-  /* 6. pause returns -1/EINTR after a handler */
+  /* 6. pause returns -1/EINTR after a handler. The child repeats its signal until it is
+        killed: one sent before the parent reached pause would leave pause waiting forever */
+  got[SIGUSR2] = 0;
   pid = fork();
   if (pid == 0) {
-    kill(getppid(), SIGUSR2);
-    _exit(0);
+    struct timespec pace = {0, 50 * 1000 * 1000};
+    for (;;) {
+      kill(getppid(), SIGUSR2);
+      nanosleep(&pace, 0);
+    }
   }
-  got[SIGUSR2] = 0;
   r = pause();
-  printf("pause: %d EINTR %d USR2 %d\n", r, errno == EINTR, got[SIGUSR2]);
+  printf("pause: %d EINTR %d USR2 %d\n", r, errno == EINTR, got[SIGUSR2] >= 1);
+  kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   return CHECK_DONE();
 }
