@@ -164,8 +164,8 @@ export class NativeArch implements Arch {
     hc.register(HC.RESUME, 'linux.resume', () => this.onResume());
     hc.register(HC.PAGE_FAULT, 'linux.page_fault', () => this.onPageFault());
     hc.register(HC.DEVICE_NOT_AVAILABLE, 'linux.device_not_available', () => this.onDeviceNotAvailable());
-    hc.register(HC.TIMER, 'linux.timer_interrupt', () => this.onTimer());
-    for (let irq = 1; irq < 16; irq++) hc.register(HC.IRQ + irq, `linux.irq${irq}`, () => (this.attachedIrqs.has(irq) ? this.onDeviceIrq(irq) : this.onSpuriousIrq(irq)));
+    hc.register(HC.TIMER, 'linux.timer_interrupt', () => this.onHardwareIrq(0));
+    for (let irq = 1; irq < 16; irq++) hc.register(HC.IRQ + irq, `linux.irq${irq}`, () => (this.attachedIrqs.has(irq) ? this.onHardwareIrq(irq) : this.onSpuriousIrq(irq)));
     for (let v = 0; v < 32; v++) {
       if (v === 14 || v === 7) continue;
       hc.register(HC.TRAP + v, `linux.trap${v}`, () => this.onTrap(v));
@@ -570,26 +570,6 @@ export class NativeArch implements Arch {
     this.fpuInstruction(0xdd, 0x20, la);
   }
 
-  private onTimer(): void {
-    this.enter(false);
-    const t = this.kernel.current;
-    const phases = this.machine.phases;
-    const interrupted = phases.current;
-    phases.enterSinceTrap(PHASE.IRQ);
-    this.chargeProfile(IRQ_ENTRY, t, 0, undefined);
-    // 2.0: the IRQ stub acknowledged the 8259A before do_timer (non-specific EOI)
-    this.machine.pic.out8(0x20, 0x20);
-    this.kernel.onTimerInterrupt();
-    if (this.kernel.current === t && this.frame !== 0) {
-      if (this.enteredFromUser(t)) {
-        // the interrupt's return path is its own (not a system call's exit): irq until user mode
-        this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
-        phases.enterOnUserReturn(PHASE.USER);
-      } else phases.enter(interrupted); // back to the idle loop (or the kernel path it interrupted)
-    }
-    this.leave();
-  }
-
   /** Device interrupt lines the core asked for (request_irq): unmasked at the 8259A, handled by the core. */
   private readonly attachedIrqs = new Set<number>();
 
@@ -608,8 +588,12 @@ export class NativeArch implements Arch {
     this.machine.pic.out8(0xa1, imr >> 8);
   }
 
-  /** IRQ n of an attached device: 2.0's IRQ stub (SAVE_ALL, mask + EOI), the core's handler and bottom halves, ret_from_intr. */
-  private onDeviceIrq(irq: number): void {
+  /**
+   * IRQ n: the timer (0) or an attached device. 2.0's IRQ stub (SAVE_ALL, the 8259A
+   * acknowledged with a non-specific EOI before the handler), do_timer or the core's
+   * handler with its bottom halves, ret_from_intr.
+   */
+  private onHardwareIrq(irq: number): void {
     this.enter(false);
     const t = this.kernel.current;
     const phases = this.machine.phases;
@@ -619,12 +603,14 @@ export class NativeArch implements Arch {
     const pic = this.machine.pic;
     if (irq >= 8) pic.out8(0xa0, 0x20);
     pic.out8(0x20, 0x20);
-    this.kernel.onIrq(irq);
+    if (irq === 0) this.kernel.onTimerInterrupt();
+    else this.kernel.onIrq(irq);
     if (this.kernel.current === t && this.frame !== 0) {
       if (this.enteredFromUser(t)) {
+        // the interrupt's return path is its own (not a system call's exit): irq until user mode
         this.chargeProfile(SYSCALL_EXIT, t, 0, undefined);
         phases.enterOnUserReturn(PHASE.USER);
-      } else phases.enter(interrupted);
+      } else phases.enter(interrupted); // back to the idle loop (or the kernel path it interrupted)
     }
     this.leave();
   }

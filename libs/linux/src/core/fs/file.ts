@@ -103,16 +103,21 @@ export class RegularFile extends OpenFile {
     while (done < len) {
       const b = inode.read(this.pos, Math.min(IO_CHUNK, len - done));
       if (b.length === 0) break;
-      try {
-        deliver(b);
-      } catch (e) {
-        if (done > 0) return done;
-        throw e;
-      }
-      this.pos += b.length;
+      if (!this.deliverChunk(b, done, deliver)) return done;
       done += b.length;
     }
     return done;
+  }
+  /** Hands chunk `b` to the caller and advances; a fault after earlier chunks ends the read short (false). */
+  private deliverChunk(b: Uint8Array, done: number, deliver: (b: Uint8Array) => void): boolean {
+    try {
+      deliver(b);
+    } catch (e) {
+      if (done > 0) return false;
+      throw e;
+    }
+    this.pos += b.length;
+    return true;
   }
   /** A file on a disk: a chunk whose blocks are not in the buffer cache sleeps until they are read. */
   private *readDisk(env: FileEnv, len: number, deliver: (b: Uint8Array) => void): Blocking {
@@ -140,13 +145,7 @@ export class RegularFile extends OpenFile {
         continue;
       }
       if (b.length === 0) break;
-      try {
-        deliver(b);
-      } catch (e) {
-        if (done > 0) return done;
-        throw e;
-      }
-      this.pos += b.length;
+      if (!this.deliverChunk(b, done, deliver)) return done;
       done += b.length;
     }
     return done;
