@@ -13,7 +13,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable',
         __dirname: 'readonly', __filename: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly',
+        clearTimeout: 'readonly', setImmediate: 'readonly', URL: 'readonly', WebAssembly: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': ['error', { builtinGlobals: false }] },
