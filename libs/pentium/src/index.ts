@@ -1,5 +1,6 @@
 // @mklab/pentium: the emulated 133 MHz Pentium (P54C) PC.
 export * from './memory/physical-memory';
+export * from './memory/linear-memory';
 export * from './cpu/registers';
 export * from './cpu/descriptors';
 export { Cpu, GuestFault, TripleFault, MOV_CR3_CLOCKS, type HostcallHandler, type HostcallEntry, type CpuOptions } from './cpu/cpu';

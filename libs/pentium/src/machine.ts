@@ -114,7 +114,7 @@ export class Machine {
     this.config = opts.timing ?? P54C_CONFIG;
     this.memory = new PhysicalMemory(opts.memoryBytes ?? 64 << 20);
     this.counters = new Counters();
-    this.timing = new TimingModel(this.config, this.counters);
+    this.timing = new TimingModel(this.config, this.counters, this.memory.linear);
     this.clock = new CycleClock(this.config.coreClockHz);
     this.events = new EventQueue();
     this.io = new IoBus(this.counters);

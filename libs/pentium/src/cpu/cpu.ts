@@ -150,11 +150,10 @@ export interface HostcallEntry {
 }
 
 export class Cpu {
-  // ---- general registers: one buffer, three views (little-endian host assumed)
-  private readonly regBuf = new ArrayBuffer(32);
-  readonly r32 = new Int32Array(this.regBuf);
-  readonly r16 = new Uint16Array(this.regBuf);
-  readonly r8 = new Uint8Array(this.regBuf);
+  // ---- general registers: 32 bytes of the machine's linear memory, three views (little-endian host assumed)
+  readonly r32: Int32Array;
+  readonly r16: Uint16Array;
+  readonly r8: Uint8Array;
 
   /** offset of the next instruction in CS (unsigned) */
   eip = 0;
@@ -171,16 +170,16 @@ export class Cpu {
   /** sign-bit position of the last ALU op (7, 15, 31) */
   fSign = 31;
 
-  // ---- segment registers with their descriptor caches
-  readonly segSel = new Uint16Array(6);
-  readonly segBase = new Int32Array(6);
+  // ---- segment registers with their descriptor caches (in the linear memory)
+  readonly segSel: Uint16Array;
+  readonly segBase: Int32Array;
   /** last valid offset (expand-up) or the limit field (expand-down), as int32 */
-  readonly segLimit = new Int32Array(6);
+  readonly segLimit: Int32Array;
   /** descriptor high dword (type, S, DPL, P, D/B, G) of the cached descriptor */
-  readonly segAr = new Int32Array(6);
+  readonly segAr: Int32Array;
   /** how reads / writes through the segment are checked: 0 not at all (flat), 1 limit compare, 2 the full check (null, type, expand-down) */
-  readonly segChkR = new Uint8Array(6);
-  readonly segChkW = new Uint8Array(6);
+  readonly segChkR: Uint8Array;
+  readonly segChkW: Uint8Array;
   private _cpl = 0;
   /** SS.B = 0: stack operations use SP (updateSegChecks keeps it in step with the SS cache) */
   ss16 = false;
@@ -240,7 +239,8 @@ export class Cpu {
   readonly i32: Int32Array;
   readonly u8: Uint8Array;
   readonly memBytes: number;
-  readonly tlb = new Int32Array(1 << 20);
+  /** the software TLB, one entry per linear page (in the linear memory) */
+  readonly tlb: Int32Array;
   private readonly tlbFilled = new Int32Array(4096);
   private tlbFillCount = 0;
   private tlbOverflow = false;
@@ -301,6 +301,19 @@ export class Cpu {
   readPmc: ((ecx: number) => number) | null = null;
 
   constructor(opts: CpuOptions) {
+    // the state compiled code reads and writes lives in the machine's linear memory (docs/design/jit.md)
+    const lin = opts.memory.linear;
+    const regs = lin.alloc(32, 8);
+    this.r32 = new Int32Array(lin.buffer, regs, 8);
+    this.r16 = new Uint16Array(lin.buffer, regs, 16);
+    this.r8 = new Uint8Array(lin.buffer, regs, 32);
+    this.segSel = lin.u16(6);
+    this.segBase = lin.i32(6);
+    this.segLimit = lin.i32(6);
+    this.segAr = lin.i32(6);
+    this.segChkR = lin.u8(6);
+    this.segChkW = lin.u8(6);
+    this.tlb = lin.i32(1 << 20);
     this.memory = opts.memory;
     this.i32 = opts.memory.i32;
     this.u8 = opts.memory.u8;

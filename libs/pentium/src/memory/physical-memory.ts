@@ -1,4 +1,6 @@
-// Physical memory of the emulated PC: one flat little-endian byte array.
+// Physical memory of the emulated PC: one flat little-endian byte array, at address 0
+// of the machine's linear memory (linear-memory.ts), whose state region the CPU and the
+// timing model allocate their tables from.
 //
 // The CPU's decode cache registers the pages that hold pre-decoded code
 // (`markCode`); any write to such a page, by the CPU, a kernel written in
@@ -6,11 +8,15 @@
 // Reads and writes outside the installed memory read as 0xFF / are ignored,
 // like an ISA bus with nothing behind the address.
 
+import { LinearMemory } from './linear-memory';
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 export class PhysicalMemory {
   readonly size: number;
+  /** the WebAssembly.Memory this RAM starts, with the machine's state region above it */
+  readonly linear: LinearMemory;
   readonly u8: Uint8Array;
   /** aligned views for the fast paths (index = address >> 1 / >> 2) */
   readonly u16: Uint16Array;
@@ -21,17 +27,19 @@ export class PhysicalMemory {
   /** called with the physical page number when a page holding decoded code is written */
   onCodeWrite: (page: number) => void = () => {};
 
-  constructor(sizeBytes: number = 64 << 20) {
+  constructor(sizeBytes: number = 64 << 20, stateBytes: number = LinearMemory.DEFAULT_STATE_BYTES) {
     if (!Number.isInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes % PAGE_SIZE !== 0 || sizeBytes > 1 << 30) {
       throw new Error(`PhysicalMemory: size must be a positive multiple of 4096 up to 1 GiB, got ${sizeBytes}`);
     }
     this.size = sizeBytes;
-    const buf = new ArrayBuffer(sizeBytes);
-    this.u8 = new Uint8Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.u32 = new Uint32Array(buf);
-    this.i32 = new Int32Array(buf);
-    this.codePages = new Uint8Array(sizeBytes >>> PAGE_SHIFT);
+    this.linear = new LinearMemory(sizeBytes, stateBytes);
+    const buf = this.linear.buffer;
+    this.u8 = new Uint8Array(buf, 0, sizeBytes);
+    this.u16 = new Uint16Array(buf, 0, sizeBytes >>> 1);
+    this.u32 = new Uint32Array(buf, 0, sizeBytes >>> 2);
+    this.i32 = new Int32Array(buf, 0, sizeBytes >>> 2);
+    // compiled code checks it on every store (self-modifying code)
+    this.codePages = this.linear.u8(sizeBytes >>> PAGE_SHIFT);
   }
 
   markCode(page: number): void {

@@ -11,6 +11,7 @@ import type { Counters } from './counters';
 import type { P54CConfig } from './p54c-config';
 import { BranchKind } from './timing-info';
 import { plru4Touch, plru4Victim } from './plru';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 const INVALID = -1;
 
@@ -40,16 +41,17 @@ export class BranchPredictor {
   constructor(
     config: Pick<P54CConfig, 'btb' | 'mispredictJccU' | 'mispredictJccV' | 'mispredictJmp'>,
     private readonly counters: Counters,
+    arrays: StateArrays = HEAP_ARRAYS,
   ) {
     const { entries, ways } = config.btb;
     if (ways !== 4) throw new Error(`BranchPredictor models a 4-way BTB, got ${ways} ways`);
     const sets = entries / ways;
     if (!Number.isInteger(sets) || (sets & (sets - 1)) !== 0) throw new Error(`BTB: ${entries}/${ways} sets is not a power of two`);
     this.setMask = sets - 1;
-    this.tags = new Float64Array(entries).fill(INVALID);
-    this.targets = new Float64Array(entries);
-    this.state = new Uint8Array(entries);
-    this.plru = new Uint8Array(sets);
+    this.tags = arrays.f64(entries).fill(INVALID);
+    this.targets = arrays.f64(entries);
+    this.state = arrays.u8(entries);
+    this.plru = arrays.u8(sets);
     // The table gives the total clocks of a mispredicted branch; its base clock is
     // already charged by the pipeline's issue of the branch itself.
     this.penaltyJccU = config.mispredictJccU - 1;

@@ -2,6 +2,7 @@
 // vol. 1, "on-chip caches"]. Only tags, valid and dirty bits are kept (the data lives in
 // PhysicalMemory). Addresses are line numbers (physical address >> log2(lineBytes)).
 import type { CacheGeometry } from './p54c-config';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 const INVALID = -1;
 
@@ -22,7 +23,7 @@ export class L1Cache {
   /** whether lastLine is dirty */
   lastDirty = false;
 
-  constructor(geometry: CacheGeometry) {
+  constructor(geometry: CacheGeometry, arrays: StateArrays = HEAP_ARRAYS) {
     if (geometry.ways !== 2) throw new Error(`L1Cache models 2-way caches, got ${geometry.ways} ways`);
     if (!isPowerOfTwo(geometry.sets) || !isPowerOfTwo(geometry.lineBytes)) {
       throw new Error(`L1Cache: sets (${geometry.sets}) and lineBytes (${geometry.lineBytes}) must be powers of two`);
@@ -30,9 +31,9 @@ export class L1Cache {
     this.sets = geometry.sets;
     this.setMask = geometry.sets - 1;
     this.lineShift = Math.log2(geometry.lineBytes);
-    this.tags = new Int32Array(geometry.sets * 2).fill(INVALID);
-    this.dirty = new Uint8Array(geometry.sets * 2);
-    this.lru = new Uint8Array(geometry.sets);
+    this.tags = arrays.i32(geometry.sets * 2).fill(INVALID);
+    this.dirty = arrays.u8(geometry.sets * 2);
+    this.lru = arrays.u8(geometry.sets);
   }
 
   /** Is the line present? No state change. */

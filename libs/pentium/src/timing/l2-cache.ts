@@ -4,6 +4,7 @@
 // line and otherwise go to DRAM without allocating [FX][EST].
 import type { CacheGeometry } from './p54c-config';
 import { isPowerOfTwo } from './l1-cache';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 const INVALID = -1;
 
@@ -13,12 +14,12 @@ export class L2Cache {
   /** tags[set] = line number, or -1 */
   private readonly tags: Int32Array;
 
-  constructor(geometry: CacheGeometry) {
+  constructor(geometry: CacheGeometry, arrays: StateArrays = HEAP_ARRAYS) {
     if (geometry.ways !== 1) throw new Error(`L2Cache models a direct-mapped cache, got ${geometry.ways} ways`);
     if (!isPowerOfTwo(geometry.sets)) throw new Error(`L2Cache: sets (${geometry.sets}) must be a power of two`);
     this.sets = geometry.sets;
     this.setMask = geometry.sets - 1;
-    this.tags = new Int32Array(geometry.sets).fill(INVALID);
+    this.tags = arrays.i32(geometry.sets).fill(INVALID);
   }
 
   /** Is the line present? (Direct mapped: a lookup has no replacement state to update.) */

@@ -14,6 +14,7 @@ import type { Counters } from './counters';
 import type { P54CConfig } from './p54c-config';
 import { L1Cache } from './l1-cache';
 import { L2Cache } from './l2-cache';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 export class MemoryHierarchy {
   readonly l1i: L1Cache;
@@ -52,16 +53,17 @@ export class MemoryHierarchy {
   constructor(
     config: Readonly<P54CConfig>,
     private readonly counters: Counters,
+    arrays: StateArrays = HEAP_ARRAYS,
   ) {
     if (config.l1i.lineBytes !== config.l1d.lineBytes || config.l1d.lineBytes !== config.l2.lineBytes) {
       throw new Error('MemoryHierarchy: L1 and L2 line sizes must be equal');
     }
     if (config.l1dWriteAllocate) throw new Error('MemoryHierarchy: write-allocate L1 is not modelled (the P54C does not allocate on writes)');
-    this.l1i = new L1Cache(config.l1i);
-    this.l1d = new L1Cache(config.l1d);
-    this.l2 = new L2Cache(config.l2);
+    this.l1i = new L1Cache(config.l1i, arrays);
+    this.l1d = new L1Cache(config.l1d, arrays);
+    this.l2 = new L2Cache(config.l2, arrays);
     this.lineShift = this.l1d.lineShift;
-    this.wbDone = new Float64Array(Math.max(1, config.writeBuffers));
+    this.wbDone = arrays.f64(Math.max(1, config.writeBuffers));
     this.l2Fill = config.l2LineFillClocks;
     this.dramFill = config.dramLineFillClocks;
     this.l2Write = config.l2WriteClocks;

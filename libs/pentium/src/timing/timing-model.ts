@@ -16,6 +16,7 @@ import { Tlb } from './tlb';
 import { BranchPredictor } from './btb';
 import { Pipeline } from './pipeline';
 import { PathCharger, type PathMmu, type PathProfile } from './path-profile';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 export class TimingModel {
   readonly hierarchy: MemoryHierarchy;
@@ -29,11 +30,13 @@ export class TimingModel {
   constructor(
     readonly config: Readonly<P54CConfig> = P54C_CONFIG,
     readonly counters: Counters = new Counters(),
+    /** where the tables live: the machine's linear memory (Machine), or the JS heap */
+    arrays: StateArrays = HEAP_ARRAYS,
   ) {
-    this.hierarchy = new MemoryHierarchy(config, counters);
-    this.itlb = new Tlb(config.itlb, counters, 'code');
-    this.dtlb = new Tlb(config.dtlb, counters, 'data');
-    this.predictor = new BranchPredictor(config, counters);
+    this.hierarchy = new MemoryHierarchy(config, counters, arrays);
+    this.itlb = new Tlb(config.itlb, counters, 'code', arrays);
+    this.dtlb = new Tlb(config.dtlb, counters, 'data', arrays);
+    this.predictor = new BranchPredictor(config, counters, arrays);
     this.pipeline = new Pipeline(config, counters, this.predictor, this.hierarchy);
     this.charger = new PathCharger(counters, this.hierarchy, this.itlb, this.dtlb, this.pipeline, config.l1d.lineBytes);
   }

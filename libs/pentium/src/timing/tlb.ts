@@ -7,6 +7,7 @@ import type { Counters } from './counters';
 import type { TlbGeometry } from './p54c-config';
 import { isPowerOfTwo } from './l1-cache';
 import { plru4Touch, plru4Victim } from './plru';
+import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 const INVALID = -1;
 
@@ -18,13 +19,14 @@ class TlbArray {
   constructor(
     readonly entries: number,
     readonly ways: number,
+    arrays: StateArrays,
   ) {
     if (ways !== 4) throw new Error(`Tlb models 4-way arrays, got ${ways} ways`);
     const sets = entries / ways;
     if (!isPowerOfTwo(sets)) throw new Error(`Tlb: ${entries} entries / ${ways} ways is not a power-of-two set count`);
     this.setMask = sets - 1;
-    this.tags = new Int32Array(entries).fill(INVALID);
-    this.plru = new Uint8Array(sets);
+    this.tags = arrays.i32(entries).fill(INVALID);
+    this.plru = arrays.u8(sets);
   }
 
   /** Hit → touch and true; miss → insert (replacing per PLRU) and false. */
@@ -89,9 +91,10 @@ export class Tlb {
     private readonly counters: Counters,
     /** which shared counter gets the misses */
     private readonly kind: 'code' | 'data',
+    arrays: StateArrays = HEAP_ARRAYS,
   ) {
-    this.small = new TlbArray(geometry.entries, geometry.ways);
-    this.large = geometry.largeEntries > 0 ? new TlbArray(geometry.largeEntries, geometry.largeWays) : null;
+    this.small = new TlbArray(geometry.entries, geometry.ways, arrays);
+    this.large = geometry.largeEntries > 0 ? new TlbArray(geometry.largeEntries, geometry.largeWays, arrays) : null;
   }
 
   /**

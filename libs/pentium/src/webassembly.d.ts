@@ -1,6 +1,7 @@
 // The part of the WebAssembly JavaScript API (https://webassembly.github.io/spec/js-api/)
-// that the block compiler uses. Node provides the API; @types/node does not declare it,
-// and the DOM lib that does would bring browser globals into every file.
+// that the machine (its linear memory) and the block compiler use. Node provides the
+// API; @types/node does not declare it, and the DOM lib that does would bring browser
+// globals into every file.
 declare namespace WebAssembly {
   type ImportValue = ((...args: never[]) => unknown) | Memory | Global | number;
   type Imports = Record<string, Record<string, ImportValue>>;
