@@ -623,6 +623,10 @@ function genStack(row: InsnRow, size: 16 | 32): Form[] {
     if (m === 'POP') f.setup.push(byteLine([...pre, 0x1e])); // push ds: a valid selector to pop
     if (m === 'PUSH' && ops[0] === 'FS') f.setup.push(byteLine([0x1e, 0x0f, 0xa1]));
     if (m === 'PUSH' && ops[0] === 'GS') f.setup.push(byteLine([0x1e, 0x0f, 0xa9]));
+    // a 32-bit push of a segment register writes the selector's 16 bits; the slot's upper
+    // half is left as it was or zeroed, by processor (Intel: recent cores do the former):
+    // cleared after the instruction so both agree (movw leaves the flags alone)
+    if (size === 32) f.after.push(m === 'PUSH' ? 'movw $0, 2(%esp)' : 'movw $0, -2(%esp)');
     return [f];
   }
   if (ops[0]?.startsWith('Z')) {

@@ -289,6 +289,7 @@ stub_51:
         jmp instr_back
 stub_52:
         .byte 0x06
+        movw $0, 2(%esp)
         jmp instr_back
 stub_53:
         .byte 0x66, 0x06
@@ -296,6 +297,7 @@ stub_53:
 stub_54:
         .byte 0x1e
         .byte 0x07
+        movw $0, -2(%esp)
         jmp instr_back
 stub_55:
         .byte 0x66, 0x1e
@@ -303,18 +305,21 @@ stub_55:
         jmp instr_back
 stub_56:
         .byte 0x0e
+        movw $0, 2(%esp)
         jmp instr_back
 stub_57:
         .byte 0x66, 0x0e
         jmp instr_back
 stub_58:
         .byte 0x16
+        movw $0, 2(%esp)
         jmp instr_back
 stub_59:
         .byte 0x66, 0x16
         jmp instr_back
 stub_60:
         .byte 0x1e
+        movw $0, 2(%esp)
         jmp instr_back
 stub_61:
         .byte 0x66, 0x1e
@@ -322,6 +327,7 @@ stub_61:
 stub_62:
         .byte 0x1e
         .byte 0x1f
+        movw $0, -2(%esp)
         jmp instr_back
 stub_63:
         .byte 0x66, 0x1e
@@ -330,6 +336,7 @@ stub_63:
 stub_64:
         .byte 0x1e, 0x0f, 0xa1
         .byte 0x0f, 0xa0
+        movw $0, 2(%esp)
         jmp instr_back
 stub_65:
         .byte 0x1e, 0x0f, 0xa1
@@ -338,6 +345,7 @@ stub_65:
 stub_66:
         .byte 0x1e
         .byte 0x0f, 0xa1
+        movw $0, -2(%esp)
         jmp instr_back
 stub_67:
         .byte 0x66, 0x1e
@@ -346,6 +354,7 @@ stub_67:
 stub_68:
         .byte 0x1e, 0x0f, 0xa9
         .byte 0x0f, 0xa8
+        movw $0, 2(%esp)
         jmp instr_back
 stub_69:
         .byte 0x1e, 0x0f, 0xa9
@@ -354,6 +363,7 @@ stub_69:
 stub_70:
         .byte 0x1e
         .byte 0x0f, 0xa9
+        movw $0, -2(%esp)
         jmp instr_back
 stub_71:
         .byte 0x66, 0x1e
