@@ -150,6 +150,21 @@ describe('WasmModuleBuilder', () => {
     }
   });
 
+  it('computes with f64 values: constants, arithmetic, comparisons, conversions, memory', async () => {
+    const m = new WasmModuleBuilder();
+    m.addMemory(1, 1);
+    // f(a) = trunc((a + 0.5) * 3 - 1), stored at 8 and reloaded; g(x) = x > 2.25 (as f64 from i32 x)
+    m.exportFunction('f', m.addFunction([F64], [I32], [], (c) =>
+      c.i32Const(0).localGet(0).f64Const(0.5).op(OP.f64_add).f64Const(3).op(OP.f64_mul).f64Const(1).op(OP.f64_sub).mem('f64_store', 8)
+        .i32Const(0).mem('f64_load', 8).op(OP.i32_trunc_f64_s)));
+    m.exportFunction('g', m.addFunction([I32], [I32], [], (c) => c.localGet(0).op(OP.f64_convert_i32_s).f64Const(2.25).op(OP.f64_gt)));
+    const inst = await instantiate(m);
+    expect((inst.exports.f as (a: number) => number)(2)).toBe(6);
+    expect((inst.exports.f as (a: number) => number)(10.25)).toBe(31);
+    expect((inst.exports.g as (x: number) => number)(3)).toBe(1);
+    expect((inst.exports.g as (x: number) => number)(-3)).toBe(0);
+  });
+
   it('reports control-structure mistakes while emitting, not at compile time', () => {
     const m = new WasmModuleBuilder();
     expect(() => m.addFunction([], [], [], (c) => c.end())).toThrow(/end without an open block/);

@@ -83,9 +83,21 @@ export const OP = {
   i64_shl: 0x86,
   i64_shr_s: 0x87,
   i64_shr_u: 0x88,
+  f64_eq: 0x61,
+  f64_ne: 0x62,
+  f64_lt: 0x63,
+  f64_gt: 0x64,
+  f64_le: 0x65,
+  f64_ge: 0x66,
+  f64_add: 0xa0,
+  f64_sub: 0xa1,
+  f64_mul: 0xa2,
   i32_wrap_i64: 0xa7,
+  i32_trunc_f64_s: 0xaa,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
+  f64_convert_i32_s: 0xb7,
+  f64_convert_i32_u: 0xb8,
 } as const;
 export type Opcode = (typeof OP)[keyof typeof OP];
 
@@ -93,12 +105,14 @@ export type Opcode = (typeof OP)[keyof typeof OP];
 export const MEM = {
   i32_load: [0x28, 2],
   i64_load: [0x29, 3],
+  f64_load: [0x2b, 3],
   i32_load8_s: [0x2c, 0],
   i32_load8_u: [0x2d, 0],
   i32_load16_s: [0x2e, 1],
   i32_load16_u: [0x2f, 1],
   i32_store: [0x36, 2],
   i64_store: [0x37, 3],
+  f64_store: [0x39, 3],
   i32_store8: [0x3a, 0],
   i32_store16: [0x3b, 1],
 } as const;
@@ -180,6 +194,12 @@ export class CodeWriter {
   }
   i64Const(v: bigint | number): this {
     this.w.byte(0x42).s64(BigInt(v));
+    return this;
+  }
+  f64Const(v: number): this {
+    this.w.byte(0x44);
+    const b = new Uint8Array(new Float64Array([v]).buffer); // IEEE 754, little-endian like the format
+    this.w.bytes(b);
     return this;
   }
   localGet(i: number): this {

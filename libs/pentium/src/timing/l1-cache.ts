@@ -37,6 +37,11 @@ export class L1Cache {
   }
 
   /** Is the line present? No state change. */
+  /** the tag, dirty and LRU arrays, for the Wasm twin of this model (jit/timing) */
+  get arrays(): { readonly tags: Int32Array; readonly dirty: Uint8Array; readonly lru: Uint8Array } {
+    return { tags: this.tags, dirty: this.dirty, lru: this.lru };
+  }
+
   contains(line: number): boolean {
     const base = (line & this.setMask) << 1;
     return this.tags[base] === line || this.tags[base + 1] === line;

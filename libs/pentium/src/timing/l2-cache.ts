@@ -22,6 +22,11 @@ export class L2Cache {
     this.tags = arrays.i32(geometry.sets).fill(INVALID);
   }
 
+  /** the tag array, for the Wasm twin of this model (jit/timing) */
+  get tagArray(): Int32Array {
+    return this.tags;
+  }
+
   /** Is the line present? (Direct mapped: a lookup has no replacement state to update.) */
   contains(line: number): boolean {
     return this.tags[line & this.setMask] === line;

@@ -73,6 +73,11 @@ export class MemoryHierarchy {
     this.misaligned = config.misalignedClocks;
   }
 
+  /** the write buffers' completion times, for the Wasm twin of this model (jit/timing) */
+  get writeBufferTimes(): Float64Array {
+    return this.wbDone;
+  }
+
   /** Let `clocks` of execution pass (drains write buffers, frees the bus). */
   advance(clocks: number): void {
     this.now += clocks;
