@@ -11,6 +11,14 @@ import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
 const INVALID = -1;
 
+/** one array's tables, for the Wasm twin of this model (jit/timing/tlb-wasm.ts) */
+export interface TlbTables {
+  /** page numbers, 4 ways per set, -1 for an empty entry */
+  readonly tags: Int32Array;
+  /** the sets' PLRU bits */
+  readonly plru: Uint8Array;
+}
+
 class TlbArray {
   private readonly setMask: number;
   private readonly tags: Int32Array;
@@ -27,6 +35,11 @@ class TlbArray {
     this.setMask = sets - 1;
     this.tags = arrays.i32(entries).fill(INVALID);
     this.plru = arrays.u8(sets);
+  }
+
+  /** the tag and PLRU arrays, for the Wasm twin of this model (jit/timing) */
+  get arrays(): TlbTables {
+    return { tags: this.tags, plru: this.plru };
   }
 
   /** Hit → touch and true; miss → insert (replacing per PLRU) and false. */
@@ -90,11 +103,16 @@ export class Tlb {
     geometry: TlbGeometry,
     private readonly counters: Counters,
     /** which shared counter gets the misses */
-    private readonly kind: 'code' | 'data',
+    readonly kind: 'code' | 'data',
     arrays: StateArrays = HEAP_ARRAYS,
   ) {
     this.small = new TlbArray(geometry.entries, geometry.ways, arrays);
     this.large = geometry.largeEntries > 0 ? new TlbArray(geometry.largeEntries, geometry.largeWays, arrays) : null;
+  }
+
+  /** the 4 KiB and 4 MiB arrays' tables (no 4 MiB array: null), for the Wasm twin of this model (jit/timing) */
+  get arrays(): { readonly small: TlbTables; readonly large: TlbTables | null } {
+    return { small: this.small.arrays, large: this.large !== null ? this.large.arrays : null };
   }
 
   /**
