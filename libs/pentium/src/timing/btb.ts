@@ -59,6 +59,11 @@ export class BranchPredictor {
     this.penaltyJmp = config.mispredictJmp - 1;
   }
 
+  /** the BTB's tables, for the Wasm twin of this model (jit/timing/btb-wasm.ts) */
+  get arrays(): { readonly tags: Float64Array; readonly targets: Float64Array; readonly state: Uint8Array; readonly plru: Uint8Array } {
+    return { tags: this.tags, targets: this.targets, state: this.state, plru: this.plru };
+  }
+
   /**
    * A near branch at `eip` resolved `taken` to `target`, issued in `pipe`. Updates the
    * BTB and returns the misprediction penalty in clocks (0 when predicted correctly).
