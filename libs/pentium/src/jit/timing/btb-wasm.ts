@@ -14,7 +14,8 @@
 // branch() mirrors BranchPredictor.branch line for line; the differential test
 // (btb-wasm.spec.ts) drives both with the same random branches and compares every
 // penalty, counter, scalar and table.
-import type { BranchPredictor } from '../../timing/btb';
+import { Pipe, type BranchPredictor } from '../../timing/btb';
+import { BranchKind } from '../../timing/timing-info';
 import type { P54CConfig } from '../../timing/p54c-config';
 import type { LinearMemory } from '../../memory/linear-memory';
 import { CodeWriter, F64, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
@@ -79,12 +80,6 @@ export interface BtbFunctions {
 
 type Penalties = Pick<P54CConfig, 'mispredictJccU' | 'mispredictJccV' | 'mispredictJmp'>;
 
-// BranchKind and Pipe are const enums of the model (timing-info.ts, btb.ts); their values:
-const KIND_NONE = 0;
-const KIND_JCC = 1;
-const KIND_FAR = 6;
-const PIPE_V = 1;
-
 /** Emits the twin into `m` (whose memory 0 is the machine's linear memory). */
 export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): BtbFunctions {
   const S = L.scalars;
@@ -118,7 +113,7 @@ export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): Btb
   };
   const branch = m.addFunction([I32, I32, I32, I32, I32], [I32], [F64, F64, I32, I32, I32, I32, I32, I32], (c) => {
     // far transfers and non-branches are not predicted
-    c.localGet(kind).i32Const(KIND_NONE).op(OP.i32_eq).localGet(kind).i32Const(KIND_FAR).op(OP.i32_eq).op(OP.i32_or);
+    c.localGet(kind).i32Const(BranchKind.None).op(OP.i32_eq).localGet(kind).i32Const(BranchKind.Far).op(OP.i32_eq).op(OP.i32_or);
     c.if().i32Const(0).op(OP.return).end();
     c.localGet(eip).op(OP.f64_convert_i32_u).localSet(eipF);
     c.localGet(target).op(OP.f64_convert_i32_u).localSet(targetF);
@@ -181,9 +176,9 @@ export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): Btb
     c.end(); // $mispredicted
 
     count(c, BS.mispredictions);
-    c.i32Const(penaltyJccV).i32Const(penaltyJccU).localGet(pipe).i32Const(PIPE_V).op(OP.i32_eq).op(OP.select);
+    c.i32Const(penaltyJccV).i32Const(penaltyJccU).localGet(pipe).i32Const(Pipe.V).op(OP.i32_eq).op(OP.select);
     c.i32Const(penaltyJmp);
-    c.localGet(kind).i32Const(KIND_JCC).op(OP.i32_eq).op(OP.select);
+    c.localGet(kind).i32Const(BranchKind.Jcc).op(OP.i32_eq).op(OP.select);
   });
 
   // reset(): no repeat, every tag invalid, every state and PLRU zero (the targets stay)

@@ -7,6 +7,8 @@ import { Counters } from '../../timing/counters';
 import { P54C_CONFIG } from '../../timing/p54c-config';
 import type { TlbGeometry } from '../../timing/p54c-config';
 import { Tlb } from '../../timing/tlb';
+import { TimingModel } from '../../timing/timing-model';
+import { BS, btbLayout, emitBtb } from './btb-wasm';
 import { Prng } from '../../util/prng';
 import { WasmModuleBuilder } from '../wasm-emitter';
 import { TLBS, TLBS_FIRST_I32, emitTlb, tlbLayout } from './tlb-wasm';
@@ -155,6 +157,38 @@ describe('the Wasm twin of a TLB', () => {
   });
   it(`gives the code TLB's (4 MiB pages in the 4 KiB array) on ${STEPS} random operations`, async () => {
     await differential(P54C_CONFIG.itlb, 'code', 133);
+  });
+  it("builds with the BTB's twin into one module on a TimingModel's tables, each TLB counting its own shared counter", async () => {
+    const lin = new LinearMemory(0, 1 << 20);
+    const shadow = new TimingModel(P54C_CONFIG, new Counters(), lin);
+    const ref = new TimingModel(P54C_CONFIG, new Counters());
+    const [il, dl, bl] = [tlbLayout(shadow.itlb, lin), tlbLayout(shadow.dtlb, lin), btbLayout(shadow.predictor, lin)];
+    const m = new WasmModuleBuilder();
+    const pages = lin.buffer.byteLength / 65536;
+    m.importMemory('env', 'mem', pages, pages);
+    m.exportFunction('ilookup', emitTlb(m, il).lookup);
+    m.exportFunction('dlookup', emitTlb(m, dl).lookup);
+    m.exportFunction('branch', emitBtb(m, bl, P54C_CONFIG).branch);
+    const { instance } = await WebAssembly.instantiate(m.build(), { env: { mem: lin.memory } });
+    const x = instance.exports as unknown as { ilookup: Twin['lookup']; dlookup: Twin['lookup']; branch(e: number, t: number, g: number, k: number, p: number): number };
+    const view = new DataView(lin.buffer);
+    for (const l of [il, dl]) for (const slot of [TLBS.lastPage, TLBS.lastLargePage]) view.setInt32(l.scalars + slot, -1, true);
+    view.setFloat64(bl.scalars + BS.repeatEip, -1, true);
+    const rng = new Prng(7);
+    const got: number[] = [];
+    const want: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const linear = ((rng.nextU32() % 64) << 12) >>> 0;
+      const large = rng.nextU32() % 4 === 0;
+      const eip = 0x1000 + (rng.nextU32() % 512);
+      const taken = rng.nextU32() % 3 !== 0;
+      got.push(x.ilookup(linear, +large), x.dlookup(linear ^ 0x400000, +large), x.branch(eip, +taken, eip + 100, 1, i & 1));
+      want.push(+ref.itlb.lookup(linear, large), +ref.dtlb.lookup(linear ^ 0x400000, large), ref.predictor.branch(eip, taken, eip + 100, 1, i & 1));
+    }
+    expect(got).toEqual(want);
+    expect([view.getFloat64(il.scalars + TLBS.counter, true), view.getFloat64(dl.scalars + TLBS.counter, true)]).toEqual([ref.counters.itlbMisses, ref.counters.dtlbMisses]);
+    expect(view.getFloat64(bl.scalars + BS.mispredictions, true)).toBe(ref.counters.mispredictions);
+    expect(ref.counters.itlbMisses * ref.counters.dtlbMisses * ref.counters.mispredictions).toBeGreaterThan(0);
   });
   it('refuses a model whose tables are not in the linear memory', () => {
     const lin = new LinearMemory(0, 1 << 16);
