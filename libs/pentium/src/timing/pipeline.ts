@@ -54,6 +54,21 @@ import { BranchPredictor, Pipe } from './btb';
 import { BranchKind, type TimingInfo } from './timing-info';
 import { opensPair, pairable } from './pairing';
 
+/** The pipelines' state between two issues: what the Wasm twin exchanges with them. */
+export interface PipelineState {
+  openU: TimingInfo | null;
+  openUDataPhys: number;
+  openUAgi: boolean;
+  groupWrites: number;
+  prevGroupWrites: number;
+  lastPipe: Pipe;
+  pendingBranch: boolean;
+  branchEip: number;
+  branchTaken: boolean;
+  branchTarget: number;
+  branchKind: BranchKind;
+}
+
 export class Pipeline {
   /** the pipe of the last issued instruction (for the branch penalty) */
   lastPipe: Pipe = Pipe.U;
@@ -197,6 +212,26 @@ export class Pipeline {
     // a misprediction flushes the pipes: nothing pairs across it
     if (penalty !== 0) this.openU = null;
     return penalty;
+  }
+
+  /** the state between two issues, for the Wasm twin (jit/timing) */
+  state(): PipelineState {
+    const { openU, openUDataPhys, openUAgi, groupWrites, prevGroupWrites, lastPipe, pendingBranch, branchEip, branchTaken, branchTarget, branchKind } = this;
+    return { openU, openUDataPhys, openUAgi, groupWrites, prevGroupWrites, lastPipe, pendingBranch, branchEip, branchTaken, branchTarget, branchKind };
+  }
+  /** takes back the state the Wasm twin issued with */
+  setState(s: PipelineState): void {
+    this.openU = s.openU;
+    this.openUDataPhys = s.openUDataPhys;
+    this.openUAgi = s.openUAgi;
+    this.groupWrites = s.groupWrites;
+    this.prevGroupWrites = s.prevGroupWrites;
+    this.lastPipe = s.lastPipe;
+    this.pendingBranch = s.pendingBranch;
+    this.branchEip = s.branchEip;
+    this.branchTaken = s.branchTaken;
+    this.branchTarget = s.branchTarget;
+    this.branchKind = s.branchKind;
   }
 
   /** Drain the pipes: the next instruction issues in U, with no AGI history. */

@@ -13,7 +13,7 @@ import { Pipeline } from '../../timing/pipeline';
 import { BranchKind, type TimingInfo } from '../../timing/timing-info';
 import { Prng } from '../../util/prng';
 import { I32, WasmModuleBuilder } from '../wasm-emitter';
-import { PS, PS_COUNTERS, PS_FIRST_I32, emitPipeline, packTiming, pipelineLayout } from './pipeline-wasm';
+import { PS, PS_COUNTERS, PS_FIRST_I32, emitPipeline, packTiming, pipelineLayout, unpackTiming } from './pipeline-wasm';
 
 function model(): { counters: Counters; pipe: Pipeline; btb: BranchPredictor; hier: MemoryHierarchy } {
   const counters = new Counters();
@@ -69,6 +69,16 @@ function randomRow(rng: Prng): TimingInfo {
 }
 
 describe('the Wasm twin of the pipelines', () => {
+  it('packs every field issue reads, and refuses rows that do not fit', () => {
+    const rng = new Prng(7);
+    for (let i = 0; i < 200; i++) {
+      const row = randomRow(rng);
+      const back = unpackTiming(...packTiming(row));
+      expect({ ...back, memRead: row.memRead, memWrite: row.memWrite, length: row.length }).toEqual(row);
+    }
+    expect(() => packTiming({ ...randomRow(rng), clocks: 70000 })).toThrow(/does not pack/);
+  });
+
   it('issues 30,000 random instructions with the clocks, state and counters of pipeline.ts', async () => {
     const rng = new Prng(526);
     const ref = model();

@@ -51,6 +51,25 @@ export function packTiming(t: TimingInfo): [number, number] {
   return [w0, w1];
 }
 
+/** The row of two packed words (the fields issue reads; the rest zero). */
+export function unpackTiming(w0: number, w1: number): TimingInfo {
+  return {
+    clocks: w0 & 0xffff,
+    pair: (w0 >>> 16) & 15,
+    prefixes: (w0 >>> 20) & 15,
+    branch: (w0 >>> 24) & 15,
+    readsFlags: ((w0 >>> 28) & 1) === 1,
+    writesFlags: ((w0 >>> 29) & 1) === 1,
+    dispAndImm: ((w0 >>> 30) & 1) === 1,
+    regsRead: w1 & 0xff,
+    regsWritten: (w1 >>> 8) & 0xff,
+    addrRegs: (w1 >>> 16) & 0xff,
+    memRead: false,
+    memWrite: false,
+    length: 0,
+  };
+}
+
 /** The block of slots the twin keeps its state in. */
 export function pipelineLayout(lin: LinearMemory): { scalars: number } {
   return { scalars: lin.alloc(PS_BYTES, 8) };
