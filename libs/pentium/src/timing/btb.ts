@@ -64,6 +64,15 @@ export class BranchPredictor {
     return { tags: this.tags, targets: this.targets, state: this.state, plru: this.plru };
   }
 
+  /** the repeat filter, for the Wasm twin (jit/timing) */
+  scalars(): { repeatEip: number; repeatTarget: number } {
+    return { repeatEip: this.repeatEip, repeatTarget: this.repeatTarget };
+  }
+  setScalars(s: { repeatEip: number; repeatTarget: number }): void {
+    this.repeatEip = s.repeatEip;
+    this.repeatTarget = s.repeatTarget;
+  }
+
   /**
    * A near branch at `eip` resolved `taken` to `target`, issued in `pipe`. Updates the
    * BTB and returns the misprediction penalty in clocks (0 when predicted correctly).

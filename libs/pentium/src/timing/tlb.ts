@@ -138,6 +138,15 @@ export class Tlb {
     return false;
   }
 
+  /** the last-page filters, for the Wasm twin (jit/timing) */
+  scalars(): { lastPage: number; lastLargePage: number } {
+    return { lastPage: this.lastPage, lastLargePage: this.lastLargePage };
+  }
+  setScalars(s: { lastPage: number; lastLargePage: number }): void {
+    this.lastPage = s.lastPage;
+    this.lastLargePage = s.lastLargePage;
+  }
+
   /** Is the page holding `linear` cached? No state change. */
   contains(linear: number, large = false): boolean {
     if (large && this.large !== null) return this.large.contains(linear >>> 22);
