@@ -14,10 +14,10 @@ import type { Counters } from '../../timing/counters';
 import type { TimingModel } from '../../timing/timing-model';
 import type { Tlb } from '../../timing/tlb';
 import { CodeWriter, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
-import { BS, BS_COUNTERS, btbLayout, emitBtb } from './btb-wasm';
-import { HS, HS_COUNTERS, emitHierarchy, hierarchyLayout, type HierarchyFunctions } from './hierarchy-wasm';
-import { PS, PS_COUNTERS, emitPipeline, packTiming, pipelineLayout, unpackTiming, type PipelineFunctions } from './pipeline-wasm';
-import { TLBS, emitTlb, tlbLayout, type TlbFunctions, type TlbLayout } from './tlb-wasm';
+import { BS, btbLayout, emitBtb } from './btb-wasm';
+import { HS, emitHierarchy, hierarchyLayout, type HierarchyFunctions } from './hierarchy-wasm';
+import { PS, emitPipeline, packTiming, pipelineLayout, unpackTiming, type PipelineFunctions } from './pipeline-wasm';
+import { TLBS, emitTlb, tlbLayout, type TlbFunctions } from './tlb-wasm';
 
 /** the runtime's exports (what compiled blocks import, and what tests call) */
 export interface TimingExports {
@@ -40,12 +40,14 @@ const WALK_BYTES = 8;
 
 export class TimingRuntime {
   readonly exports: TimingExports;
-  private readonly view: DataView;
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
   private readonly hs: number;
   private readonly ps: number;
   private readonly bs: number;
   private readonly walk: number;
-  private readonly tlbs: [Tlb, TlbLayout][];
+  private readonly itlbSlots: number;
+  private readonly dtlbSlots: number;
 
   constructor(
     private readonly tm: TimingModel,
@@ -97,110 +99,149 @@ export class TimingRuntime {
     for (const [name, idx] of Object.entries(fns)) m.exportFunction(name, idx);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(m.build()), { env: { mem: lin.memory } });
     this.exports = instance.exports as unknown as TimingExports;
-    this.view = new DataView(lin.buffer);
+    this.f64 = new Float64Array(lin.buffer);
+    this.i32 = new Int32Array(lin.buffer);
     this.hs = h.scalars;
     this.ps = pl.scalars;
     this.bs = bt.scalars;
-    this.tlbs = [
-      [tm.itlb, it],
-      [tm.dtlb, dt],
-    ];
+    this.itlbSlots = it.scalars;
+    this.dtlbSlots = dt.scalars;
   }
 
   /** The TypeScript model's scalars and counters into the twins' slots (before compiled code runs). */
   enter(): void {
-    const v = this.view;
+    // typed-array stores, named fields, no allocation: this runs on every entry into compiled code
+    const F = this.f64;
+    const I = this.i32;
     const tm = this.tm;
     const c = tm.counters;
-    const f = (at: number, x: number): void => v.setFloat64(at, x, true);
-    const i = (at: number, x: number): void => v.setInt32(at, x, true);
     const h = tm.hierarchy.scalars();
-    f(this.hs + HS.now, h.now);
-    f(this.hs + HS.busFreeAt, h.busFreeAt);
-    i(this.hs + HS.lastFetchLine, h.lastFetchLine);
-    i(this.hs + HS.codeFirstPass, +h.codeFirstPass);
-    i(this.hs + HS.lastDNotInCode, +h.lastDNotInCode);
-    i(this.hs + HS.wbHead, h.wbHead);
-    i(this.hs + HS.l1iLastLine, h.l1iLastLine);
-    i(this.hs + HS.l1iLastDirty, +h.l1iLastDirty);
-    i(this.hs + HS.l1dLastLine, h.l1dLastLine);
-    i(this.hs + HS.l1dLastDirty, +h.l1dLastDirty);
-    for (const k of HS_COUNTERS) f(this.hs + HS[k], c[k]);
-    for (const [tlb, L] of this.tlbs) {
-      const s = tlb.scalars();
-      f(L.scalars + TLBS.misses, tlb.misses);
-      f(L.scalars + TLBS.counter, c[L.counter]);
-      f(L.scalars + TLBS.flushes, tlb.flushes);
-      i(L.scalars + TLBS.lastPage, s.lastPage);
-      i(L.scalars + TLBS.lastLargePage, s.lastLargePage);
-    }
+    const hf = this.hs >> 3;
+    const hi = this.hs >> 2;
+    F[hf + HS.now / 8] = h.now;
+    F[hf + HS.busFreeAt / 8] = h.busFreeAt;
+    F[hf + HS.l1iMisses / 8] = c.l1iMisses;
+    F[hf + HS.l1dMisses / 8] = c.l1dMisses;
+    F[hf + HS.l1dWriteMisses / 8] = c.l1dWriteMisses;
+    F[hf + HS.l1dWritebacks / 8] = c.l1dWritebacks;
+    F[hf + HS.l2Misses / 8] = c.l2Misses;
+    F[hf + HS.dramAccesses / 8] = c.dramAccesses;
+    F[hf + HS.writeBufferStalls / 8] = c.writeBufferStalls;
+    F[hf + HS.misalignedAccesses / 8] = c.misalignedAccesses;
+    I[hi + HS.lastFetchLine / 4] = h.lastFetchLine;
+    I[hi + HS.codeFirstPass / 4] = +h.codeFirstPass;
+    I[hi + HS.lastDNotInCode / 4] = +h.lastDNotInCode;
+    I[hi + HS.wbHead / 4] = h.wbHead;
+    I[hi + HS.l1iLastLine / 4] = h.l1iLastLine;
+    I[hi + HS.l1iLastDirty / 4] = +h.l1iLastDirty;
+    I[hi + HS.l1dLastLine / 4] = h.l1dLastLine;
+    I[hi + HS.l1dLastDirty / 4] = +h.l1dLastDirty;
+    this.enterTlb(this.itlbSlots, tm.itlb, c.itlbMisses);
+    this.enterTlb(this.dtlbSlots, tm.dtlb, c.dtlbMisses);
     const b = tm.predictor.scalars();
-    for (const k of BS_COUNTERS) f(this.bs + BS[k], c[k]);
-    f(this.bs + BS.repeatEip, b.repeatEip);
-    f(this.bs + BS.repeatTarget, b.repeatTarget);
+    const bf = this.bs >> 3;
+    F[bf + BS.branches / 8] = c.branches;
+    F[bf + BS.mispredictions / 8] = c.mispredictions;
+    F[bf + BS.repeatEip / 8] = b.repeatEip;
+    F[bf + BS.repeatTarget / 8] = b.repeatTarget;
     const p = tm.pipeline.state();
-    for (const k of PS_COUNTERS) f(this.ps + PS[k], c[k]);
-    i(this.ps + PS.openU, +(p.openU !== null));
-    const [w0, w1] = p.openU !== null ? packTiming(p.openU) : [0, 0];
-    i(this.ps + PS.openUW0, w0);
-    i(this.ps + PS.openUW1, w1);
-    i(this.ps + PS.openUDataPhys, p.openUDataPhys);
-    i(this.ps + PS.openUAgi, +p.openUAgi);
-    i(this.ps + PS.groupWrites, p.groupWrites);
-    i(this.ps + PS.prevGroupWrites, p.prevGroupWrites);
-    i(this.ps + PS.lastPipe, p.lastPipe);
-    i(this.ps + PS.pendingBranch, +p.pendingBranch);
+    const pf = this.ps >> 3;
+    const pi = this.ps >> 2;
+    F[pf + PS.instructions / 8] = c.instructions;
+    F[pf + PS.pairs / 8] = c.pairs;
+    F[pf + PS.agiStalls / 8] = c.agiStalls;
+    F[pf + PS.bankConflicts / 8] = c.bankConflicts;
+    F[pf + PS.prefixClocks / 8] = c.prefixClocks;
+    I[pi + PS.openU / 4] = p.openU !== null ? 1 : 0;
+    if (p.openU !== null) {
+      const [w0, w1] = packTiming(p.openU);
+      I[pi + PS.openUW0 / 4] = w0;
+      I[pi + PS.openUW1 / 4] = w1;
+    }
+    I[pi + PS.openUDataPhys / 4] = p.openUDataPhys;
+    I[pi + PS.openUAgi / 4] = +p.openUAgi;
+    I[pi + PS.groupWrites / 4] = p.groupWrites;
+    I[pi + PS.prevGroupWrites / 4] = p.prevGroupWrites;
+    I[pi + PS.lastPipe / 4] = p.lastPipe;
+    I[pi + PS.pendingBranch / 4] = +p.pendingBranch;
     // an EIP above 2 GiB comes back as its int32: the BTB takes both as the same branch
-    i(this.ps + PS.branchEip, p.branchEip);
-    i(this.ps + PS.branchTaken, +p.branchTaken);
-    i(this.ps + PS.branchTarget, p.branchTarget);
-    i(this.ps + PS.branchKind, p.branchKind);
-    f(this.walk, c.pageWalks);
+    I[pi + PS.branchEip / 4] = p.branchEip;
+    I[pi + PS.branchTaken / 4] = +p.branchTaken;
+    I[pi + PS.branchTarget / 4] = p.branchTarget;
+    I[pi + PS.branchKind / 4] = p.branchKind;
+    F[this.walk >> 3] = c.pageWalks;
   }
 
   /** The twins' slots back into the TypeScript model (after compiled code ran). */
   leave(): void {
-    const v = this.view;
+    const F = this.f64;
+    const I = this.i32;
     const tm = this.tm;
     const c: Counters = tm.counters;
-    const f = (at: number): number => v.getFloat64(at, true);
-    const i = (at: number): number => v.getInt32(at, true);
+    const hf = this.hs >> 3;
+    const hi = this.hs >> 2;
     tm.hierarchy.setScalars({
-      now: f(this.hs + HS.now),
-      busFreeAt: f(this.hs + HS.busFreeAt),
-      lastFetchLine: i(this.hs + HS.lastFetchLine),
-      codeFirstPass: i(this.hs + HS.codeFirstPass) !== 0,
-      lastDNotInCode: i(this.hs + HS.lastDNotInCode) !== 0,
-      wbHead: i(this.hs + HS.wbHead),
-      l1iLastLine: i(this.hs + HS.l1iLastLine),
-      l1iLastDirty: i(this.hs + HS.l1iLastDirty) !== 0,
-      l1dLastLine: i(this.hs + HS.l1dLastLine),
-      l1dLastDirty: i(this.hs + HS.l1dLastDirty) !== 0,
+      now: F[hf + HS.now / 8],
+      busFreeAt: F[hf + HS.busFreeAt / 8],
+      lastFetchLine: I[hi + HS.lastFetchLine / 4],
+      codeFirstPass: I[hi + HS.codeFirstPass / 4] !== 0,
+      lastDNotInCode: I[hi + HS.lastDNotInCode / 4] !== 0,
+      wbHead: I[hi + HS.wbHead / 4],
+      l1iLastLine: I[hi + HS.l1iLastLine / 4],
+      l1iLastDirty: I[hi + HS.l1iLastDirty / 4] !== 0,
+      l1dLastLine: I[hi + HS.l1dLastLine / 4],
+      l1dLastDirty: I[hi + HS.l1dLastDirty / 4] !== 0,
     });
-    for (const k of HS_COUNTERS) c[k] = f(this.hs + HS[k]);
-    for (const [tlb, L] of this.tlbs) {
-      tlb.misses = f(L.scalars + TLBS.misses);
-      c[L.counter] = f(L.scalars + TLBS.counter);
-      tlb.flushes = f(L.scalars + TLBS.flushes);
-      tlb.setScalars({ lastPage: i(L.scalars + TLBS.lastPage), lastLargePage: i(L.scalars + TLBS.lastLargePage) });
-    }
-    for (const k of BS_COUNTERS) c[k] = f(this.bs + BS[k]);
-    tm.predictor.setScalars({ repeatEip: f(this.bs + BS.repeatEip), repeatTarget: f(this.bs + BS.repeatTarget) });
-    for (const k of PS_COUNTERS) c[k] = f(this.ps + PS[k]);
-    const open = i(this.ps + PS.openU) !== 0;
+    c.l1iMisses = F[hf + HS.l1iMisses / 8];
+    c.l1dMisses = F[hf + HS.l1dMisses / 8];
+    c.l1dWriteMisses = F[hf + HS.l1dWriteMisses / 8];
+    c.l1dWritebacks = F[hf + HS.l1dWritebacks / 8];
+    c.l2Misses = F[hf + HS.l2Misses / 8];
+    c.dramAccesses = F[hf + HS.dramAccesses / 8];
+    c.writeBufferStalls = F[hf + HS.writeBufferStalls / 8];
+    c.misalignedAccesses = F[hf + HS.misalignedAccesses / 8];
+    c.itlbMisses = this.leaveTlb(this.itlbSlots, tm.itlb);
+    c.dtlbMisses = this.leaveTlb(this.dtlbSlots, tm.dtlb);
+    const bf = this.bs >> 3;
+    c.branches = F[bf + BS.branches / 8];
+    c.mispredictions = F[bf + BS.mispredictions / 8];
+    tm.predictor.setScalars({ repeatEip: F[bf + BS.repeatEip / 8], repeatTarget: F[bf + BS.repeatTarget / 8] });
+    const pf = this.ps >> 3;
+    const pi = this.ps >> 2;
+    c.instructions = F[pf + PS.instructions / 8];
+    c.pairs = F[pf + PS.pairs / 8];
+    c.agiStalls = F[pf + PS.agiStalls / 8];
+    c.bankConflicts = F[pf + PS.bankConflicts / 8];
+    c.prefixClocks = F[pf + PS.prefixClocks / 8];
     tm.pipeline.setState({
-      openU: open ? unpackTiming(i(this.ps + PS.openUW0), i(this.ps + PS.openUW1)) : null,
-      openUDataPhys: i(this.ps + PS.openUDataPhys),
-      openUAgi: i(this.ps + PS.openUAgi) !== 0,
-      groupWrites: i(this.ps + PS.groupWrites),
-      prevGroupWrites: i(this.ps + PS.prevGroupWrites),
-      lastPipe: i(this.ps + PS.lastPipe),
-      pendingBranch: i(this.ps + PS.pendingBranch) !== 0,
-      branchEip: i(this.ps + PS.branchEip),
-      branchTaken: i(this.ps + PS.branchTaken) !== 0,
-      branchTarget: i(this.ps + PS.branchTarget),
-      branchKind: i(this.ps + PS.branchKind),
+      openU: I[pi + PS.openU / 4] !== 0 ? unpackTiming(I[pi + PS.openUW0 / 4], I[pi + PS.openUW1 / 4]) : null,
+      openUDataPhys: I[pi + PS.openUDataPhys / 4],
+      openUAgi: I[pi + PS.openUAgi / 4] !== 0,
+      groupWrites: I[pi + PS.groupWrites / 4],
+      prevGroupWrites: I[pi + PS.prevGroupWrites / 4],
+      lastPipe: I[pi + PS.lastPipe / 4],
+      pendingBranch: I[pi + PS.pendingBranch / 4] !== 0,
+      branchEip: I[pi + PS.branchEip / 4],
+      branchTaken: I[pi + PS.branchTaken / 4] !== 0,
+      branchTarget: I[pi + PS.branchTarget / 4],
+      branchKind: I[pi + PS.branchKind / 4],
     });
-    c.pageWalks = f(this.walk);
+    c.pageWalks = F[this.walk >> 3];
+  }
+
+  private enterTlb(at: number, tlb: Tlb, shared: number): void {
+    const s = tlb.scalars();
+    this.f64[(at + TLBS.misses) >> 3] = tlb.misses;
+    this.f64[(at + TLBS.counter) >> 3] = shared;
+    this.f64[(at + TLBS.flushes) >> 3] = tlb.flushes;
+    this.i32[(at + TLBS.lastPage) >> 2] = s.lastPage;
+    this.i32[(at + TLBS.lastLargePage) >> 2] = s.lastLargePage;
+  }
+  /** restores the TLB's scalars; returns its shared miss counter */
+  private leaveTlb(at: number, tlb: Tlb): number {
+    tlb.misses = this.f64[(at + TLBS.misses) >> 3];
+    tlb.flushes = this.f64[(at + TLBS.flushes) >> 3];
+    tlb.setScalars({ lastPage: this.i32[(at + TLBS.lastPage) >> 2], lastLargePage: this.i32[(at + TLBS.lastLargePage) >> 2] });
+    return this.f64[(at + TLBS.counter) >> 3];
   }
 }
