@@ -25,6 +25,7 @@ export interface TimingExports {
   read(phys: number, size: number): number;
   write(phys: number, size: number): number;
   advance(clocks: number): void;
+  noteTakenBranch(): void;
   itlbLookup(linear: number, large: number): number;
   dtlbLookup(linear: number, large: number): number;
   dtlbContains(linear: number, large: number): number;
@@ -87,6 +88,7 @@ export class TimingRuntime {
       read: hf.read,
       write: hf.write,
       advance: hf.advance,
+      noteTakenBranch: hf.noteTakenBranch,
       itlbLookup: itf.lookup,
       dtlbLookup: dtf.lookup,
       dtlbContains: dtf.contains,
