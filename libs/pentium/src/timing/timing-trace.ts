@@ -1,0 +1,726 @@
+// A recorder and replayer of the calls a machine makes into its P54C timing model.
+//
+// Why: the block compiler (docs/design/jit.md, step 3) re-implements the timing model's
+// hot operations as Wasm functions. Its oracle is this trace: the calls one real guest
+// run made, in order, with their arguments, replayed through the TypeScript model and
+// through the new one; every counter must come out the same. Replaying the trace alone
+// also measures the timing model's own speed, free of the interpreter
+// (scripts/bench-timing.mjs).
+//
+// What is recorded: every top-level call into one TimingModel's parts, by whoever makes
+// it (the CPU, the kernels' path charges, the run loop's HLT idling). A call made inside
+// another recorded call (Pipeline.issue → MemoryHierarchy.noteTakenBranch,
+// TimingModel.pageWalk → MemoryHierarchy.read, …) is the callee's own business and is
+// not recorded: replaying the outer call repeats it. `chargePath` is the exception: it
+// is decomposed into the calls it makes on the parts (serialize, advance, TLB lookups,
+// page walks, fetches, reads, writes), recorded as top-level calls, plus one PATH step
+// for what it adds to the counters directly (instructions, pairs, pathCharges). So a
+// replay needs no path profile and no page tables, and a re-implementation of the hot
+// operations is checked on the kernels' paths as well.
+//
+// Encoding: one Int32Array of words. A call is a header word followed by its numeric
+// arguments. Header: bits 0–4 the op; bits 5–6 its boolean arguments; bits 7–14 two bits
+// per numeric argument telling how to read the word back: as an int32, as a uint32 (a
+// linear address ≥ 2^31 keeps its unsigned form; the BTB compares addresses as
+// numbers, so the form matters), or as an index into a Float64Array for anything else
+// (fractional clocks). Every number therefore replays bit-exactly. TimingInfo rows are
+// stored as ids into an interned table (the decoder fills each row once, then never
+// changes it; identity matters, as Pipeline.issueAfter compares rows by identity).
+import { Counters } from './counters';
+import { P54C_CONFIG, type P54CConfig } from './p54c-config';
+import type { MemoryHierarchy } from './memory-hierarchy';
+import type { Tlb } from './tlb';
+import type { Pipeline } from './pipeline';
+import { pathIssueClocks, type PathProfile } from './path-profile';
+import type { BranchKind, TimingInfo } from './timing-info';
+import { TimingModel } from './timing-model';
+
+/** The recorded operations. The comment gives the numeric arguments, then the boolean ones. */
+export const enum TraceOp {
+  /** hierarchy.fetch(phys, length); fetchLine(phys) records as length 1 */
+  Fetch = 1,
+  /** hierarchy.read(phys, size) */
+  Read = 2,
+  /** hierarchy.write(phys, size) */
+  Write = 3,
+  /** hierarchy.advance(clocks) */
+  Advance = 4,
+  /** hierarchy.noteTakenBranch() */
+  NoteTakenBranch = 5,
+  /** hierarchy.flushAll(); [writeBack] */
+  FlushAll = 6,
+  /** hierarchy.invalidateRange(phys, bytes) */
+  InvalidateRange = 7,
+  /** itlb.lookup(linear); [large] */
+  ItlbLookup = 8,
+  /** dtlb.lookup(linear); [large] */
+  DtlbLookup = 9,
+  /** itlb.flush() */
+  ItlbFlush = 10,
+  /** dtlb.flush() */
+  DtlbFlush = 11,
+  /** itlb.invalidate(linear) */
+  ItlbInvalidate = 12,
+  /** dtlb.invalidate(linear) */
+  DtlbInvalidate = 13,
+  /** pipeline.issue(info id, memStall, dataPhys); [firstFetch] */
+  Issue = 14,
+  /** pipeline.issueAfter(info id, memStall, dataPhys, prev id or -1); [firstFetch, pairsPrev] */
+  IssueAfter = 15,
+  /** pipeline.branch(eip, target, kind); [taken] */
+  Branch = 16,
+  /** pipeline.serialize() */
+  Serialize = 17,
+  /** timing.pageWalk(pdePhys, ptePhys, adUpdates) */
+  PageWalk = 18,
+  /** timing.flushTlbs() */
+  FlushTlbs = 19,
+  /** timing.invlpg(linear) */
+  Invlpg = 20,
+  /** timing.idle(clocks) */
+  Idle = 21,
+  /**
+   * What timing.chargePath added to the counters itself: (instructions, pairs,
+   * pathCharges, issueClocks). issueClocks only enters the replay's clock sum; the
+   * path's calls on the parts are recorded around it as ordinary steps.
+   */
+  Path = 22,
+}
+
+/** Numeric argument count of each op (booleans travel in the header). */
+const ARGS: readonly number[] = [0, 2, 2, 2, 1, 0, 0, 2, 1, 1, 0, 0, 1, 1, 3, 4, 3, 0, 3, 0, 1, 1, 4];
+const OP_MASK = 31;
+const FLAG_SHIFT = 5;
+const MODE_SHIFT = 7;
+const MODE_INT = 0;
+const MODE_UINT = 1;
+const MODE_WIDE = 2;
+
+/** The counters the timing model keeps (cycles is the run loop's; traps and the rest are the CPU's and devices'). */
+export const TIMING_COUNTERS = [
+  'instructions',
+  'pairs',
+  'l1iMisses',
+  'l1dMisses',
+  'l1dWriteMisses',
+  'l1dWritebacks',
+  'l2Misses',
+  'dramAccesses',
+  'writeBufferStalls',
+  'itlbMisses',
+  'dtlbMisses',
+  'tlbFlushes',
+  'tlbInvalidations',
+  'pageWalks',
+  'branches',
+  'mispredictions',
+  'agiStalls',
+  'prefixClocks',
+  'misalignedAccesses',
+  'bankConflicts',
+  'pathCharges',
+] as const satisfies readonly (keyof Counters)[];
+
+export type TimingCounterName = (typeof TIMING_COUNTERS)[number];
+export type TimingCounterValues = Record<TimingCounterName, number>;
+
+export function timingCounters(c: Counters): TimingCounterValues {
+  const out = {} as TimingCounterValues;
+  for (const k of TIMING_COUNTERS) out[k] = c[k];
+  return out;
+}
+
+/** The counters that differ, as "name: a ≠ b" lines (empty when equal). */
+export function diffTimingCounters(a: TimingCounterValues, b: TimingCounterValues): string[] {
+  return TIMING_COUNTERS.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${a[k]} ≠ ${b[k]}`);
+}
+
+/** One decoded call (for tools and tests; the replay decodes in place). */
+export interface TraceCall {
+  op: TraceOp;
+  /** numeric arguments, as passed */
+  args: number[];
+  /** the boolean arguments, bit 0 first */
+  flags: number;
+}
+
+/** The timing calls of one run, in order. */
+export class TimingTrace {
+  private w = new Int32Array(1 << 16);
+  private n = 0;
+  private wide = new Float64Array(16);
+  private nWide = 0;
+  private infoTable: TimingInfo[] = [];
+  private readonly infoIds = new Map<TimingInfo, number>();
+  /** recorded calls */
+  calls = 0;
+  /**
+   * Sum of the clocks the recorded calls returned to their callers in the live run
+   * (chargePath counted whole, its inner calls not). The replay's sum must match it.
+   */
+  liveClocks = 0;
+  private startCounters: TimingCounterValues | null = null;
+  private endCounters: TimingCounterValues | null = null;
+  private detachFn: (() => void) | null = null;
+  private model: TimingModel | null = null;
+
+  /** The TimingInfo rows, indexed by the ids in Issue/IssueAfter steps. */
+  get infos(): readonly TimingInfo[] {
+    return this.infoTable;
+  }
+
+  /** Words of the encoded trace in use (its size is 4 bytes a word). */
+  get words(): number {
+    return this.n;
+  }
+
+  /**
+   * Record every top-level call into `timing`'s parts until detach(). Nothing may have
+   * run on the model but clock advances and TLB flushes (a machine's setup does those):
+   * the replay starts from a fresh model.
+   */
+  attach(timing: TimingModel): this {
+    if (this.detachFn !== null || this.startCounters !== null) throw new Error('TimingTrace.attach: a trace records one model once');
+    if (attached.has(timing)) throw new Error('TimingTrace.attach: this timing model already has a trace attached');
+    const start = timingCounters(timing.counters);
+    const used = TIMING_COUNTERS.filter((k) => k !== 'tlbFlushes' && start[k] !== 0);
+    if (used.length > 0) {
+      throw new Error(`TimingTrace.attach: the timing model has already run (${used.join(', ')} not 0); attach before the machine executes anything (the replay starts from a fresh model)`);
+    }
+    this.model = timing;
+    this.startCounters = start;
+    // Machine setup (segment loads, CR writes) charges clocks before the first
+    // instruction: the hierarchy's clock has moved and nothing else has (every other
+    // operation leaves a counter). One Advance step puts a fresh model at the same point.
+    if (timing.hierarchy.now !== 0) this.put(TraceOp.Advance, 0, timing.hierarchy.now);
+    const undo = wrapModel(this, timing);
+    attached.add(timing);
+    this.detachFn = () => {
+      undo();
+      attached.delete(timing);
+    };
+    return this;
+  }
+
+  /** Stop recording and restore the model's methods; the counters' deltas are kept. */
+  detach(): void {
+    if (this.detachFn === null || this.model === null) return;
+    this.endCounters = timingCounters(this.model.counters);
+    this.detachFn();
+    this.detachFn = null;
+    // copies, so the trace neither pins the decoder's objects nor sees later changes
+    this.infoTable = this.infoTable.map((i) => Object.freeze({ ...i }));
+    this.infoIds.clear();
+  }
+
+  /** What the recorded run added to each timing counter (up to now while attached). */
+  liveCounters(): TimingCounterValues {
+    const start = this.startCounters;
+    if (start === null || this.model === null) throw new Error('TimingTrace.liveCounters: never attached');
+    const end = this.endCounters ?? timingCounters(this.model.counters);
+    const out = {} as TimingCounterValues;
+    for (const k of TIMING_COUNTERS) out[k] = end[k] - start[k];
+    return out;
+  }
+
+  // ---- encoding (the recorder's hot path: one header, then the arguments)
+
+  /** @internal */
+  infoId(info: TimingInfo): number {
+    let id = this.infoIds.get(info);
+    if (id === undefined) {
+      id = this.infoTable.length;
+      this.infoTable.push(info);
+      this.infoIds.set(info, id);
+    }
+    return id;
+  }
+
+  /** @internal Append one call: op, boolean flags, numeric arguments. */
+  put(op: TraceOp, flags: number, a = 0, b = 0, c = 0, d = 0): void {
+    const argc = ARGS[op];
+    if (this.n + 5 > this.w.length) this.grow();
+    const at = this.n;
+    let modes = 0;
+    if (argc > 0) modes |= this.arg(at + 1, a);
+    if (argc > 1) modes |= this.arg(at + 2, b) << 2;
+    if (argc > 2) modes |= this.arg(at + 3, c) << 4;
+    if (argc > 3) modes |= this.arg(at + 4, d) << 6;
+    this.w[at] = op | (flags << FLAG_SHIFT) | (modes << MODE_SHIFT);
+    this.n = at + 1 + argc;
+    this.calls++;
+  }
+
+  /** Store `v` at word `at`; returns its mode. */
+  private arg(at: number, v: number): number {
+    if (v === (v | 0)) {
+      this.w[at] = v;
+      return MODE_INT;
+    }
+    if (v === v >>> 0) {
+      this.w[at] = v | 0;
+      return MODE_UINT;
+    }
+    if (this.nWide === this.wide.length) {
+      const g = new Float64Array(this.wide.length * 2);
+      g.set(this.wide);
+      this.wide = g;
+    }
+    this.wide[this.nWide] = v;
+    this.w[at] = this.nWide++;
+    return MODE_WIDE;
+  }
+
+  private grow(): void {
+    const g = new Int32Array(this.w.length * 2);
+    g.set(this.w.subarray(0, this.n));
+    this.w = g;
+  }
+
+  // ---- decoding
+
+  /** The recorded calls, decoded (allocates: for tools and tests, not for replay). */
+  *decode(): Generator<TraceCall> {
+    const w = this.w;
+    for (let i = 0; i < this.n; ) {
+      const h = w[i];
+      const op = (h & OP_MASK) as TraceOp;
+      const argc = ARGS[op];
+      const args: number[] = [];
+      for (let k = 0; k < argc; k++) args.push(this.value(h, k, w[i + 1 + k]));
+      yield { op, args, flags: (h >>> FLAG_SHIFT) & 3 };
+      i += 1 + argc;
+    }
+  }
+
+  /** A new trace of the same run with each call passed through `edit` (null drops it). For tests and diagnosis. */
+  map(edit: (call: TraceCall, index: number) => TraceCall | null): TimingTrace {
+    const t = new TimingTrace();
+    t.infoTable = this.infoTable;
+    t.liveClocks = this.liveClocks;
+    t.startCounters = this.startCounters;
+    t.endCounters = this.endCounters ?? (this.model !== null ? timingCounters(this.model.counters) : null);
+    t.model = this.model;
+    let index = 0;
+    for (const call of this.decode()) {
+      const c = edit(call, index++);
+      if (c !== null) t.put(c.op, c.flags, c.args[0], c.args[1], c.args[2], c.args[3]);
+    }
+    return t;
+  }
+
+  /** @internal the replay reads the words in place */
+  raw(): { w: Int32Array; n: number; wide: Float64Array; infos: readonly TimingInfo[] } {
+    return { w: this.w, n: this.n, wide: this.wide, infos: this.infoTable };
+  }
+
+  private value(h: number, k: number, word: number): number {
+    return argValue(h, k, word, this.wide);
+  }
+}
+
+function argValue(h: number, k: number, word: number, wide: Float64Array): number {
+  const mode = (h >>> (MODE_SHIFT + 2 * k)) & 3;
+  return mode === MODE_INT ? word : mode === MODE_UINT ? word >>> 0 : wide[word];
+}
+
+const attached = new WeakSet<TimingModel>();
+
+/**
+ * Shadow the instance methods of `timing` and its parts with recording wrappers (the
+ * prototypes stay untouched, so other machines in the process run unrecorded). Returns
+ * the undo. The wrappers share one depth counter: only depth-0 calls are recorded.
+ */
+function wrapModel(trace: TimingTrace, timing: TimingModel): () => void {
+  const undo: (() => void)[] = [];
+  let depth = 0;
+  /** inside chargePath: calls are recorded, but their clocks are in chargePath's result */
+  let inPath = false;
+  let pathInnerClocks = 0;
+  const clocks = (c: number): number => {
+    if (inPath) pathInnerClocks += c;
+    else trace.liveClocks += c;
+    return c;
+  };
+
+  function shadow<T extends object, K extends keyof T>(obj: T, name: K, make: (orig: T[K]) => T[K]): void {
+    const own = Object.prototype.hasOwnProperty.call(obj, name);
+    const before = obj[name];
+    const orig = (before as unknown as (...a: unknown[]) => unknown).bind(obj) as T[K];
+    obj[name] = make(orig);
+    undo.push(() => {
+      if (own) obj[name] = before;
+      else delete (obj as Record<PropertyKey, unknown>)[name as PropertyKey];
+    });
+  }
+
+  const h: MemoryHierarchy = timing.hierarchy;
+  shadow(h, 'fetch', (f) => (phys: number, length: number): number => {
+    if (depth !== 0) return f(phys, length);
+    trace.put(TraceOp.Fetch, 0, phys, length);
+    depth++;
+    try {
+      return clocks(f(phys, length));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'fetchLine', (f) => (phys: number): number => {
+    if (depth !== 0) return f(phys);
+    // fetchLine(phys) is fetch(phys, 1) by definition; one op fewer for a replayer to implement
+    trace.put(TraceOp.Fetch, 0, phys, 1);
+    depth++;
+    try {
+      return clocks(f(phys));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'read', (f) => (phys: number, size: number): number => {
+    if (depth !== 0) return f(phys, size);
+    trace.put(TraceOp.Read, 0, phys, size);
+    depth++;
+    try {
+      return clocks(f(phys, size));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'write', (f) => (phys: number, size: number): number => {
+    if (depth !== 0) return f(phys, size);
+    trace.put(TraceOp.Write, 0, phys, size);
+    depth++;
+    try {
+      return clocks(f(phys, size));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'advance', (f) => (c: number): void => {
+    if (depth === 0) trace.put(TraceOp.Advance, 0, c);
+    depth++;
+    try {
+      f(c);
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'noteTakenBranch', (f) => (): void => {
+    if (depth === 0) trace.put(TraceOp.NoteTakenBranch, 0);
+    depth++;
+    try {
+      f();
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'flushAll', (f) => (writeBack: boolean): void => {
+    if (depth === 0) trace.put(TraceOp.FlushAll, writeBack ? 1 : 0);
+    depth++;
+    try {
+      f(writeBack);
+    } finally {
+      depth--;
+    }
+  });
+  shadow(h, 'invalidateRange', (f) => (phys: number, bytes: number): void => {
+    if (depth === 0) trace.put(TraceOp.InvalidateRange, 0, phys, bytes);
+    depth++;
+    try {
+      f(phys, bytes);
+    } finally {
+      depth--;
+    }
+  });
+
+  const tlb = (t: Tlb, lookup: TraceOp, flush: TraceOp, invalidate: TraceOp): void => {
+    shadow(t, 'lookup', (f) => (linear: number, large?: boolean): boolean => {
+      if (depth !== 0) return f(linear, large);
+      trace.put(lookup, large === true ? 1 : 0, linear);
+      depth++;
+      try {
+        return f(linear, large);
+      } finally {
+        depth--;
+      }
+    });
+    shadow(t, 'flush', (f) => (): void => {
+      if (depth === 0) trace.put(flush, 0);
+      depth++;
+      try {
+        f();
+      } finally {
+        depth--;
+      }
+    });
+    shadow(t, 'invalidate', (f) => (linear: number): void => {
+      if (depth === 0) trace.put(invalidate, 0, linear);
+      depth++;
+      try {
+        f(linear);
+      } finally {
+        depth--;
+      }
+    });
+  };
+  tlb(timing.itlb, TraceOp.ItlbLookup, TraceOp.ItlbFlush, TraceOp.ItlbInvalidate);
+  tlb(timing.dtlb, TraceOp.DtlbLookup, TraceOp.DtlbFlush, TraceOp.DtlbInvalidate);
+
+  const p: Pipeline = timing.pipeline;
+  shadow(p, 'issue', (f) => (info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys = -1): number => {
+    if (depth !== 0) return f(info, memStall, firstFetch, dataPhys);
+    trace.put(TraceOp.Issue, firstFetch ? 1 : 0, trace.infoId(info), memStall, dataPhys);
+    depth++;
+    try {
+      return clocks(f(info, memStall, firstFetch, dataPhys));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(p, 'issueAfter', (f) => (info: TimingInfo, memStall: number, firstFetch: boolean, dataPhys: number, prev: TimingInfo | null, pairsPrev: boolean): number => {
+    if (depth !== 0) return f(info, memStall, firstFetch, dataPhys, prev, pairsPrev);
+    trace.put(TraceOp.IssueAfter, (firstFetch ? 1 : 0) | (pairsPrev ? 2 : 0), trace.infoId(info), memStall, dataPhys, prev === null ? -1 : trace.infoId(prev));
+    depth++;
+    try {
+      return clocks(f(info, memStall, firstFetch, dataPhys, prev, pairsPrev));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(p, 'branch', (f) => (eip: number, taken: boolean, target: number, kind: BranchKind): number => {
+    if (depth !== 0) return f(eip, taken, target, kind);
+    trace.put(TraceOp.Branch, taken ? 1 : 0, eip, target, kind);
+    depth++;
+    try {
+      return clocks(f(eip, taken, target, kind));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(p, 'serialize', (f) => (): void => {
+    if (depth === 0) trace.put(TraceOp.Serialize, 0);
+    depth++;
+    try {
+      f();
+    } finally {
+      depth--;
+    }
+  });
+
+  shadow(timing, 'pageWalk', (f) => (pdePhys: number, ptePhys: number, adUpdates: number): number => {
+    if (depth !== 0) return f(pdePhys, ptePhys, adUpdates);
+    trace.put(TraceOp.PageWalk, 0, pdePhys, ptePhys, adUpdates);
+    depth++;
+    try {
+      return clocks(f(pdePhys, ptePhys, adUpdates));
+    } finally {
+      depth--;
+    }
+  });
+  shadow(timing, 'flushTlbs', (f) => (): void => {
+    if (depth === 0) trace.put(TraceOp.FlushTlbs, 0);
+    depth++;
+    try {
+      f();
+    } finally {
+      depth--;
+    }
+  });
+  shadow(timing, 'invlpg', (f) => (linear: number): void => {
+    if (depth === 0) trace.put(TraceOp.Invlpg, 0, linear);
+    depth++;
+    try {
+      f(linear);
+    } finally {
+      depth--;
+    }
+  });
+  shadow(timing, 'idle', (f) => (c: number): void => {
+    if (depth === 0) trace.put(TraceOp.Idle, 0, c);
+    depth++;
+    try {
+      f(c);
+    } finally {
+      depth--;
+    }
+  });
+  shadow(timing, 'chargePath', (f) => (profile: PathProfile, reads?: ArrayLike<number>, writes?: ArrayLike<number>): number => {
+    if (depth !== 0 || inPath) return f(profile, reads, writes);
+    // the path's own calls on the parts are recorded as they happen (depth stays 0);
+    // what it adds to the counters directly becomes one Path step after them
+    const c = timing.counters;
+    const i0 = c.instructions;
+    const p0 = c.pairs;
+    const n0 = c.pathCharges;
+    inPath = true;
+    pathInnerClocks = 0;
+    let result: number | undefined;
+    try {
+      result = f(profile, reads, writes);
+      return result;
+    } finally {
+      inPath = false;
+      // a path that threw (a kernel bug) keeps the sums consistent: its calls' clocks count, no issue clocks
+      const issueClocks = result === undefined ? 0 : pathIssueClocks(profile);
+      trace.put(TraceOp.Path, 0, c.instructions - i0, c.pairs - p0, c.pathCharges - n0, issueClocks);
+      trace.liveClocks += result === undefined ? pathInnerClocks : result;
+    }
+  });
+
+  return () => {
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+  };
+}
+
+export interface ReplayResult {
+  /** the replay model's counters */
+  counters: Counters;
+  /** sum of the clocks the replayed calls returned (compare with trace.liveClocks) */
+  clocks: number;
+  model: TimingModel;
+}
+
+/** Replay `trace` through a fresh TimingModel of `config`. */
+export function replayTrace(trace: TimingTrace, config: Readonly<P54CConfig> = P54C_CONFIG): ReplayResult {
+  const model = new TimingModel(config, new Counters());
+  return { counters: model.counters, clocks: replayInto(trace, model), model };
+}
+
+/**
+ * The parts a replay drives: TimingModel has them; an alternative implementation of the
+ * hot operations (the Wasm one of jit.md step 3) can be replayed through the same loop.
+ */
+export interface ReplayTarget {
+  readonly counters: Counters;
+  readonly hierarchy: Pick<MemoryHierarchy, 'fetch' | 'read' | 'write' | 'advance' | 'noteTakenBranch' | 'flushAll' | 'invalidateRange'>;
+  readonly itlb: Pick<Tlb, 'lookup' | 'flush' | 'invalidate'>;
+  readonly dtlb: Pick<Tlb, 'lookup' | 'flush' | 'invalidate'>;
+  readonly pipeline: Pick<Pipeline, 'issue' | 'issueAfter' | 'branch' | 'serialize'>;
+  pageWalk(pdePhys: number, ptePhys: number, adUpdates: number): number;
+  flushTlbs(): void;
+  invlpg(linear: number): void;
+  idle(clocks: number): void;
+}
+
+/** Replay `trace` in order through `target`; returns the sum of the returned clocks. */
+export function replayInto(trace: TimingTrace, target: ReplayTarget): number {
+  const { w, n, wide, infos } = trace.raw();
+  const h = target.hierarchy;
+  const p = target.pipeline;
+  const itlb = target.itlb;
+  const dtlb = target.dtlb;
+  const c = target.counters;
+  let sum = 0;
+  let i = 0;
+  // the common header has no mode bits (every argument an int32): read the words directly
+  while (i < n) {
+    const hd = w[i];
+    const direct = hd >>> MODE_SHIFT === 0;
+    const a = direct ? w[i + 1] : argValue(hd, 0, w[i + 1], wide);
+    switch (hd & OP_MASK) {
+      case TraceOp.IssueAfter: {
+        const prev = direct ? w[i + 4] : argValue(hd, 3, w[i + 4], wide);
+        sum += p.issueAfter(
+          infos[a],
+          direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide),
+          (hd & (1 << FLAG_SHIFT)) !== 0,
+          direct ? w[i + 3] : argValue(hd, 2, w[i + 3], wide),
+          prev < 0 ? null : infos[prev],
+          (hd & (2 << FLAG_SHIFT)) !== 0,
+        );
+        i += 5;
+        break;
+      }
+      case TraceOp.Fetch:
+        sum += h.fetch(a, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide));
+        i += 3;
+        break;
+      case TraceOp.Read:
+        sum += h.read(a, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide));
+        i += 3;
+        break;
+      case TraceOp.Write:
+        sum += h.write(a, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide));
+        i += 3;
+        break;
+      case TraceOp.DtlbLookup:
+        dtlb.lookup(a, (hd & (1 << FLAG_SHIFT)) !== 0);
+        i += 2;
+        break;
+      case TraceOp.ItlbLookup:
+        itlb.lookup(a, (hd & (1 << FLAG_SHIFT)) !== 0);
+        i += 2;
+        break;
+      case TraceOp.Branch:
+        sum += p.branch(a, (hd & (1 << FLAG_SHIFT)) !== 0, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide), (direct ? w[i + 3] : argValue(hd, 2, w[i + 3], wide)) as BranchKind);
+        i += 4;
+        break;
+      case TraceOp.Issue:
+        sum += p.issue(infos[a], direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide), (hd & (1 << FLAG_SHIFT)) !== 0, direct ? w[i + 3] : argValue(hd, 2, w[i + 3], wide));
+        i += 4;
+        break;
+      case TraceOp.Advance:
+        h.advance(a);
+        i += 2;
+        break;
+      case TraceOp.PageWalk:
+        sum += target.pageWalk(a, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide), direct ? w[i + 3] : argValue(hd, 2, w[i + 3], wide));
+        i += 4;
+        break;
+      case TraceOp.Serialize:
+        p.serialize();
+        i += 1;
+        break;
+      case TraceOp.NoteTakenBranch:
+        h.noteTakenBranch();
+        i += 1;
+        break;
+      case TraceOp.FlushAll:
+        h.flushAll((hd & (1 << FLAG_SHIFT)) !== 0);
+        i += 1;
+        break;
+      case TraceOp.InvalidateRange:
+        h.invalidateRange(a, direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide));
+        i += 3;
+        break;
+      case TraceOp.ItlbFlush:
+        itlb.flush();
+        i += 1;
+        break;
+      case TraceOp.DtlbFlush:
+        dtlb.flush();
+        i += 1;
+        break;
+      case TraceOp.ItlbInvalidate:
+        itlb.invalidate(a);
+        i += 2;
+        break;
+      case TraceOp.DtlbInvalidate:
+        dtlb.invalidate(a);
+        i += 2;
+        break;
+      case TraceOp.FlushTlbs:
+        target.flushTlbs();
+        i += 1;
+        break;
+      case TraceOp.Invlpg:
+        target.invlpg(a);
+        i += 2;
+        break;
+      case TraceOp.Idle:
+        target.idle(a);
+        i += 2;
+        break;
+      case TraceOp.Path:
+        c.instructions += a;
+        c.pairs += direct ? w[i + 2] : argValue(hd, 1, w[i + 2], wide);
+        c.pathCharges += direct ? w[i + 3] : argValue(hd, 2, w[i + 3], wide);
+        sum += direct ? w[i + 4] : argValue(hd, 3, w[i + 4], wide);
+        i += 5;
+        break;
+      default:
+        throw new Error(`replayTrace: bad op ${hd & OP_MASK} at word ${i} (corrupt trace)`);
+    }
+  }
+  return sum;
+}
