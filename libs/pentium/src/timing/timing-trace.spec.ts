@@ -168,6 +168,16 @@ describe('TimingTrace', () => {
     expect(diffTimingCounters(live, timingCounters(r.counters))).toEqual([]);
   });
 
+  test('as plain data (for a worker or a file) it replays identically, and a cut trace is refused', () => {
+    const data = trace.toData();
+    const back = TimingTrace.fromData(structuredClone(data));
+    const r = replayTrace(back);
+    expect(diffTimingCounters(back.liveCounters(), timingCounters(r.counters))).toEqual([]);
+    expect(back.liveCounters()).toEqual(live);
+    expect(r.clocks).toBe(trace.liveClocks);
+    expect(() => TimingTrace.fromData({ ...data, words: data.words.slice(0, data.words.length - 1) })).toThrow(/cut short|calls in the words/);
+  });
+
   test('large addresses and fractional clocks survive the encoding', () => {
     const calls = [...trace.decode()];
     expect(calls.some((c) => c.op === TraceOp.Branch && c.args[0] >= HIGH)).toBe(true);

@@ -144,11 +144,24 @@ export interface TraceCall {
   flags: number;
 }
 
+/**
+ * A trace as plain data: typed arrays and plain objects, so it can be posted to a worker
+ * (a fresh isolate replays without the recorder's shapes in its inline caches) or saved.
+ */
+export interface TimingTraceData {
+  words: Int32Array;
+  wide: Float64Array;
+  infos: TimingInfo[];
+  calls: number;
+  liveClocks: number;
+  live: TimingCounterValues;
+}
+
 /** The timing calls of one run, in order. */
 export class TimingTrace {
-  private w = new Int32Array(1 << 16);
+  private w: Int32Array = new Int32Array(1 << 16);
   private n = 0;
-  private wide = new Float64Array(16);
+  private wide: Float64Array = new Float64Array(16);
   private nWide = 0;
   private infoTable: TimingInfo[] = [];
   private readonly infoIds = new Map<TimingInfo, number>();
@@ -160,7 +173,8 @@ export class TimingTrace {
    */
   liveClocks = 0;
   private startCounters: TimingCounterValues | null = null;
-  private endCounters: TimingCounterValues | null = null;
+  /** the live run's counter deltas, once detached */
+  private live: TimingCounterValues | null = null;
   private detachFn: (() => void) | null = null;
   private model: TimingModel | null = null;
 
@@ -180,7 +194,7 @@ export class TimingTrace {
    * the replay starts from a fresh model.
    */
   attach(timing: TimingModel): this {
-    if (this.detachFn !== null || this.startCounters !== null) throw new Error('TimingTrace.attach: a trace records one model once');
+    if (this.detachFn !== null || this.startCounters !== null || this.live !== null) throw new Error('TimingTrace.attach: a trace records one model once');
     if (attached.has(timing)) throw new Error('TimingTrace.attach: this timing model already has a trace attached');
     const start = timingCounters(timing.counters);
     const used = TIMING_COUNTERS.filter((k) => k !== 'tlbFlushes' && start[k] !== 0);
@@ -204,10 +218,11 @@ export class TimingTrace {
 
   /** Stop recording and restore the model's methods; the counters' deltas are kept. */
   detach(): void {
-    if (this.detachFn === null || this.model === null) return;
-    this.endCounters = timingCounters(this.model.counters);
+    if (this.detachFn === null) return;
+    this.live = this.liveCounters();
     this.detachFn();
     this.detachFn = null;
+    this.model = null;
     // copies, so the trace neither pins the decoder's objects nor sees later changes
     this.infoTable = this.infoTable.map((i) => Object.freeze({ ...i }));
     this.infoIds.clear();
@@ -215,12 +230,48 @@ export class TimingTrace {
 
   /** What the recorded run added to each timing counter (up to now while attached). */
   liveCounters(): TimingCounterValues {
+    if (this.live !== null) return { ...this.live };
     const start = this.startCounters;
     if (start === null || this.model === null) throw new Error('TimingTrace.liveCounters: never attached');
-    const end = this.endCounters ?? timingCounters(this.model.counters);
+    const now = timingCounters(this.model.counters);
     const out = {} as TimingCounterValues;
-    for (const k of TIMING_COUNTERS) out[k] = end[k] - start[k];
+    for (const k of TIMING_COUNTERS) out[k] = now[k] - start[k];
     return out;
+  }
+
+  /** The recorded trace as plain data (copies; detach first). */
+  toData(): TimingTraceData {
+    if (this.detachFn !== null) throw new Error('TimingTrace.toData: detach first');
+    return {
+      words: this.w.slice(0, this.n),
+      wide: this.wide.slice(0, this.nWide),
+      infos: this.infoTable.map((i) => ({ ...i })),
+      calls: this.calls,
+      liveClocks: this.liveClocks,
+      live: this.liveCounters(),
+    };
+  }
+
+  /** A trace from toData()'s output (it is checked as far as the replay needs: op codes and lengths). */
+  static fromData(data: TimingTraceData): TimingTrace {
+    const t = new TimingTrace();
+    t.w = data.words;
+    t.n = data.words.length;
+    t.wide = data.wide;
+    t.nWide = data.wide.length;
+    t.infoTable = data.infos;
+    t.calls = data.calls;
+    t.liveClocks = data.liveClocks;
+    t.live = { ...data.live };
+    let calls = 0;
+    for (let i = 0; i < t.n; calls++) {
+      const op = t.w[i] & OP_MASK;
+      if (op < 1 || op >= ARGS.length) throw new Error(`TimingTrace.fromData: bad op ${op} at word ${i}`);
+      i += 1 + ARGS[op];
+      if (i > t.n) throw new Error('TimingTrace.fromData: the last call is cut short');
+    }
+    if (calls !== data.calls) throw new Error(`TimingTrace.fromData: ${calls} calls in the words, ${data.calls} announced`);
+    return t;
   }
 
   // ---- encoding (the recorder's hot path: one header, then the arguments)
@@ -298,9 +349,7 @@ export class TimingTrace {
     const t = new TimingTrace();
     t.infoTable = this.infoTable;
     t.liveClocks = this.liveClocks;
-    t.startCounters = this.startCounters;
-    t.endCounters = this.endCounters ?? (this.model !== null ? timingCounters(this.model.counters) : null);
-    t.model = this.model;
+    t.live = this.liveCounters();
     let index = 0;
     for (const call of this.decode()) {
       const c = edit(call, index++);
