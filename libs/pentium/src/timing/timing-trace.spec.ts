@@ -4,7 +4,8 @@ import { TSS32, flatCode, flatData, tssDescriptor, writeDescriptor } from '../cp
 import { CODE, GDT_BASE, IDT_BASE, KCODE, KDATA, KSTACK, PAGE_DIR, PAGE_TABLE, STOP, STOP_ID, TSS_BASE, TSS_SEL, loadCode, runToStop } from '../cpu/test-support';
 import { R, UserAsm } from '../testing/user-asm';
 import type { PathProfile } from './path-profile';
-import { TIMING_COUNTERS, TimingTrace, TraceOp, diffTimingCounters, replayTrace, timingCounters, type TraceCall } from './timing-trace';
+import { TimingModel } from './timing-model';
+import { TIMING_COUNTERS, TimingTrace, TraceOp, diffTimingCounters, replayInto, replayTrace, timingCounters, type TraceCall } from './timing-trace';
 
 // A ring-0 program on an identity-paged machine that exercises every kind of timing
 // call: code and data TLB misses with page walks (4 KiB and 4 MiB pages), cold and
@@ -151,6 +152,13 @@ describe('TimingTrace', () => {
     expect(r.clocks).toBe(trace.liveClocks);
     // and the model ends in the same state: its clock and the BTB's view
     expect(r.model.hierarchy.now).toBe(m.timing.hierarchy.now);
+  });
+
+  test('the generic step and the fast path replay alike (every call through the generic one)', () => {
+    const model = new TimingModel();
+    const clocks = replayInto(trace, model, false);
+    expect(diffTimingCounters(live, timingCounters(model.counters))).toEqual([]);
+    expect(clocks).toBe(trace.liveClocks);
   });
 
   test('detach restores the instance methods: later calls are not recorded', () => {
