@@ -5,7 +5,7 @@
 // exactly the timing work of the run and nothing else, so its time per guest instruction
 // is the timing model's cost, deterministic and comparable across builds (docs/design/
 // jit.md: the budget is ~40 ns per instruction for everything). Exits 1 when a replay's
-// counters or clocks differ from the live run's: the trace is then no oracle. As in
+// counters, clocks or state differ from the live run's: the trace is then no oracle. As in
 // bench:cpu, the CPU-time rows are the ones to compare on a shared host: fastest of N.
 // Usage: npm run bench:timing [-- --size N] [--repeat N]    (build first: npm run build)
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,12 +25,12 @@ if (!existsSync(path.join(dist, 'lab/src/index.js'))) {
 const pentium = require(path.join(dist, 'pentium/src/index.js'));
 
 if (isMainThread) await main();
-else parentPort.postMessage(workerData.decodeOnly ? decodeOnly(workerData.data, workerData.repeat) : replays(workerData.data, workerData.repeat));
+else parentPort.postMessage(workerData.decodeOnly ? decodeOnly(workerData.data, workerData.repeat) : replays(workerData.data, workerData.state, workerData.repeat));
 
 async function main() {
   const size = option('--size', 2);
   const repeat = option('--repeat', 5);
-  const { data, recordMs } = await record(size);
+  const { data, state, recordMs } = await record(size);
   const insns = data.live.instructions;
   const traceBytes = data.words.byteLength + data.wide.byteLength;
   // The replays run in workers: fresh V8 isolates whose inline caches have seen only the
@@ -42,7 +42,7 @@ async function main() {
   data.words = shared;
   const inWorker = (decodeOnly) =>
     new Promise((resolve, reject) => {
-      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { data, repeat, decodeOnly } });
+      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { data, state, repeat, decodeOnly } });
       w.once('message', resolve);
       w.once('error', reject);
     });
@@ -62,9 +62,9 @@ async function main() {
     ['replay ns per guest instruction (CPU time)', (result.bestCpu / insns).toFixed(1)],
     ['replay ns per call (CPU time)', (result.bestCpu / data.calls).toFixed(1)],
     ['  of which trace decoding + calls (CPU, ns/insn)', (decodeBest / insns).toFixed(1)],
-    ['replay counters = live counters', result.failure !== null ? 'NO' : `yes (${Object.keys(data.live).length} counters, and the clocks)`],
+    ['replay = live run', result.failure !== null ? 'NO' : `yes (${Object.keys(data.live).length} counters, the clocks, ${Object.keys(state).length} state fields)`],
   ];
-  for (const [k, v] of rows) console.log(`${String(k).padEnd(44)} ${v}`);
+  for (const [k, v] of rows) console.log(`${String(k).padEnd(48)} ${v}`);
   process.exit(result.failure !== null ? 1 : 0);
 }
 
@@ -90,8 +90,10 @@ async function record(size) {
   const linux = SYSTEMS.find((s) => s.id === 'linux');
   const trace = new pentium.TimingTrace();
   const boot = linux.boot;
+  let timing = null;
   linux.boot = (machine, setup) => {
-    trace.attach(machine.timing);
+    timing = machine.timing;
+    trace.attach(timing);
     return boot.call(linux, machine, setup);
   };
   const image = readFileSync(path.join(root, 'guest/images/int80/cpubench'));
@@ -113,12 +115,13 @@ async function record(size) {
     console.error(`bench:timing: the trace holds ${trace.liveCounters().instructions} instructions, the run retired ${run.counters.instructions}`);
     process.exit(1);
   }
-  return { data: trace.toData(), recordMs };
+  // the live model's whole state, for the replays to match (not only its counters)
+  return { data: trace.toData(), state: pentium.timingState(timing), recordMs };
 }
 
-/** In the worker: replay `repeat` times, check each against the live run, time the fastest. */
-function replays(data, repeat) {
-  const { TimingTrace, replayTrace, timingCounters, diffTimingCounters, P54C_CONFIG } = pentium;
+/** In the worker: replay `repeat` times, check each against the live run (counters, clocks, state), time the fastest. */
+function replays(data, state, repeat) {
+  const { TimingTrace, replayTrace, timingCounters, diffTimingCounters, diffTimingState, P54C_CONFIG } = pentium;
   const trace = TimingTrace.fromData(data);
   let best = Infinity;
   let bestCpu = Infinity;
@@ -130,6 +133,7 @@ function replays(data, repeat) {
     bestCpu = Math.min(bestCpu, cpuNs(cpu));
     const diff = diffTimingCounters(data.live, timingCounters(r.counters));
     if (r.clocks !== data.liveClocks) diff.push(`clocks returned: ${data.liveClocks} live ≠ ${r.clocks} replayed`);
+    diff.push(...diffTimingState(state, r.model).slice(0, 10));
     if (diff.length > 0) return { best, bestCpu, failure: [`replay ${i + 1}:`, ...diff] };
   }
   return { best, bestCpu, failure: null };

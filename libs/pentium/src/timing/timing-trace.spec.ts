@@ -5,7 +5,7 @@ import { CODE, GDT_BASE, IDT_BASE, KCODE, KDATA, KSTACK, PAGE_DIR, PAGE_TABLE, S
 import { R, UserAsm } from '../testing/user-asm';
 import type { PathProfile } from './path-profile';
 import { TimingModel } from './timing-model';
-import { TIMING_COUNTERS, TimingTrace, TraceOp, diffTimingCounters, replayInto, replayTrace, timingCounters, type TraceCall } from './timing-trace';
+import { TIMING_COUNTERS, TimingTrace, TraceOp, diffTimingCounters, diffTimingState, replayInto, replayTrace, timingCounters, type TraceCall } from './timing-trace';
 
 // A ring-0 program on an identity-paged machine that exercises every kind of timing
 // call: code and data TLB misses with page walks (4 KiB and 4 MiB pages), cold and
@@ -150,8 +150,17 @@ describe('TimingTrace', () => {
     const r = replayTrace(trace);
     expect(diffTimingCounters(live, timingCounters(r.counters))).toEqual([]);
     expect(r.clocks).toBe(trace.liveClocks);
-    // and the model ends in the same state: its clock and the BTB's view
-    expect(r.model.hierarchy.now).toBe(m.timing.hierarchy.now);
+    // and the model ends in the same state: caches, TLBs, BTB, write buffers, pipeline
+    expect(diffTimingState(r.model, m.timing)).toEqual([]);
+  });
+
+  test('the state comparison sees a difference the counters do not', () => {
+    const r = replayTrace(trace);
+    r.model.dtlb.lookup(0x12345000); // a miss: one more entry, one more counted miss
+    r.model.hierarchy.advance(1);
+    const diff = diffTimingState(r.model, m.timing);
+    expect(diff.some((d) => d.startsWith('timing.hierarchy.now:'))).toBe(true);
+    expect(diff.some((d) => d.startsWith('timing.dtlb.small.tags['))).toBe(true);
   });
 
   test('the generic step and the fast path replay alike (every call through the generic one)', () => {

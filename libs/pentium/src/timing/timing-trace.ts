@@ -791,3 +791,61 @@ function step(t: ReplayTarget, infos: readonly TimingInfo[], op: TraceOp, flags:
       return d;
   }
 }
+
+/** A timing model's state, flattened: path → number, flag or typed array (see diffTimingState). Plain data: it can be posted to a worker. */
+export type TimingState = Record<string, unknown>;
+
+/**
+ * Every number, flag and typed array reachable from the model's parts (cache and TLB
+ * tags, LRU bits, the BTB, write-buffer times, the clocks, the pipeline's open pair…),
+ * private fields included, the counters and the path MMU left out. Reflection, because
+ * the parts keep their state private; this is for differential checks, not for the run.
+ */
+export function timingState(model: TimingModel): TimingState {
+  const out: TimingState = {};
+  flattenState(model, 'timing', out, new Set());
+  return out;
+}
+
+/**
+ * Where two timing models' states differ, as "path: a ≠ b" lines (empty when equal). For
+ * the differential tests of jit.md step 3: after a replay, a re-implementation must agree
+ * on all of the state, not only on the counters.
+ */
+export function diffTimingState(a: TimingModel | TimingState, b: TimingModel | TimingState): string[] {
+  const fa = a instanceof TimingModel ? timingState(a) : a;
+  const fb = b instanceof TimingModel ? timingState(b) : b;
+  const out: string[] = [];
+  for (const key of new Set([...Object.keys(fa), ...Object.keys(fb)])) {
+    const va = fa[key];
+    const vb = fb[key];
+    if (ArrayBuffer.isView(va) && ArrayBuffer.isView(vb)) {
+      const x = va as unknown as ArrayLike<number>;
+      const y = vb as unknown as ArrayLike<number>;
+      if (x.length !== y.length) out.push(`${key}: length ${x.length} ≠ ${y.length}`);
+      else {
+        for (let i = 0; i < x.length; i++) {
+          if (!Object.is(x[i], y[i])) {
+            out.push(`${key}[${i}]: ${x[i]} ≠ ${y[i]}`);
+            break;
+          }
+        }
+      }
+    } else if (!Object.is(va, vb)) out.push(`${key}: ${String(va)} ≠ ${String(vb)}`);
+  }
+  return out;
+}
+
+const STATE_SKIP = new Set(['counters', 'mmu', 'config']);
+
+function flattenState(obj: object, path: string, out: TimingState, seen: Set<object>): void {
+  // a part reached twice (the pipeline's hierarchy is the model's) is listed once
+  if (seen.has(obj)) return;
+  seen.add(obj);
+  for (const [key, v] of Object.entries(obj)) {
+    if (STATE_SKIP.has(key) || typeof v === 'function') continue;
+    const at = `${path}.${key}`;
+    if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) flattenState(v as object, at, out, seen);
+    else out[at] = v;
+  }
+}
