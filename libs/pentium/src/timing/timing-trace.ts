@@ -3,9 +3,15 @@
 // Why: the block compiler (docs/design/jit.md, step 3) re-implements the timing model's
 // hot operations as Wasm functions. Its oracle is this trace: the calls one real guest
 // run made, in order, with their arguments, replayed through the TypeScript model and
-// through the new one; every counter must come out the same. Replaying the trace alone
-// also measures the timing model's own speed, free of the interpreter
-// (scripts/bench-timing.mjs).
+// through the new one; every counter and every state field (diffTimingState) must come
+// out the same. Replaying the trace alone also measures the timing model's own speed,
+// free of the interpreter (scripts/bench-timing.mjs).
+//
+// Recording: attach() shadows the methods of one model's part *instances* with wrappers
+// (other machines in the process are untouched) and detach() removes them. It must
+// come before the machine executes anything, as a replay starts from a fresh model. The
+// recorded machine may run a little slower afterwards (V8 has seen its parts change
+// shape); record on a machine made for the recording.
 //
 // What is recorded: every top-level call into one TimingModel's parts, by whoever makes
 // it (the CPU, the kernels' path charges, the run loop's HLT idling). A call made inside
@@ -13,8 +19,9 @@
 // TimingModel.pageWalk → MemoryHierarchy.read, …) is the callee's own business and is
 // not recorded: replaying the outer call repeats it. `chargePath` is the exception: it
 // is decomposed into the calls it makes on the parts (serialize, advance, TLB lookups,
-// page walks, fetches, reads, writes), recorded as top-level calls, plus one PATH step
-// for what it adds to the counters directly (instructions, pairs, pathCharges). So a
+// page walks, fetches, reads, writes), recorded as top-level calls, plus one Path step
+// for what it adds to the counters directly (instructions, pairs, pathCharges: the
+// deltas seen across the call, as no part it calls touches those three). So a
 // replay needs no path profile and no page tables, and a re-implementation of the hot
 // operations is checked on the kernels' paths as well.
 //
