@@ -7,7 +7,9 @@
 // jit.md: the budget is ~40 ns per instruction for everything). Exits 1 when a replay's
 // counters, clocks or state differ from the live run's: the trace is then no oracle. As in
 // bench:cpu, the CPU-time rows are the ones to compare on a shared host: fastest of N.
-// Usage: npm run bench:timing [-- --size N] [--repeat N]    (build first: npm run build)
+// Usage: npm run bench:timing [-- --size N] [--repeat N] [--system ID]   (build first: npm run build)
+// --system records cpubench on another system of the catalogue (default linux), e.g.
+// to check the trace on a µ-kernel's path charges.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -30,7 +32,9 @@ else parentPort.postMessage(workerData.decodeOnly ? decodeOnly(workerData.data, 
 async function main() {
   const size = option('--size', 2);
   const repeat = option('--repeat', 5);
-  const { data, state, recordMs } = await record(size);
+  const si = process.argv.indexOf('--system');
+  const system = si > 0 ? process.argv[si + 1] : 'linux';
+  const { data, state, recordMs } = await record(system, size);
   const insns = data.live.instructions;
   const traceBytes = data.words.byteLength + data.wide.byteLength;
   // The replays run in workers: fresh V8 isolates whose inline caches have seen only the
@@ -51,7 +55,7 @@ async function main() {
   const decodeBest = result.failure === null ? (await inWorker(true)).decodeBest : NaN;
   if (result.failure !== null) console.error(`bench:timing: a replay differs from the live run:\n  ${result.failure.join('\n  ')}`);
   const rows = [
-    ['cpubench size', size],
+    ['system, cpubench size', `${system}, ${size}`],
     ['guest instructions', insns],
     ['timing calls recorded', data.calls],
     ['calls per instruction', (data.calls / insns).toFixed(2)],
@@ -79,31 +83,35 @@ function option(name, fallback) {
   return v;
 }
 
-/** cpubench on the linux system through execProgram, its timing calls recorded from power-on. */
-async function record(size) {
+/** cpubench on `systemId` through execProgram, its timing calls recorded from power-on. */
+async function record(systemId, size) {
   const { execProgram } = require(path.join(dist, 'lab/src/index.js'));
   const { SYSTEMS } = require(path.join(dist, 'lab/src/catalog/systems.js'));
   // execProgram builds its Machine inside; the trace must be attached before the kernel
   // boots on it (boot already runs code). The catalogue entry's boot is the first thing
   // that sees the machine, so this process wraps it for the one run. (A hook in
   // execProgram would do the same without reaching into the catalogue.)
-  const linux = SYSTEMS.find((s) => s.id === 'linux');
+  const entry = SYSTEMS.find((s) => s.id === systemId);
+  if (entry === undefined) {
+    console.error(`bench:timing: unknown system '${systemId}' (known: ${SYSTEMS.map((s) => s.id).join(', ')})`);
+    process.exit(2);
+  }
   const trace = new pentium.TimingTrace();
-  const boot = linux.boot;
+  const boot = entry.boot;
   let timing = null;
-  linux.boot = (machine, setup) => {
+  entry.boot = (machine, setup) => {
     timing = machine.timing;
     trace.attach(timing);
-    return boot.call(linux, machine, setup);
+    return boot.call(entry, machine, setup);
   };
-  const image = readFileSync(path.join(root, 'guest/images/int80/cpubench'));
+  const image = readFileSync(path.join(root, 'guest/images', entry.libcBackend, 'cpubench'));
   const t0 = performance.now();
   let run;
   try {
-    run = await execProgram({ system: 'linux', image, argv: ['cpubench', String(size)], cycleBudget: 1e12 });
+    run = await execProgram({ system: systemId, image, argv: ['cpubench', String(size)], cycleBudget: 1e12 });
   } finally {
     trace.detach();
-    linux.boot = boot;
+    entry.boot = boot;
   }
   const recordMs = performance.now() - t0;
   if (run.error || run.exitStatus !== 0) {
