@@ -146,7 +146,7 @@ describe('TimingTrace', () => {
     expect(diffTimingCounters(live, timingCounters(m.counters))).toEqual([]);
   });
 
-  test('a replay through a fresh model reproduces every timing counter and the clocks', () => {
+  test('a replay through a fresh model reproduces every timing counter, the clocks and the whole state', () => {
     const r = replayTrace(trace);
     expect(diffTimingCounters(live, timingCounters(r.counters))).toEqual([]);
     expect(r.clocks).toBe(trace.liveClocks);
