@@ -11,3 +11,4 @@ export * from './pairing';
 export * from './pipeline';
 export * from './path-profile';
 export * from './timing-model';
+export * from './timing-trace';
