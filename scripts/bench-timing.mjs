@@ -27,7 +27,10 @@ if (!existsSync(path.join(dist, 'lab/src/index.js'))) {
 const pentium = require(path.join(dist, 'pentium/src/index.js'));
 
 if (isMainThread) await main();
-else parentPort.postMessage(workerData.decodeOnly ? decodeOnly(workerData.data, workerData.repeat) : replays(workerData.data, workerData.state, workerData.repeat));
+else {
+  const { mode, data, state, repeat } = workerData;
+  parentPort.postMessage(mode === 'decode' ? decodeOnly(data, repeat) : mode === 'wasm' ? wasmReplays(data, state, repeat) : replays(data, state, repeat));
+}
 
 async function main() {
   const size = option('--size', 2);
@@ -44,16 +47,18 @@ async function main() {
   const shared = new Int32Array(new SharedArrayBuffer(data.words.byteLength));
   shared.set(data.words);
   data.words = shared;
-  const inWorker = (decodeOnly) =>
+  const inWorker = (mode) =>
     new Promise((resolve, reject) => {
-      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { data, state, repeat, decodeOnly } });
+      const w = new Worker(fileURLToPath(import.meta.url), { workerData: { data, state, repeat, mode } });
       w.once('message', resolve);
       w.once('error', reject);
     });
-  const result = await inWorker(false);
-  // a worker of its own, so the replay's call sites stay monomorphic in both
-  const decodeBest = result.failure === null ? (await inWorker(true)).decodeBest : NaN;
+  const result = await inWorker('ts');
+  // a worker of its own each, so the replay's call sites stay monomorphic in all three
+  const decodeBest = result.failure === null ? (await inWorker('decode')).decodeBest : NaN;
+  const wasm = await inWorker('wasm');
   if (result.failure !== null) console.error(`bench:timing: a replay differs from the live run:\n  ${result.failure.join('\n  ')}`);
+  if (wasm.failure !== null) console.error(`bench:timing: the Wasm timing runtime's replay differs from the live run:\n  ${wasm.failure.join('\n  ')}`);
   const rows = [
     ['system, cpubench size', `${system}, ${size}`],
     ['guest instructions', insns],
@@ -67,9 +72,11 @@ async function main() {
     ['replay ns per call (CPU time)', (result.bestCpu / data.calls).toFixed(1)],
     ['  of which trace decoding + calls (CPU, ns/insn)', (decodeBest / insns).toFixed(1)],
     ['replay = live run', result.failure !== null ? 'NO' : `yes (${Object.keys(data.live).length} counters, the clocks, ${Object.keys(state).length} state fields)`],
+    ['Wasm timing runtime replay (CPU, ns/insn)', (wasm.bestCpu / insns).toFixed(1)],
+    ['Wasm replay = live run', wasm.failure !== null ? 'NO' : 'yes (the same checks)'],
   ];
   for (const [k, v] of rows) console.log(`${String(k).padEnd(48)} ${v}`);
-  process.exit(result.failure !== null ? 1 : 0);
+  process.exit(result.failure !== null || wasm.failure !== null ? 1 : 0);
 }
 
 function option(name, fallback) {
@@ -87,31 +94,25 @@ function option(name, fallback) {
 async function record(systemId, size) {
   const { execProgram } = require(path.join(dist, 'lab/src/index.js'));
   const { SYSTEMS } = require(path.join(dist, 'lab/src/catalog/systems.js'));
-  // execProgram builds its Machine inside; the trace must be attached before the kernel
-  // boots on it (boot already runs code). The catalogue entry's boot is the first thing
-  // that sees the machine, so this process wraps it for the one run. (A hook in
-  // execProgram would do the same without reaching into the catalogue.)
   const entry = SYSTEMS.find((s) => s.id === systemId);
   if (entry === undefined) {
     console.error(`bench:timing: unknown system '${systemId}' (known: ${SYSTEMS.map((s) => s.id).join(', ')})`);
     process.exit(2);
   }
+  // the trace is attached to the fresh machine before the kernel boots on it (boot already runs code)
   const trace = new pentium.TimingTrace();
-  const boot = entry.boot;
   let timing = null;
-  entry.boot = (machine, setup) => {
+  const onMachine = (machine) => {
     timing = machine.timing;
     trace.attach(timing);
-    return boot.call(entry, machine, setup);
   };
   const image = readFileSync(path.join(root, 'guest/images', entry.libcBackend, 'cpubench'));
   const t0 = performance.now();
   let run;
   try {
-    run = await execProgram({ system: systemId, image, argv: ['cpubench', String(size)], cycleBudget: 1e12 });
+    run = await execProgram({ system: systemId, image, argv: ['cpubench', String(size)], cycleBudget: 1e12, onMachine });
   } finally {
     trace.detach();
-    entry.boot = boot;
   }
   const recordMs = performance.now() - t0;
   if (run.error || run.exitStatus !== 0) {
@@ -142,6 +143,91 @@ function replays(data, state, repeat) {
     const diff = diffTimingCounters(data.live, timingCounters(r.counters));
     if (r.clocks !== data.liveClocks) diff.push(`clocks returned: ${data.liveClocks} live ≠ ${r.clocks} replayed`);
     diff.push(...diffTimingState(state, r.model).slice(0, 10));
+    if (diff.length > 0) return { best, bestCpu, failure: [`replay ${i + 1}:`, ...diff] };
+  }
+  return { best, bestCpu, failure: null };
+}
+
+/**
+ * In a third worker: the same trace through the Wasm timing runtime (jit/timing), one JS→Wasm
+ * call per timing call. The runtime works on a TimingModel's tables in a linear memory;
+ * the rare calls it does not export (cache and TLB flushes, idle, fractional advances) go
+ * to that TypeScript model between leave() and enter(). Checked like the TypeScript replay.
+ */
+function wasmReplays(data, state, repeat) {
+  const { TimingTrace, replayInto, timingCounters, diffTimingCounters, diffTimingState, P54C_CONFIG, TimingModel, Counters, LinearMemory } = pentium;
+  const { TimingRuntime, packTiming } = require(path.join(dist, 'pentium/src/jit/index.js'));
+  const trace = TimingTrace.fromData(data);
+  let best = Infinity;
+  let bestCpu = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    const lin = new LinearMemory(0, 1 << 20);
+    const tm = new TimingModel(P54C_CONFIG, new Counters(), lin);
+    const rt = new TimingRuntime(tm, lin);
+    const w = rt.exports;
+    const packed = new Map();
+    const words = (info) => {
+      let p = packed.get(info);
+      if (p === undefined) packed.set(info, (p = packTiming(info)));
+      return p;
+    };
+    // a rare call on the TypeScript model, with the state handed over around it
+    const onModel = (f) => (...args) => {
+      rt.leave();
+      const r = f(...args);
+      rt.enter();
+      return r;
+    };
+    // a Path step adds to counters the runtime keeps in its slots (instructions, pairs)
+    const onModelCounter = (name) => ({
+      get: () => onModel(() => tm.counters[name])(),
+      set: (v) => onModel(() => (tm.counters[name] = v))(),
+    });
+    const counters = Object.defineProperties({}, { instructions: onModelCounter('instructions'), pairs: onModelCounter('pairs'), pathCharges: onModelCounter('pathCharges') });
+    const target = {
+      counters,
+      hierarchy: {
+        fetch: (p, n) => w.fetch(p, n),
+        read: (p, n) => w.read(p, n),
+        write: (p, n) => w.write(p, n),
+        advance: (c) => (Number.isInteger(c) && c >= 0 && c < 2 ** 31 ? w.advance(c) : onModel((x) => tm.hierarchy.advance(x))(c)),
+        noteTakenBranch: () => w.noteTakenBranch(),
+        flushAll: onModel((wb) => tm.hierarchy.flushAll(wb)),
+        invalidateRange: onModel((p, n) => tm.hierarchy.invalidateRange(p, n)),
+      },
+      itlb: { lookup: (l, large) => w.itlbLookup(l, +large) === 1, flush: onModel(() => tm.itlb.flush()), invalidate: onModel((l) => tm.itlb.invalidate(l)) },
+      dtlb: { lookup: (l, large) => w.dtlbLookup(l, +large) === 1, flush: onModel(() => tm.dtlb.flush()), invalidate: onModel((l) => tm.dtlb.invalidate(l)) },
+      pipeline: {
+        issue: (info, stall, first, phys) => {
+          const [w0, w1] = words(info);
+          return w.issue(w0, w1, stall, +first, phys);
+        },
+        // the same result and state as issue (pipeline.ts)
+        issueAfter: (info, stall, first, phys) => {
+          const [w0, w1] = words(info);
+          return w.issue(w0, w1, stall, +first, phys);
+        },
+        branch: (eip, taken, target, kind) => {
+          w.branch(eip, +taken, target, kind);
+          return 0;
+        },
+        serialize: () => w.serialize(),
+      },
+      pageWalk: (pde, pte, ad) => w.pageWalk(pde, pte, ad),
+      flushTlbs: onModel(() => tm.flushTlbs()),
+      invlpg: onModel((l) => tm.invlpg(l)),
+      idle: onModel((c) => tm.idle(c)),
+    };
+    const t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    rt.enter();
+    const clocks = replayInto(trace, target);
+    rt.leave();
+    best = Math.min(best, Number(process.hrtime.bigint() - t));
+    bestCpu = Math.min(bestCpu, cpuNs(cpu));
+    const diff = diffTimingCounters(data.live, timingCounters(tm.counters));
+    if (clocks !== data.liveClocks) diff.push(`clocks returned: ${data.liveClocks} live ≠ ${clocks} replayed`);
+    diff.push(...diffTimingState(state, tm).slice(0, 10));
     if (diff.length > 0) return { best, bestCpu, failure: [`replay ${i + 1}:`, ...diff] };
   }
   return { best, bestCpu, failure: null };

@@ -1,7 +1,7 @@
 import type { RunError } from './types';
 import { SYSTEMS } from './catalog/systems';
 import { standardRootfs } from './images';
-import { runGuest } from './guest-run';
+import { runGuest, type GuestRunRequest } from './guest-run';
 import type { FileTree } from './catalog/system-entry';
 
 export interface ExecRequest {
@@ -14,6 +14,8 @@ export interface ExecRequest {
   files?: Record<string, Uint8Array>;
   cycleBudget?: number;
   signal?: AbortSignal;
+  /** called with the fresh machine before the system boots on it (instrumentation, e.g. a timing trace) */
+  onMachine?: GuestRunRequest['onMachine'];
 }
 
 export interface ExecResult {
@@ -43,6 +45,7 @@ export async function execProgram(req: ExecRequest): Promise<ExecResult> {
     setup: { rootfs, init: { path, argv: req.argv.length ? req.argv : [name], envp: req.env ?? [] } },
     cycleBudget: req.cycleBudget ?? DEFAULT_EXEC_BUDGET,
     signal: req.signal,
+    onMachine: req.onMachine,
   });
   return {
     stdout: run.stdout,

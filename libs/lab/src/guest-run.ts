@@ -9,6 +9,8 @@ export interface GuestRunRequest {
   cycleBudget: number;
   signal?: AbortSignal;
   onProgress?: (p: { cycles: number; budget: number }) => void;
+  /** called with the fresh machine before the system boots on it (instrumentation, e.g. a timing trace) */
+  onMachine?: (machine: Machine) => void;
 }
 
 export interface GuestRun {
@@ -33,6 +35,7 @@ const SLICE_CYCLES = 20_000_000;
 export async function runGuest(req: GuestRunRequest): Promise<GuestRun> {
   const started = performance.now();
   const machine = new Machine(MACHINE_OPTIONS);
+  req.onMachine?.(machine);
   const finish = (error?: RunError, exit?: { code: number | null; signal: number | null } | null): GuestRun => ({
     stdout: booted?.stdout() ?? '',
     stderr: booted?.stderr() ?? '',
