@@ -19,6 +19,7 @@ import { BranchKind } from '../../timing/timing-info';
 import type { P54CConfig } from '../../timing/p54c-config';
 import type { LinearMemory } from '../../memory/linear-memory';
 import { CodeWriter, F64, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
+import { count, getf, setf, tableOffset } from './slots';
 import { emitPlru4Touch, emitPlru4Victim } from './plru-wasm';
 
 /** slots of the scalar block (byte offsets from its base), all f64 */
@@ -50,10 +51,7 @@ export interface BtbLayout {
 
 /** The layout of `p`, whose tables must live in `lin`, with a new scalar block allocated there. */
 export function btbLayout(p: BranchPredictor, lin: LinearMemory): BtbLayout {
-  const inLin = (a: ArrayBufferView): number => {
-    if (a.buffer !== lin.buffer) throw new Error('btb-wasm: the model\'s tables are not in this linear memory');
-    return a.byteOffset;
-  };
+  const inLin = (a: ArrayBufferView): number => tableOffset(lin, a, 'btb-wasm');
   const t = p.arrays;
   const entries = t.tags.length;
   if (t.targets.length !== entries || t.state.length !== entries || entries !== t.plru.length * 4) {
@@ -83,13 +81,7 @@ type Penalties = Pick<P54CConfig, 'mispredictJccU' | 'mispredictJccV' | 'mispred
 /** Emits the twin into `m` (whose memory 0 is the machine's linear memory). */
 export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): BtbFunctions {
   const S = L.scalars;
-  const getf = (c: CodeWriter, addr: number): CodeWriter => c.i32Const(0).mem('f64_load', addr);
-  const setf = (c: CodeWriter, addr: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0);
-    value(c);
-    c.mem('f64_store', addr);
-  };
-  const count = (c: CodeWriter, slot: number): void => setf(c, S + slot, (c) => getf(c, S + slot).f64Const(1).op(OP.f64_add));
+  const countSlot = (c: CodeWriter, slot: number): void => count(c, S + slot);
   // as the model: the table's total clocks less the base clock the issue already charged
   const penaltyJccU = cfg.mispredictJccU - 1;
   const penaltyJccV = cfg.mispredictJccV - 1;
@@ -118,7 +110,7 @@ export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): Btb
     c.localGet(eip).op(OP.f64_convert_i32_u).localSet(eipF);
     c.localGet(target).op(OP.f64_convert_i32_u).localSet(targetF);
     c.localGet(taken).i32Const(0).op(OP.i32_ne).localSet(taken);
-    count(c, BS.branches);
+    countSlot(c, BS.branches);
     // the repeat filter
     c.localGet(eipF);
     getf(c, S + BS.repeatEip).op(OP.f64_eq).localGet(taken).op(OP.i32_and);
@@ -175,7 +167,7 @@ export function emitBtb(m: WasmModuleBuilder, L: BtbLayout, cfg: Penalties): Btb
     c.localGet(mis).op(OP.i32_eqz).if().i32Const(0).op(OP.return).end();
     c.end(); // $mispredicted
 
-    count(c, BS.mispredictions);
+    countSlot(c, BS.mispredictions);
     c.i32Const(penaltyJccV).i32Const(penaltyJccU).localGet(pipe).i32Const(Pipe.V).op(OP.i32_eq).op(OP.select);
     c.i32Const(penaltyJmp);
     c.localGet(kind).i32Const(BranchKind.Jcc).op(OP.i32_eq).op(OP.select);

@@ -13,6 +13,7 @@ import type { P54CConfig } from '../../timing/p54c-config';
 import type { MemoryHierarchy } from '../../timing/memory-hierarchy';
 import type { LinearMemory } from '../../memory/linear-memory';
 import { CodeWriter, F64, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
+import { count, getf, geti, setf, seti, tableOffset } from './slots';
 
 /** slots of the scalar block (byte offsets from its base): f64 first, then i32 */
 export const HS = {
@@ -62,10 +63,7 @@ export interface HierarchyLayout {
 
 /** The layout of `h`, whose tables must live in `lin`, with a new scalar block allocated there. */
 export function hierarchyLayout(h: MemoryHierarchy, lin: LinearMemory): HierarchyLayout {
-  const inLin = (a: ArrayBufferView): number => {
-    if (a.buffer !== lin.buffer) throw new Error('hierarchy-wasm: the model\'s tables are not in this linear memory');
-    return a.byteOffset;
-  };
+  const inLin = (a: ArrayBufferView): number => tableOffset(lin, a, 'hierarchy-wasm');
   const scalars = lin.alloc(HS_BYTES, 8);
   const l1 = (c: MemoryHierarchy['l1i'], last: number, lastDirty: number): L1Tables => {
     const t = c.arrays;
@@ -100,20 +98,7 @@ type Clocks = Pick<
 /** Emits the twin into `m` (whose memory 0 is the machine's linear memory). */
 export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clocks): HierarchyFunctions {
   const S = L.scalars;
-  // absolute loads and stores of the scalar block and the tables
-  const geti = (c: CodeWriter, addr: number): CodeWriter => c.i32Const(0).mem('i32_load', addr);
-  const getf = (c: CodeWriter, addr: number): CodeWriter => c.i32Const(0).mem('f64_load', addr);
-  const seti = (c: CodeWriter, addr: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0);
-    value(c);
-    c.mem('i32_store', addr);
-  };
-  const setf = (c: CodeWriter, addr: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0);
-    value(c);
-    c.mem('f64_store', addr);
-  };
-  const count = (c: CodeWriter, slot: number): void => setf(c, S + slot, (c) => getf(c, S + slot).f64Const(1).op(OP.f64_add));
+  const countSlot = (c: CodeWriter, slot: number): void => count(c, S + slot);
 
   // ---- L1Cache (l1-cache.ts), one set of functions per cache
   const emitL1 = (T: L1Tables): { access: number; write: number; fill: number; contains: number; invalidate: number } => {
@@ -205,8 +190,8 @@ export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clo
     getf(c, S + HS.busFreeAt).localGet(t).op(OP.f64_sub).localSet(busWait).end();
     c.localGet(0).call(l2Contains).if().f64Const(cfg.l2LineFillClocks).localSet(fill).else();
     c.f64Const(cfg.dramLineFillClocks).localSet(fill);
-    count(c, HS.l2Misses);
-    count(c, HS.dramAccesses);
+    countSlot(c, HS.l2Misses);
+    countSlot(c, HS.dramAccesses);
     c.localGet(0).call(l2Fill).end();
     c.localGet(busWait).f64Const(0).op(OP.f64_gt).if();
     setf(c, S + HS.writeBufferStalls, (c) => getf(c, S + HS.writeBufferStalls).localGet(busWait).op(OP.f64_add));
@@ -219,10 +204,10 @@ export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clo
   // writeBack(line): the dirty victim leaves through the replacement buffer (bus time only)
   const writeBack = m.addFunction([I32], [], [F64], (c) => {
     const cost = 1;
-    count(c, HS.l1dWritebacks);
+    countSlot(c, HS.l1dWritebacks);
     c.localGet(0).call(l2Contains).if().f64Const(cfg.l2LineWriteClocks).localSet(cost).else();
     c.f64Const(cfg.dramLineWriteClocks).localSet(cost);
-    count(c, HS.dramAccesses);
+    countSlot(c, HS.dramAccesses);
     c.end();
     // max(busFreeAt, now) + cost
     setf(c, S + HS.busFreeAt, (c) => {
@@ -239,7 +224,7 @@ export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clo
     c.localGet(0).call(l1i.access).if();
     seti(c, S + HS.codeFirstPass, (c) => c.i32Const(0));
     c.i32Const(0).op(OP.return).end();
-    count(c, HS.l1iMisses);
+    countSlot(c, HS.l1iMisses);
     c.localGet(0).call(lineFill).localSet(1);
     c.localGet(0).call(l1i.fill).op(OP.drop); // the code cache is never dirty
     seti(c, S + HS.codeFirstPass, (c) => c.i32Const(1));
@@ -266,13 +251,13 @@ export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clo
     c.localGet(0).i32Const(3).op(OP.i32_and).localGet(1).op(OP.i32_add).i32Const(4).op(OP.i32_gt_u);
     c.else().localGet(0).i32Const(7).op(OP.i32_and).i32Const(0).op(OP.i32_ne).end();
     c.if();
-    count(c, HS.misalignedAccesses);
+    countSlot(c, HS.misalignedAccesses);
     c.i32Const(cfg.misalignedClocks).localSet(into).end();
   };
   const readLine = m.addFunction([I32], [I32], [I32, I32], (c) => {
     seti(c, S + HS.lastDNotInCode, (c) => c.i32Const(0));
     c.localGet(0).call(l1d.access).if().i32Const(0).op(OP.return).end();
-    count(c, HS.l1dMisses);
+    countSlot(c, HS.l1dMisses);
     c.localGet(0).call(lineFill).localSet(1);
     c.localGet(0).call(l1d.fill).localTee(2).i32Const(0).op(OP.i32_ge_s).if().localGet(2).call(writeBack).end();
     c.localGet(1);
@@ -298,10 +283,10 @@ export function emitHierarchy(m: WasmModuleBuilder, L: HierarchyLayout, cfg: Clo
     seti(c, S + HS.lastDNotInCode, (c) => c.i32Const(1));
     c.i32Const(0).op(OP.return).end();
     // a write miss goes to a write buffer
-    count(c, HS.l1dWriteMisses);
+    countSlot(c, HS.l1dWriteMisses);
     c.localGet(0).call(l2Contains).if().f64Const(cfg.l2WriteClocks).localSet(cost).else();
     c.f64Const(cfg.dramWriteClocks).localSet(cost);
-    count(c, HS.dramAccesses);
+    countSlot(c, HS.dramAccesses);
     c.end();
     geti(c, S + HS.wbHead).i32Const(3).op(OP.i32_shl).localSet(slot);
     getf(c, S + HS.now).localSet(t);

@@ -13,6 +13,7 @@ import type { P54CConfig } from '../../timing/p54c-config';
 import type { LinearMemory } from '../../memory/linear-memory';
 import { BranchKind, PairClass, type TimingInfo } from '../../timing/timing-info';
 import { CodeWriter, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
+import { addf as slotAddf, geti as slotGeti, seti as slotSeti } from './slots';
 
 /** slots of the scalar block (byte offsets): f64 counters first, then i32 state */
 export const PS = {
@@ -101,17 +102,10 @@ const V_CLASSES = (1 << PairClass.UV) | (1 << PairClass.PV);
 export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, cfg: Config, deps: PipelineDeps): PipelineFunctions {
   const S = layout.scalars;
   const bankMask = (cfg.l1dBanks - 1) * cfg.l1dBankBytes;
-  const geti = (c: CodeWriter, slot: number): CodeWriter => c.i32Const(0).mem('i32_load', S + slot);
-  const seti = (c: CodeWriter, slot: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0);
-    value(c);
-    c.mem('i32_store', S + slot);
-  };
-  const addf = (c: CodeWriter, slot: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0).i32Const(0).mem('f64_load', S + slot);
-    value(c);
-    c.op(OP.f64_add).mem('f64_store', S + slot);
-  };
+  // the slots by their offsets in the block
+  const geti = (c: CodeWriter, slot: number): CodeWriter => slotGeti(c, S + slot);
+  const seti = (c: CodeWriter, slot: number, value: (c: CodeWriter) => void): void => slotSeti(c, S + slot, value);
+  const addf = (c: CodeWriter, slot: number, value: (c: CodeWriter) => void): void => slotAddf(c, S + slot, value);
   // field extraction from a packed word on the stack
   const field = (c: CodeWriter, shift: number, mask: number): CodeWriter => {
     if (shift) c.i32Const(shift).op(OP.i32_shr_u);

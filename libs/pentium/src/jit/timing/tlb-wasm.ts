@@ -12,6 +12,7 @@
 import type { Tlb, TlbTables } from '../../timing/tlb';
 import type { LinearMemory } from '../../memory/linear-memory';
 import { CodeWriter, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
+import { count, geti, seti, tableOffset } from './slots';
 import { emitPlru4Touch, emitPlru4Victim } from './plru-wasm';
 
 /** slots of the scalar block (byte offsets from its base): f64 first, then i32 */
@@ -49,10 +50,7 @@ export interface TlbLayout {
 
 /** The layout of `tlb`, whose tables must live in `lin`, with a new scalar block allocated there. */
 export function tlbLayout(tlb: Tlb, lin: LinearMemory): TlbLayout {
-  const inLin = (a: ArrayBufferView): number => {
-    if (a.buffer !== lin.buffer) throw new Error('tlb-wasm: the model\'s tables are not in this linear memory');
-    return a.byteOffset;
-  };
+  const inLin = (a: ArrayBufferView): number => tableOffset(lin, a, 'tlb-wasm');
   const array = (t: TlbTables): TlbArrayLayout => {
     if (t.tags.length !== t.plru.length * 4) throw new Error(`tlb-wasm: ${t.tags.length} entries in ${t.plru.length} sets is not 4-way`);
     return { tags: inLin(t.tags), plru: inLin(t.plru), setMask: t.plru.length - 1, entries: t.tags.length };
@@ -81,15 +79,6 @@ export interface TlbFunctions {
 /** Emits the twin into `m` (whose memory 0 is the machine's linear memory). */
 export function emitTlb(m: WasmModuleBuilder, L: TlbLayout): TlbFunctions {
   const S = L.scalars;
-  const geti = (c: CodeWriter, addr: number): CodeWriter => c.i32Const(0).mem('i32_load', addr);
-  const seti = (c: CodeWriter, addr: number, value: (c: CodeWriter) => void): void => {
-    c.i32Const(0);
-    value(c);
-    c.mem('i32_store', addr);
-  };
-  const count = (c: CodeWriter, addr: number): void => {
-    c.i32Const(0).i32Const(0).mem('f64_load', addr).f64Const(1).op(OP.f64_add).mem('f64_store', addr);
-  };
 
   // ---- lookup(linear, large); locals: 0 linear, 1 large, 2 page, 3 set, 4 base (byte offset of the set's tags), 5 way
   const [linear, large, page, set, base, way] = [0, 1, 2, 3, 4, 5];
