@@ -13,7 +13,8 @@ import { ea } from '../cpu/ops/operands';
 import { SegReg } from '../cpu/registers';
 import { flatMachine, PAGE_TABLE, runToStop, STOP } from '../cpu/test-support';
 import type { Machine } from '../machine';
-import { compileBlock, exitEip, formOf, TAKEN, type CompiledBlock } from './block-compiler';
+import { compileBlock, exitEip, formOf, TAKEN, type BlockHooks, type CompiledBlock } from './block-compiler';
+import { I32 } from './wasm-emitter';
 import { CpuSlots } from './cpu-slots';
 
 const CODE_PAGE = 0x20000;
@@ -186,6 +187,27 @@ function decode(m: Machine): Insn[] {
   return insns[insns.length - 1].row.mnemonic === 'HOSTCALL' ? insns.slice(0, -1) : insns;
 }
 
+/**
+ * The interpreter's handlers one by one on the block at BLOCK, as runBlock calls them, up
+ * to the first instruction off the fast path, a taken branch, or `limit` instructions;
+ * returns what the compiled function should return there.
+ */
+function stepOracle(a: Machine, limit = Infinity): number {
+  const insns = decode(a);
+  let eip = BLOCK;
+  for (let i = 0; i < insns.length; i++) {
+    const d = insns[i];
+    if (i >= limit || !fastPath(a, d)) return i;
+    const next = (eip + d.len) >>> 0;
+    a.cpu.instEip = eip;
+    a.cpu.eip = next;
+    d.exec(a.cpu, d);
+    if (a.cpu.eip !== next) return (i + 1) | TAKEN;
+    eip = next;
+  }
+  return insns.length;
+}
+
 interface CaseResult {
   r: number;
   expected: number;
@@ -213,25 +235,7 @@ function runCase(code: number[], s: CaseState, tweakB?: (m: Machine) => void): C
   if (r !== 0 || !tweakB) b.cpu.eip = exitEip(block, BLOCK, r);
 
   // A: the handlers one by one, up to where B should have stopped
-  const insnsA = decode(a);
-  let expected = insnsA.length;
-  let eip = BLOCK;
-  for (let i = 0; i < insnsA.length; i++) {
-    const d = insnsA[i];
-    if (!fastPath(a, d)) {
-      expected = i;
-      break;
-    }
-    const next = (eip + d.len) >>> 0;
-    a.cpu.instEip = eip;
-    a.cpu.eip = next;
-    d.exec(a.cpu, d);
-    if (a.cpu.eip !== next) {
-      expected = (i + 1) | TAKEN;
-      break;
-    }
-    eip = next;
-  }
+  const expected = stepOracle(a);
   if (tweakB) return { r, expected, block, b };
   expect({ r, ...snapshot(b) }).toEqual({ r: expected, ...snapshot(a) });
 
@@ -519,5 +523,68 @@ describe('block compiler: what it refuses', () => {
     const { b } = getMachines();
     setup(b, [0x0f, 0x84, 0, 0, 0, 0, ...STOP], plainState());
     expect(formOf(decode(b)[0])).toEqual({ t: 'jcc', cc: 4 });
+  });
+});
+
+describe('block compiler: timing hooks', () => {
+  it('give each instruction its data accesses (order, kind, addresses) and a branch its outcome', () => {
+    const { b, slots } = getMachines();
+    // mov eax, [esi] ; add [esi+4], eax ; mov [esi+8], ebx ; cmp eax, ebx ; jz LANDING
+    const code = [0x8b, 0x06, 0x01, 0x46, 0x04, 0x89, 0x5e, 0x08, 0x39, 0xd8, 0x74, (LANDING - (BLOCK + 12)) & 0xff, ...STOP];
+    const log: string[] = [];
+    let note = -1,
+      br = -1;
+    const hooks: BlockHooks = {
+      declare(m) {
+        note = m.importFunction('t', 'note', [I32, I32, I32, I32], []);
+        br = m.importFunction('t', 'br', [I32, I32], []);
+      },
+      before(c, site) {
+        for (const a of site.accesses) c.i32Const(site.index).i32Const(a.write ? a.size : -a.size).localGet(a.lin).localGet(a.phys).call(note);
+      },
+      after(c, site) {
+        if (site.taken >= 0) c.i32Const(site.index).localGet(site.taken).call(br);
+      },
+    };
+    const imports = {
+      t: {
+        note: (i: number, w: number, lin: number, phys: number) => log.push(`${i} ${w > 0 ? 'write' : 'read'}${Math.abs(w)} ${(lin >>> 0).toString(16)} ${(phys >>> 0).toString(16)}`),
+        br: (i: number, taken: number) => log.push(`${i} branch ${taken}`),
+      },
+    };
+    for (const ebx of [0x11111111, 7]) {
+      setup(b, code, plainState({ [ESI]: DATA + 0x100, 3: ebx }));
+      const blk = compileBlock(decode(b), slots, { facts: { flatSegs: FLAT }, hooks, imports });
+      log.length = 0;
+      slots.enter();
+      const r = blk?.run();
+      slots.leave();
+      const taken = ebx === 0x11111111 ? 1 : 0;
+      expect(r).toBe(taken ? 5 | TAKEN : 5);
+      expect(log).toEqual(['0 read4 100100 100100', '1 read4 100104 100104', '1 write4 100104 100104', '2 write4 100108 100108', `4 branch ${taken}`]);
+    }
+  });
+
+  it('leave through site.exit() with what the earlier instructions did stored', () => {
+    const { a, b, slots } = getMachines();
+    // mov eax, 5 ; inc ecx ; add ebx, eax ; dec edx
+    const code = [0xb8, ...le32(5), 0x41, 0x01, 0xc3, 0x4a, ...STOP];
+    const s = plainState({ 1: -1, 3: 40, 2: 9 });
+    for (const m of [a, b]) setup(m, code, s);
+    const hooks: BlockHooks = {
+      before(_c, site) {
+        if (site.index === 2) site.exit();
+      },
+    };
+    const blk = compileBlock(decode(b), slots, { facts: { flatSegs: FLAT }, hooks });
+    slots.enter();
+    const r = blk?.run();
+    slots.leave();
+    expect(r).toBe(2);
+    expect(stepOracle(a, 2)).toBe(2);
+    b.cpu.eip = a.cpu.eip;
+    expect(snapshot(b)).toEqual(snapshot(a));
+    expect(b.cpu.getReg(1)).toBe(0);
+    expect(b.cpu.getReg(0)).toBe(5);
   });
 });

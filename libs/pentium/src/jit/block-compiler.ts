@@ -85,6 +85,12 @@ export interface InsnSite {
   readonly accesses: readonly DataAccess[];
   /** for a branch, a local (i32) holding 1 if it is taken, 0 if not (valid in `after`); -1 otherwise */
   readonly taken: number;
+  /**
+   * Emits a leave before this instruction (the function returns `index`), for `before`
+   * only: the registers and flags the earlier instructions wrote are stored on the way
+   * out. A hook must leave this way, never with `return`, which would lose them.
+   */
+  readonly exit: () => void;
 }
 
 /**
@@ -93,7 +99,9 @@ export interface InsnSite {
  * so the fetch, the DTLB and cache accesses of `site.accesses` can be charged there.
  * `after` is emitted after its functional work and before a taken branch leaves the
  * function (issue, BTB). Hooks may allocate locals with `local` and call functions
- * they imported in `declare`.
+ * they imported in `declare` (called before any hook emits code). A `before` hook that
+ * finds the instruction cannot run here (e.g. a DTLB miss the interpreter must walk)
+ * leaves with `site.exit()`.
  */
 export interface BlockHooks {
   declare?(m: WasmModuleBuilder): void;
@@ -228,12 +236,12 @@ export function compileBlock(insns: readonly Insn[], slots: CpuSlots, opts: Comp
   if ((segs & ~opts.facts.flatSegs) !== 0) return null;
 
   const L = slots.layout;
-  const e = new BlockEmitter(L, opts.hooks ?? {});
-  e.body(insns, forms);
-
   const m = new WasmModuleBuilder();
   m.importMemory('env', 'mem', L.pages, L.pages);
+  // the hooks' imports first: the body's calls use their function indices
   opts.hooks?.declare?.(m);
+  const e = new BlockEmitter(L, opts.hooks ?? {});
+  e.body(insns, forms);
   const guard = opts.guard ?? true;
   const fn = m.addFunction([], [I32], e.locals, (c) => {
     if (guard) {
@@ -484,7 +492,7 @@ class BlockEmitter {
   }
 
   private site(i: number, d: Insn, accesses: DataAccess[], taken = -1): InsnSite {
-    return { index: i, insn: d, accesses, taken };
+    return { index: i, insn: d, accesses, taken, exit: () => this.exit(i) };
   }
   private before(s: InsnSite): void {
     this.hooks.before?.(this.c, s, (t) => this.local(t));
