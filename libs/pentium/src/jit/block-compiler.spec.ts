@@ -213,6 +213,8 @@ interface CaseResult {
   expected: number;
   block: CompiledBlock;
   b: Machine;
+  /** the instructions the compiled function ran */
+  ran: Insn[];
 }
 
 /** runs one case on the three machines and compares (see the header) */
@@ -236,7 +238,8 @@ function runCase(code: number[], s: CaseState, tweakB?: (m: Machine) => void): C
 
   // A: the handlers one by one, up to where B should have stopped
   const expected = stepOracle(a);
-  if (tweakB) return { r, expected, block, b };
+  const ran = insnsB.slice(0, r & 0xff);
+  if (tweakB) return { r, expected, block, b, ran };
   expect({ r, ...snapshot(b) }).toEqual({ r: expected, ...snapshot(a) });
 
   // both go on in the interpreter and end as C did
@@ -244,7 +247,7 @@ function runCase(code: number[], s: CaseState, tweakB?: (m: Machine) => void): C
   runToStop(b);
   expect(snapshot(a)).toEqual(final);
   expect(snapshot(b)).toEqual(final);
-  return { r, expected, block, b };
+  return { r, expected, block, b, ran };
 }
 
 // ----------------------------------------------------------------------------- random blocks
@@ -319,7 +322,7 @@ function randomCase(rng: Rng): { code: number[]; state: CaseState } {
 
   const n = 1 + rng.int(20);
   for (let i = 0; i < n; i++) {
-    const size: 1 | 4 = rng.chance(0.25) ? 1 : 4;
+    const size: 1 | 4 = rng.chance(0.35) ? 1 : 4;
     const w = size === 4 ? 1 : 0;
     const k = rng.int(16);
     if (k <= 1) {
@@ -396,12 +399,18 @@ function plainState(regs: Partial<Record<number, number>> = {}): CaseState {
 }
 
 describe('block compiler: random blocks against the interpreter', () => {
-  it('matches the interpreter on 600 random blocks (registers, EFLAGS and lazy fields, memory, EIP, exit index)', () => {
+  it('matches the interpreter on 1000 random blocks (registers, EFLAGS and lazy fields, memory, EIP, exit index)', () => {
     const rng = new Rng(0x2b1c3d);
     const seen = { full: 0, taken: 0, exits: 0 };
-    for (let t = 0; t < 600; t++) {
+    const forms = new Map<string, number>();
+    for (let t = 0; t < 1000; t++) {
       const { code, state } = randomCase(rng);
-      const { r, block } = runCase(code, state);
+      const { r, block, ran } = runCase(code, state);
+      for (const d of ran) {
+        const f = formOf(d);
+        const key = `${f?.t}${f && 'size' in f ? f.size : ''}${d.row.modrm && !d.mod3 && f?.t !== 'lea' ? 'm' : ''}${f && 'op' in f ? '.' + f.op : ''}`;
+        forms.set(key, (forms.get(key) ?? 0) + 1);
+      }
       if (r & TAKEN) seen.taken++;
       else if ((r & 0xff) === block.length) seen.full++;
       else seen.exits++;
@@ -410,6 +419,18 @@ describe('block compiler: random blocks against the interpreter', () => {
     expect(seen.full).toBeGreaterThan(50);
     expect(seen.taken).toBeGreaterThan(50);
     expect(seen.exits).toBeGreaterThan(50);
+    // and every form, with a register and a memory operand, and each ALU operation, ran compiled
+    const want: string[] = ['incdec-r', 'lea', 'jcc', 'jmp'];
+    for (const size of [1, 4]) {
+      for (const mem of ['', 'm']) {
+        for (const t of ['mov-eg', 'mov-ge', 'mov-ei', 'test-eg', 'test-ei', 'incdec-e']) want.push(`${t}${size}${mem}`);
+        for (let op = 0; op < 8; op++) for (const t of ['alu-eg', 'alu-ge', 'alu-ei']) want.push(`${t}${size}${mem}.${op}`);
+      }
+      want.push(`mov-ri${size}`, `test-acc${size}`);
+      for (let op = 0; op < 8; op++) want.push(`alu-acc${size}.${op}`);
+    }
+    const few = want.filter((k) => (forms.get(k) ?? 0) < 2);
+    expect(few).toEqual([]);
   });
 });
 
@@ -586,5 +607,24 @@ describe('block compiler: timing hooks', () => {
     expect(snapshot(b)).toEqual(snapshot(a));
     expect(b.cpu.getReg(1)).toBe(0);
     expect(b.cpu.getReg(0)).toBe(5);
+  });
+});
+
+describe('CpuSlots', () => {
+  it('hands the flag state to the slots and back unchanged, and materialises a lazy operand that is not an int32', () => {
+    const { b, slots } = getMachines();
+    const cpu = b.cpu;
+    Object.assign(cpu, { flags: 0x8c7, lazy: ARITH, fKind: 2, fOp1: -3, fOp2: 0x7fffffff, fRes: 12345, fSign: 15 });
+    slots.enter();
+    Object.assign(cpu, { flags: 2, lazy: 0, fKind: 0, fOp1: 0, fOp2: 0, fRes: 0, fSign: 31 });
+    slots.leave();
+    expect([cpu.flags, cpu.lazy, cpu.fKind, cpu.fOp1, cpu.fOp2, cpu.fRes, cpu.fSign]).toEqual([0x8c7, ARITH, 2, -3, 0x7fffffff, 12345, 15]);
+    // 2^32 is not 0 for getZF, but would be as an int32
+    Object.assign(cpu, { flags: 2, lazy: ARITH, fKind: 0, fOp1: 1, fOp2: 2, fRes: 2 ** 32, fSign: 31 });
+    const eflags = cpu.getEflags();
+    slots.enter();
+    slots.leave();
+    expect(cpu.getEflags()).toBe(eflags);
+    expect(cpu.lazy).toBe(0);
   });
 });
