@@ -9,6 +9,8 @@
 //   node scripts/cpu-golden.mjs --record   record the golden set anew (only when a
 //                                          change is MEANT to change results)
 //   node scripts/cpu-golden.mjs --only cpubench   run the cases whose name contains this
+//   node scripts/cpu-golden.mjs --jit      the programs with hot blocks compiled
+//                                          (Machine's jit option): the same golden set
 //
 // Runs from dist/: build first (npm run build).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,11 @@ if (!existsSync(labEntry)) {
 const { execProgram, runExperiment } = require(labEntry);
 const goldenPath = path.join(root, 'scripts/cpu-golden.json');
 const record = process.argv.includes('--record');
+const jit = process.argv.includes('--jit');
+if (jit && record) {
+  console.error('cpu-golden: the golden set is recorded by the interpreter (no --jit with --record)');
+  process.exit(2);
+}
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 
@@ -45,7 +52,7 @@ const execCase = (system, dir, name, argv) => [
   `${name}${argv.length > 1 ? ' ' + argv.slice(1).join(' ') : ''}@${system}`,
   async () => {
     const image = readFileSync(path.join(root, 'guest/images', dir, name));
-    const r = await execProgram({ system, image, argv, cycleBudget: 1e12 });
+    const r = await execProgram({ system, image, argv, cycleBudget: 1e12, jit });
     return { error: r.error ?? null, exitStatus: r.exitStatus, termSignal: r.termSignal, stdout: digest(r.stdout), stderr: digest(r.stderr), counters: r.counters };
   },
 ];

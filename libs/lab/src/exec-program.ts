@@ -16,6 +16,8 @@ export interface ExecRequest {
   signal?: AbortSignal;
   /** called with the fresh machine before the system boots on it (instrumentation, e.g. a timing trace) */
   onMachine?: GuestRunRequest['onMachine'];
+  /** run hot blocks compiled (Machine's jit option): the same results, another speed */
+  jit?: boolean;
 }
 
 export interface ExecResult {
@@ -46,6 +48,7 @@ export async function execProgram(req: ExecRequest): Promise<ExecResult> {
     cycleBudget: req.cycleBudget ?? DEFAULT_EXEC_BUDGET,
     signal: req.signal,
     onMachine: req.onMachine,
+    jit: req.jit,
   });
   return {
     stdout: run.stdout,

@@ -24,6 +24,7 @@ import { X87 } from './fpu/x87';
 import { IdeDisk, IDE_BASE, IDE_CONTROL } from './devices/ide';
 import type { IdeDiskConfig } from './devices/ide-config';
 import type { DiskImage } from './devices/disk-image';
+import { BlockJit } from './jit/block-jit';
 
 export interface MachineOptions {
   /** installed memory in bytes (default 64 MiB) */
@@ -38,6 +39,12 @@ export interface MachineOptions {
    * RESET; there is no ROM, so the caller places code and points CS:EIP at it).
    */
   resetState?: 'boot-loader' | 'power-on';
+  /**
+   * Run hot blocks as compiled WebAssembly (jit/block-jit.ts; docs/design/jit.md), with
+   * the same results and counters as the interpreter. Off by default: a prototype that
+   * compiles few instruction forms yet.
+   */
+  jit?: boolean;
 }
 
 export type RunReason = 'stopped' | 'budget' | 'aborted' | 'deadlock' | 'triple-fault';
@@ -132,6 +139,7 @@ export class Machine {
     }
     this.fpu = new X87();
     this.cpu = new Cpu({ memory: this.memory, counters: this.counters, timing: this.timing, io: this.io, pic: this.pic, fpu: this.fpu, resetState: opts.resetState });
+    if (opts.jit) this.cpu.jit = new BlockJit(this.cpu, this.timing);
     // devices read the clock during port I/O: keep it exact there
     this.cpu.onIo = () => {
       this.clock.now = this.counters.cycles;

@@ -141,6 +141,16 @@ export interface CpuOptions {
   resetState?: 'boot-loader' | 'power-on';
 }
 
+/**
+ * Runs decoded blocks as compiled code (jit/block-jit.ts; docs/design/jit.md). run()
+ * returns the index of the block's instruction the interpreter goes on at, with EIP
+ * set to it: 0 when nothing ran, the block's length (or more) when the block is done
+ * (all ran, or a taken branch set EIP).
+ */
+export interface CompiledRunner {
+  run(block: Block, eip: number): number;
+}
+
 export type HostcallHandler = (cpu: Cpu) => void;
 export interface HostcallEntry {
   id: number;
@@ -239,6 +249,8 @@ export class Cpu {
   readonly i32: Int32Array;
   readonly u8: Uint8Array;
   readonly memBytes: number;
+  /** compiled blocks (Machine({ jit: true })), or null: the interpreter runs everything */
+  jit: CompiledRunner | null = null;
   /** the software TLB, one entry per linear page (in the linear memory) */
   readonly tlb: Int32Array;
   private readonly tlbFilled = new Int32Array(4096);
@@ -1232,7 +1244,14 @@ export class Cpu {
     const n = this.flags & EFLAGS.TF ? 1 : insns.length;
     const csLimit = this.segChkR[SegReg.CS] ? this.segLimit[SegReg.CS] >>> 0 : 0xffffffff;
     this.blockBreak = false;
-    for (let i = 0; i < n; i++) {
+    let start = 0;
+    if (this.jit !== null && !checked && hier !== null && n === insns.length) {
+      // compiled code runs the block, or its first instructions, exactly as the loop below would
+      start = this.jit.run(block, eip);
+      if (start >= n) return;
+      eip = this.eip;
+    }
+    for (let i = start; i < n; i++) {
       const d = insns[i];
       const next = (eip + d.len) >>> 0;
       if (checked && i !== 0 && this.bpExec !== 0 && !(this.flags & EFLAGS.RF)) {

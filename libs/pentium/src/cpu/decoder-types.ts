@@ -62,4 +62,7 @@ export interface Block {
   big: boolean;
   valid: boolean;
   insns: Insn[];
+  /** runs so far, and its compiled code once there is some (null: not compilable); for Cpu.jit */
+  heat: number;
+  compiled: object | null | undefined;
 }

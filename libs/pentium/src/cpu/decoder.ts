@@ -421,7 +421,7 @@ export function decodeBlock(c: Cpu, phys: number, _lin: number, big: boolean): B
     if (d.row.ends || insns.length >= MAX_BLOCK || p >= pageEnd) break;
   }
   if (insns.length === 0) return null;
-  return { phys, big, valid: true, insns };
+  return { phys, big, valid: true, insns, heat: 0, compiled: undefined };
 }
 
 /** Decodes the single instruction at linear `lin` that crosses a page boundary (code fetches may #PF). */

@@ -41,6 +41,8 @@ const WALK_BYTES = 8;
 
 export class TimingRuntime {
   readonly exports: TimingExports;
+  /** where the hierarchy twin keeps codeFirstPass (i32): compiled code passes it to issue */
+  readonly codeFirstPassAddr: number;
   private readonly f64: Float64Array;
   private readonly i32: Int32Array;
   private readonly hs: number;
@@ -104,6 +106,7 @@ export class TimingRuntime {
     this.f64 = new Float64Array(lin.buffer);
     this.i32 = new Int32Array(lin.buffer);
     this.hs = h.scalars;
+    this.codeFirstPassAddr = h.scalars + HS.codeFirstPass;
     this.ps = pl.scalars;
     this.bs = bt.scalars;
     this.itlbSlots = it.scalars;
