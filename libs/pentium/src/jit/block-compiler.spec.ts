@@ -266,6 +266,7 @@ function randomCase(rng: Rng): { code: number[]; state: CaseState } {
     regs[4] = DATA + rng.int(RW_PAGES * 1024) * 4;
     regs[7] = rng.int(64);
   }
+  const initial = [...regs];
   const free = pointers ? [0, 1, 2, 3] : [0, 1, 2, 3, 4, 5, 6, 7];
   const bytes: number[] = [];
 
@@ -325,7 +326,24 @@ function randomCase(rng: Rng): { code: number[]; state: CaseState } {
     const size: 1 | 4 = rng.chance(0.35) ? 1 : 4;
     const w = size === 4 ? 1 : 0;
     const k = rng.int(16);
-    if (k <= 1) {
+    if (pointers && rng.chance(0.12)) {
+      // a pointer moves (the generator follows its value, so later operands still land where they should)
+      const p = rng.pick([4, 5, 6, 7]);
+      const form = rng.int(3);
+      if (form === 0) {
+        const dd = (rng.int(33) - 16) * 4;
+        bytes.push(0x8d, 0x40 | (p << 3) | (p === 4 ? 4 : p), ...(p === 4 ? [0x24] : []), dd & 0xff);
+        regs[p] = (regs[p] + dd) | 0;
+      } else if (form === 1) {
+        const dd = rng.int(256) - 128;
+        bytes.push(0x83, 0xc0 | p, dd & 0xff);
+        regs[p] = (regs[p] + dd) | 0;
+      } else {
+        const dec = rng.chance(0.5);
+        bytes.push((dec ? 0x48 : 0x40) + p);
+        regs[p] = (regs[p] + (dec ? -1 : 1)) | 0;
+      }
+    } else if (k <= 1) {
       // MOV E,G / G,E
       const toE = rng.chance(0.5);
       const g = gReg(size, !toE);
@@ -379,7 +397,7 @@ function randomCase(rng: Rng): { code: number[]; state: CaseState } {
   for (let i = 0; i < data.length; i += 4) data.set(le32(rng.chance(0.3) ? rng.value() : rng.u32()), i);
   const lazyMasks = [0, ARITH, ARITH & ~CF, ZF | SF | PF];
   const state: CaseState = {
-    regs,
+    regs: initial,
     flags: (rng.u32() & ARITH) | 2,
     lazy: rng.pick(lazyMasks),
     fKind: rng.int(5),
