@@ -9,7 +9,7 @@ import type { Cpu, CompiledRunner } from '../cpu/cpu';
 import type { Block } from '../cpu/decoder-types';
 import { SegReg } from '../cpu/registers';
 import type { TimingModel } from '../timing/timing-model';
-import { compileBlock, exitEip, TAKEN, type CompiledBlock } from './block-compiler';
+import { compileBlock, exitEip, formOf, TAKEN, type CompiledBlock } from './block-compiler';
 import { CpuSlots } from './cpu-slots';
 import { TimingHooks } from './timing-hooks';
 import { TimingRuntime } from './timing/timing-runtime';
@@ -58,13 +58,17 @@ export class BlockJit implements CompiledRunner {
     this.stats.entries++;
     this.stats.instructions += k;
     cpu.eip = exitEip(code, eip, r);
-    return r & TAKEN ? code.length : k;
+    // a taken branch ends the block; otherwise the interpreter goes on at instruction k
+    return r & TAKEN ? block.insns.length : k;
   }
 
   private compile(block: Block): CompiledBlock | null {
     // the block compiles for flat segments only; the compiled code checks them at every entry
     const flatSegs = (1 << SegReg.CS) | (1 << SegReg.DS) | (1 << SegReg.SS) | (1 << SegReg.ES);
-    const code = compileBlock(block.insns, this.slots, { facts: { flatSegs }, hooks: this.hooks, imports: this.hooks.imports });
+    // the longest prefix of compilable instructions; the interpreter runs the rest
+    let n = 0;
+    while (n < block.insns.length && formOf(block.insns[n]) !== null) n++;
+    const code = n === 0 ? null : compileBlock(block.insns.slice(0, n), this.slots, { facts: { flatSegs }, hooks: this.hooks, imports: this.hooks.imports });
     block.compiled = code;
     if (code === null) this.stats.refused++;
     else this.stats.compiled++;
