@@ -84,7 +84,10 @@ export class TimingHooks implements BlockHooks {
       large.push(l);
       c.localGet(a.lin).i32Const(12).op(OP.i32_shr_u).i32Const(2).op(OP.i32_shl).mem('i32_load', this.cpu.tlb);
       c.i32Const(T_LARGE).op(OP.i32_and).i32Const(0).op(OP.i32_ne).localSet(l);
-      c.localGet(a.lin).localGet(l).call(fn.dtlbContains).op(OP.i32_eqz).if().i32Const(site.index).op(OP.return).end();
+      // leaving through the block's exit stores what the instructions before this one did
+      c.localGet(a.lin).localGet(l).call(fn.dtlbContains).op(OP.i32_eqz).if();
+      site.exit();
+      c.end();
     }
     this.fetchStall = local(I32);
     this.memStall = local(I32);
@@ -92,7 +95,7 @@ export class TimingHooks implements BlockHooks {
     if (d.newLine) c.i32Const(d.phys).i32Const(d.len).call(fn.fetch).localSet(this.fetchStall);
     else c.i32Const(0).localSet(this.fetchStall);
     c.i32Const(0).localSet(this.memStall);
-    c.i32Const(site.accesses.length > 0 ? 0 : -1).localSet(this.dataPhys);
+    c.i32Const(-1).localSet(this.dataPhys);
     site.accesses.forEach((a, k) => {
       c.localGet(a.lin).localGet(large[k]).call(fn.dtlbLookup).op(OP.drop);
       c.localGet(this.memStall).localGet(a.phys).i32Const(a.size).call(a.write ? fn.write : fn.read).op(OP.i32_add).localSet(this.memStall);
