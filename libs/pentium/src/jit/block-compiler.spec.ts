@@ -558,6 +558,22 @@ describe('block compiler: what it refuses', () => {
     expect(res.b.cpu.getReg(0)).toBe(0);
     res.b.cpu.segBase[SegReg.DS] = 0;
   });
+  it('compares a limit-checked segment\'s limit per access, leaving before an access past it', () => {
+    // mov eax,[esi+0x40]: a dword at DATA+0x40..0x43 in a DS whose limit ends one byte short, then just long enough
+    for (const [limit, ran] of [
+      [DATA + 0x42, 0],
+      [DATA + 0x43, 1],
+    ]) {
+      const res = runCase([0x8b, 0x46, 0x40, ...STOP], plainState({ [ESI]: DATA }), (m) => {
+        m.cpu.segChkR[SegReg.DS] = 1;
+        m.cpu.segLimit[SegReg.DS] = limit;
+      });
+      expect([limit, res.r & 0xff]).toEqual([limit, ran]);
+      expect(res.b.cpu.getReg(0) === 0).toBe(ran === 0);
+      res.b.cpu.segChkR[SegReg.DS] = 0;
+      res.b.cpu.segLimit[SegReg.DS] = -1;
+    }
+  });
   it('classifies forms consistently with the decoder', () => {
     const { b } = getMachines();
     setup(b, [0x0f, 0x84, 0, 0, 0, 0, ...STOP], plainState());

@@ -254,13 +254,14 @@ export function compileBlock(insns: readonly Insn[], slots: CpuSlots, opts: Comp
           if (!first) c.op(OP.i32_or);
           first = false;
         }
+        // check level 1 (a limit below 4 GiB, as Linux's 3 GiB user segments) is compared per access
         if (segsR & (1 << s)) {
-          c.i32Const(0).mem('i32_load8_u', L.segChkR + s);
+          c.i32Const(0).mem('i32_load8_u', L.segChkR + s).i32Const(1).op(OP.i32_gt_u);
           if (!first) c.op(OP.i32_or);
           first = false;
         }
         if (segsW & (1 << s)) {
-          c.i32Const(0).mem('i32_load8_u', L.segChkW + s);
+          c.i32Const(0).mem('i32_load8_u', L.segChkW + s).i32Const(1).op(OP.i32_gt_u);
           if (!first) c.op(OP.i32_or);
           first = false;
         }
@@ -458,6 +459,12 @@ class BlockEmitter {
     const mask = write ? this.wmask : this.rmask;
     this.ea(d);
     c.localSet(lin);
+    // the segment's limit (cpu.ts linR/linW; base 0, so the offset is the linear address):
+    // beyond it the interpreter raises #GP or #SS. A flat segment's limit is 0xffffffff.
+    c.localGet(lin).op(OP.i64_extend_i32_u).i64Const(size - 1).op(OP.i64_add);
+    c.i32Const(0).mem('i32_load', L.segLimit + 4 * d.seg).op(OP.i64_extend_i32_u).op(OP.i64_gt_u).if();
+    this.exit(i);
+    c.end();
     if (size === 4) {
       // misaligned (the interpreter's slow path; it also covers a page crossing)
       c.localGet(lin).i32Const(3).op(OP.i32_and).if();

@@ -37,6 +37,8 @@ export interface CpuLayout {
   readonly memBytes: number;
   /** cpu.segBase (int32 per SegReg), cpu.segChkR / segChkW (one byte per SegReg) */
   readonly segBase: number;
+  /** cpu.segLimit (int32 per SegReg): a limit-checked segment's last valid offset */
+  readonly segLimit: number;
   readonly segChkR: number;
   readonly segChkW: number;
   /** the slot block (SLOT) */
@@ -60,6 +62,7 @@ export class CpuSlots {
       codePages: cpu.memory.codePages.byteOffset,
       memBytes: cpu.memBytes,
       segBase: cpu.segBase.byteOffset,
+      segLimit: cpu.segLimit.byteOffset,
       segChkR: cpu.segChkR.byteOffset,
       segChkW: cpu.segChkW.byteOffset,
       slots: this.s.byteOffset,
