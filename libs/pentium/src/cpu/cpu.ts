@@ -249,6 +249,8 @@ export class Cpu {
   readonly i32: Int32Array;
   readonly u8: Uint8Array;
   readonly memBytes: number;
+  /** the cycle count at which the current runUntil slice ends (compiled self-loops run up to it) */
+  runLimit = 0;
   /** compiled blocks (Machine({ jit: true })), or null: the interpreter runs everything */
   jit: CompiledRunner | null = null;
   /** the software TLB, one entry per linear page (in the linear memory) */
@@ -1341,6 +1343,7 @@ export class Cpu {
    */
   runUntil(untilCycle: number): void {
     const counters = this.counters;
+    this.runLimit = untilCycle;
     this.lastItlbPage = -1; // events between slices may have charged kernel paths
     while (counters.cycles < untilCycle && !this.stopRequested && this.shutdown === null) {
       if (this.irqShadow) {

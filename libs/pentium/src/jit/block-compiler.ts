@@ -107,6 +107,12 @@ export interface BlockHooks {
   declare?(m: WasmModuleBuilder): void;
   before?(c: CodeWriter, site: InsnSite, local: (t: ValType) => number): void;
   after?(c: CodeWriter, site: InsnSite, local: (t: ValType) => number): void;
+  /**
+   * For a block whose last instruction branches back to its start: pushes an i32, non-zero
+   * when the run loop would run the block again now (the cycle budget of its slice is not
+   * used up), so the compiled code goes round inside Wasm. Without it the branch leaves.
+   */
+  repeat?(c: CodeWriter): void;
 }
 
 export interface CompileOptions {
@@ -241,7 +247,15 @@ export function compileBlock(insns: readonly Insn[], slots: CpuSlots, opts: Comp
   // the hooks' imports first: the body's calls use their function indices
   opts.hooks?.declare?.(m);
   const e = new BlockEmitter(L, opts.hooks ?? {});
-  e.body(insns, forms);
+  // branches back to the block's start (a loop onto itself, as an inner loop's Jcc): taken,
+  // they go round inside the function while the hooks allow
+  const backEdges: boolean[] = [];
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    next += insns[i].len;
+    backEdges.push((forms[i].t === 'jcc' || forms[i].t === 'jmp') && ((next + insns[i].imm) | 0) === 0);
+  }
+  e.body(insns, forms, opts.hooks?.repeat !== undefined && backEdges.includes(true) ? backEdges : null);
   const guard = opts.guard ?? true;
   const fn = m.addFunction([], [I32], e.locals, (c) => {
     if (guard) {
@@ -416,12 +430,29 @@ class BlockEmitter {
 
   // ------------------------------------------------------------------ the body
 
-  body(insns: readonly Insn[], forms: readonly Form[]): void {
+  body(insns: readonly Insn[], forms: readonly Form[], backEdges: readonly boolean[] | null = null): void {
     const c = this.c;
     c.block(I32);
+    // a self-loop: a taken branch to the start goes round here while the hooks allow (repeat)
+    this.backEdges = backEdges;
+    if (backEdges) c.loop();
     for (let i = 0; i < insns.length; i++) this.insn(i, insns[i], forms[i]);
+    if (backEdges) c.end();
     c.i32Const(insns.length);
     c.end();
+  }
+  /** per instruction: a branch to the block's start that goes round (null: the block has none) */
+  private backEdges: readonly boolean[] | null = null;
+
+  /** a taken branch back to the block's start: round again, or leave */
+  private backBranch(i: number): void {
+    const c = this.c;
+    if (this.hooks.repeat) {
+      this.hooks.repeat(c);
+      // the loop is the second outermost label (the exit block is the outermost)
+      c.brIf(c.depth - 2);
+    }
+    this.exit((i + 1) | TAKEN);
   }
 
   /** leaves the function with `value` (from any depth) */
@@ -617,12 +648,15 @@ class BlockEmitter {
         break;
     }
     this.after(s);
+    const back = this.backEdges !== null && this.backEdges[i];
     if (f.t === 'jcc') {
       c.localGet(taken).if();
-      this.exit((i + 1) | TAKEN);
+      if (back) this.backBranch(i);
+      else this.exit((i + 1) | TAKEN);
       c.end();
     } else if (f.t === 'jmp') {
-      this.exit((i + 1) | TAKEN);
+      if (back) this.backBranch(i);
+      else this.exit((i + 1) | TAKEN);
     }
   }
 

@@ -48,6 +48,8 @@ export class BlockJit implements CompiledRunner {
     const cpu = this.cpu;
     this.i32[this.hooks.entryEipAddr >> 2] = eip;
     this.f64[this.hooks.cyclesAddr >> 3] = 0;
+    this.f64[this.hooks.budgetAddr >> 3] = cpu.runLimit - cpu.counters.cycles;
+    const before = cpu.counters.instructions;
     this.slots.enter();
     this.rt.enter();
     const r = code.run();
@@ -56,7 +58,7 @@ export class BlockJit implements CompiledRunner {
     const k = r & 0xff;
     cpu.counters.cycles += this.f64[this.hooks.cyclesAddr >> 3];
     this.stats.entries++;
-    this.stats.instructions += k;
+    this.stats.instructions += cpu.counters.instructions - before;
     cpu.eip = exitEip(code, eip, r);
     // a taken branch ends the block; otherwise the interpreter goes on at instruction k
     return r & TAKEN ? block.insns.length : k;

@@ -19,7 +19,7 @@ import type { BlockHooks, InsnSite } from './block-compiler';
 import type { CpuLayout } from './cpu-slots';
 import type { TimingRuntime } from './timing/timing-runtime';
 import { packTiming } from './timing/pipeline-wasm';
-import { addf, geti } from './timing/slots';
+import { addf, getf, geti } from './timing/slots';
 import { CodeWriter, I32, OP, WasmModuleBuilder, type ValType } from './wasm-emitter';
 
 /** the imports a compiled block takes from the timing runtime */
@@ -40,6 +40,8 @@ export class TimingHooks implements BlockHooks {
   readonly entryEipAddr: number;
   /** clocks the compiled code added (f64), added to counters.cycles by the run loop after the call */
   readonly cyclesAddr: number;
+  /** clocks left in the run loop's slice when the block is entered (f64): a self-loop goes round while it lasts */
+  readonly budgetAddr: number;
   /** what compiled blocks import: { timing: the runtime's functions } */
   readonly imports: Record<string, Record<string, WebAssembly.ImportValue>>;
   /** per instruction of the block being compiled: its byte offset from the block's start, and its locals */
@@ -56,6 +58,7 @@ export class TimingHooks implements BlockHooks {
   ) {
     this.entryEipAddr = lin.alloc(8, 8);
     this.cyclesAddr = lin.alloc(8, 8);
+    this.budgetAddr = lin.alloc(8, 8);
     this.imports = { timing: rt.exports as unknown as Record<string, WebAssembly.ImportValue> };
   }
 
@@ -123,5 +126,16 @@ export class TimingHooks implements BlockHooks {
       c.localGet(this.dataPhys).call(fn.issue).op(OP.f64_convert_i32_s);
     });
   }
-}
 
+  /**
+   * The run loop (cpu.ts runUntil) runs the next block while the cycle counter is below the
+   * slice's end; nothing else it checks between blocks changes inside compiled code (no
+   * port I/O, no interrupt flag or PIC change, no stop request), so a self-loop goes round
+   * exactly as long as the run loop would have run it again.
+   */
+  repeat(c: CodeWriter): void {
+    getf(c, this.cyclesAddr);
+    getf(c, this.budgetAddr);
+    c.op(OP.f64_lt);
+  }
+}
