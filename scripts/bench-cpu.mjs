@@ -2,7 +2,9 @@
 // npm run bench:cpu — the emulator's speed on a compute-bound guest program with the full
 // P54C timing model: simulated cycles per host second and guest MIPS, next to the same
 // binary run natively on this host and under qemu-i386, as ratios measured in one run.
-// Usage: npm run bench:cpu [-- --size N] [--repeat N]
+// Usage: npm run bench:cpu [-- --size N] [--repeat N] [--jit]
+// --jit runs hot blocks compiled (Machine's jit option, docs/design/jit.md) and also
+// checks that its counters equal the interpreter's, run first.
 // The CPU-time rows count this process's CPU time (the emulator and V8's compiler
 // threads): less disturbed than wall time by other load on a shared machine.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ const size = sizeArg > 0 ? process.argv[sizeArg + 1] : '20';
 // (the machines are shared: the best of several runs is the least disturbed one)
 const repeatArg = process.argv.indexOf('--repeat');
 const repeat = repeatArg > 0 ? Math.max(1, Number(process.argv[repeatArg + 1]) || 1) : 1;
+const jit = process.argv.includes('--jit');
 const imagePath = path.join(root, 'guest/images/int80/cpubench');
 const image = readFileSync(imagePath);
 
@@ -40,14 +43,20 @@ function timeNative(cmd, args) {
 let emu = null;
 let emuMs = Infinity;
 let emuCpuMs = Infinity;
+// with --jit, the interpreter's run first: the compiled run must give the same counters
+const reference = jit ? await execProgram({ system: 'linux', image, argv: ['cpubench', size], cycleBudget: 1e12 }) : null;
 for (let i = 0; i < repeat; i++) {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const run = await execProgram({ system: 'linux', image, argv: ['cpubench', size], cycleBudget: 1e12 });
+  const run = await execProgram({ system: 'linux', image, argv: ['cpubench', size], cycleBudget: 1e12, jit });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   if (run.error || run.exitStatus !== 0) {
     console.error('bench:cpu: the guest did not complete:', run.error ?? run.exitStatus, run.stderr);
+    process.exit(1);
+  }
+  if (reference !== null && JSON.stringify(run.counters) !== JSON.stringify(reference.counters)) {
+    console.error('bench:cpu: the compiled run\'s counters differ from the interpreter\'s (the block compiler is not exact)');
     process.exit(1);
   }
   if (emu !== null && JSON.stringify(run.counters) !== JSON.stringify(emu.counters)) {
@@ -71,6 +80,7 @@ if (native.stdout !== emu.stdout) console.warn('warning: emulated output differs
 const c = emu.counters;
 const sec = emuMs / 1000;
 const rows = [
+  ['execution', jit ? 'hot blocks compiled (--jit); counters = the interpreter\'s' : 'interpreter'],
   ['guest instructions', c.instructions],
   ['simulated cycles', c.cycles],
   ['simulated time at 133 MHz (s)', (c.cycles / 133e6).toFixed(3)],

@@ -141,7 +141,7 @@ function accessKind(d: Insn): 'r' | 'w' | 'rmw' | null {
   const mn = d.row.mnemonic;
   if (!d.row.modrm || d.mod3 || mn === 'LEA') return null;
   if (mn === 'MOV') return d.opcode === 0x8a || d.opcode === 0x8b ? 'r' : 'w';
-  if (mn === 'CMP' || mn === 'TEST') return 'r';
+  if (mn === 'CMP' || mn === 'TEST' || mn === 'IMUL') return 'r';
   if (d.opcode < 0x40 && (d.opcode & 2) !== 0) return 'r'; // ALU G, E
   return 'rmw';
 }
@@ -380,6 +380,18 @@ function randomCase(rng: Rng): { code: number[]; state: CaseState } {
     } else if (k === 12) {
       // LEA
       bytes.push(0x8d, ...memOperand(rng.pick(free), 4));
+    } else if (k === 13 && rng.chance(0.5)) {
+      // IMUL r32, r/m32 / r32, r/m32, imm32 / imm8 (flags from a materialised state)
+      const form = rng.int(3);
+      const g = rng.pick(free);
+      if (form === 0) bytes.push(0x0f, 0xaf, ...eOperand(g, 4, false));
+      else if (form === 1) bytes.push(0x69, ...eOperand(g, 4, false), ...imm(4));
+      else bytes.push(0x6b, ...eOperand(g, 4, false), rng.value() & 0xff);
+    } else if (k === 13) {
+      // SHL/SAL, SHR, SAR r/m32 by an immediate 1..31 or by 1
+      const op = rng.pick([4, 5, 6, 7]);
+      if (rng.chance(0.5)) bytes.push(0xc1, ...eOperand(op, 4, true), 1 + rng.int(31));
+      else bytes.push(0xd1, ...eOperand(op, 4, true));
     } else {
       // Jcc: rel8 or rel32 back to the landing STOP
       const cc = rng.int(16);
@@ -438,7 +450,8 @@ describe('block compiler: random blocks against the interpreter', () => {
     expect(seen.taken).toBeGreaterThan(50);
     expect(seen.exits).toBeGreaterThan(50);
     // and every form, with a register and a memory operand, and each ALU operation, ran compiled
-    const want: string[] = ['incdec-r', 'lea', 'jcc', 'jmp'];
+    const want: string[] = ['incdec-r', 'lea', 'jcc', 'jmp', 'imul', 'imulm'];
+    for (const op of [4, 5, 6, 7]) want.push(`shift.${op}`, `shiftm.${op}`);
     for (const size of [1, 4]) {
       for (const mem of ['', 'm']) {
         for (const t of ['mov-eg', 'mov-ge', 'mov-ei', 'test-eg', 'test-ei', 'incdec-e']) want.push(`${t}${size}${mem}`);

@@ -47,6 +47,7 @@ export const TAKEN = 0x100;
 // EFLAGS bits and lazy kinds (cpu.ts)
 const CF = 1,
   PF = 4,
+  AF = 0x10,
   ZF = 0x40,
   SF = 0x80,
   OF = 0x800;
@@ -156,7 +157,9 @@ type Form =
   | { t: 'incdec-e'; dec: boolean; size: 1 | 4 }
   | { t: 'lea' }
   | { t: 'jcc'; cc: number }
-  | { t: 'jmp' };
+  | { t: 'jmp' }
+  | { t: 'imul'; imm: boolean }
+  | { t: 'shift'; op: number; count: number };
 
 /** The form of `d`, or null when it is not compiled. */
 export function formOf(d: Insn): Form | null {
@@ -188,6 +191,12 @@ export function formOf(d: Insn): Form | null {
   if (op === 0xa8 || op === 0xa9) return { t: 'test-acc', size };
   if ((op === 0xf6 || op === 0xf7) && m === 'TEST') return { t: 'test-ei', size };
   if (op === 0x8d) return size === 4 && d.a32 && !d.mod3 ? { t: 'lea' } : null;
+  // IMUL r32, r/m32 (0F AF) and r32, r/m32, imm (69, 6B)
+  if (op === 0x0faf || op === 0x69 || op === 0x6b) return size === 4 ? { t: 'imul', imm: d.imm2 === 1 } : null;
+  // SHL/SAL, SHR, SAR r/m32 by an immediate (C1) or by 1 (D1); a count of 0 changes nothing and is left to the interpreter
+  if ((op === 0xc1 || op === 0xd1) && (d.op === 4 || d.op === 5 || d.op === 6 || d.op === 7) && size === 4 && (d.imm & 31) !== 0) {
+    return { t: 'shift', op: d.op, count: d.imm & 31 };
+  }
   if ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)) return size === 4 ? { t: 'jcc', cc: op & 15 } : null;
   if (op === 0xeb || op === 0xe9) return size === 4 ? { t: 'jmp' } : null;
   return null;
@@ -208,7 +217,10 @@ function accessOf(f: Form): 'r' | 'w' | 'rmw' | null {
     case 'alu-ei':
       return f.op === CMP ? 'r' : 'rmw';
     case 'incdec-e':
+    case 'shift':
       return 'rmw';
+    case 'imul':
+      return 'r';
     default:
       return null;
   }
@@ -639,6 +651,31 @@ class BlockEmitter {
         this.ea(d);
         this.setR32(d.reg);
         break;
+      case 'imul': {
+        // ops/alu.ts imulGE, 32-bit: the low product; CF = OF = it differs from the full one
+        const a = tmp();
+        const b = tmp();
+        const lo = tmp();
+        getE();
+        c.localSet(b);
+        if (f.imm) c.i32Const(d.imm | 0);
+        else this.getR32(d.reg);
+        c.localSet(a);
+        c.localGet(a).localGet(b).op(OP.i32_mul).localSet(lo);
+        c.localGet(a).op(OP.i64_extend_i32_s).localGet(b).op(OP.i64_extend_i32_s).op(OP.i64_mul);
+        c.localGet(lo).op(OP.i64_extend_i32_s).op(OP.i64_ne);
+        this.mulFlags(lo);
+        c.localGet(lo);
+        this.setR32(d.reg);
+        break;
+      }
+      case 'shift': {
+        const v = tmp();
+        getE();
+        c.localSet(v);
+        setE(this.shift(f.op, f.count, v));
+        break;
+      }
       case 'jcc':
         this.cond(f.cc);
         c.localSet(taken);
@@ -732,6 +769,132 @@ class BlockEmitter {
     c.i32Const(ARITH);
     this.setF('lazy');
     this.st = { lazy: ARITH, kind, sign: size * 8 - 1 };
+    return r;
+  }
+
+  /** cpu.ts materialize(): when anything is lazy, EFLAGS computed into flags and nothing lazy */
+  private materialize(): void {
+    const c = this.c;
+    const st = this.st;
+    if (st !== null && st.lazy === 0) return;
+    const arith = CF | PF | AF | ZF | SF | OF;
+    const emit = (): void => {
+      this.getF('flags');
+      c.i32Const(~arith).op(OP.i32_and);
+      this.getCF();
+      c.op(OP.i32_or);
+      this.getPF();
+      c.i32Const(2).op(OP.i32_shl).op(OP.i32_or);
+      this.getAF();
+      c.op(OP.i32_or);
+      this.getZF();
+      c.i32Const(6).op(OP.i32_shl).op(OP.i32_or);
+      this.getSF();
+      c.i32Const(7).op(OP.i32_shl).op(OP.i32_or);
+      this.getOF();
+      c.i32Const(11).op(OP.i32_shl).op(OP.i32_or);
+      c.i32Const(2).op(OP.i32_or);
+      this.setF('flags');
+      c.i32Const(0);
+      this.setF('lazy');
+    };
+    if (st !== null) emit();
+    else {
+      this.getF('lazy');
+      c.if();
+      emit();
+      c.end();
+    }
+    this.st = { lazy: 0, kind: -1, sign: 31 };
+  }
+  /** cpu.ts getAF() as the AF bit (0 or 0x10) */
+  private getAF(): void {
+    const c = this.c;
+    this.lazyHas(
+      AF,
+      () =>
+        this.sel(
+          () => {
+            if (this.st !== null && this.st.kind >= 0) c.i32Const(+(this.st.kind === LF_LOGIC));
+            else {
+              this.getF('fKind');
+              c.i32Const(LF_LOGIC).op(OP.i32_eq);
+            }
+          },
+          () => c.i32Const(0),
+          () => {
+            this.getF('fOp1');
+            this.getF('fOp2');
+            c.op(OP.i32_xor);
+            this.getF('fRes');
+            c.op(OP.i32_xor).i32Const(AF).op(OP.i32_and);
+          },
+        ),
+      () => {
+        this.getF('flags');
+        c.i32Const(AF).op(OP.i32_and);
+      },
+    );
+  }
+  /** ops/alu.ts setMulFlags, 32-bit: the overflow (0/1) on the stack, the low result in local `res` */
+  private mulFlags(res: number): void {
+    const c = this.c;
+    const ovf = this.local();
+    c.localSet(ovf);
+    this.materialize();
+    this.getF('flags');
+    c.i32Const(~(CF | OF | AF)).op(OP.i32_and);
+    c.i32Const(CF | OF).i32Const(0).localGet(ovf).op(OP.select).op(OP.i32_or);
+    this.setF('flags');
+    c.i32Const(LF_LOGIC);
+    this.setF('fKind');
+    c.localGet(res);
+    this.setF('fRes');
+    c.i32Const(31);
+    this.setF('fSign');
+    c.i32Const(ZF | SF | PF);
+    this.setF('lazy');
+    this.st = { lazy: ZF | SF | PF, kind: LF_LOGIC, sign: 31 };
+  }
+  /** ops/alu.ts shiftOp for SHL/SAL (4, 6), SHR (5), SAR (7) of 32 bits by `count` (1..31); returns the result's local */
+  private shift(op: number, count: number, v: number): number {
+    const c = this.c;
+    const r = this.local();
+    const cf = this.local();
+    const of = this.local();
+    if (op === 4 || op === 6) {
+      c.localGet(v).i32Const(count).op(OP.i32_shl).localSet(r);
+      c.localGet(v).i32Const(32 - count).op(OP.i32_shr_u).i32Const(1).op(OP.i32_and).localSet(cf);
+      c.localGet(r).i32Const(31).op(OP.i32_shr_u).localGet(cf).op(OP.i32_xor).localSet(of);
+    } else if (op === 5) {
+      c.localGet(v).i32Const(count).op(OP.i32_shr_u).localSet(r);
+      c.localGet(v).i32Const(count - 1).op(OP.i32_shr_u).i32Const(1).op(OP.i32_and).localSet(cf);
+      c.localGet(v).i32Const(31).op(OP.i32_shr_u).localSet(of);
+    } else {
+      c.localGet(v).i32Const(count).op(OP.i32_shr_s).localSet(r);
+      c.localGet(v).i32Const(count - 1).op(OP.i32_shr_s).i32Const(1).op(OP.i32_and).localSet(cf);
+      c.i32Const(0).localSet(of);
+    }
+    // shiftFlags: materialised, CF and OF set, AF cleared, ZF SF PF lazy on the result
+    this.materialize();
+    this.getF('flags');
+    c.i32Const(~(CF | OF | AF)).op(OP.i32_and);
+    c.localGet(cf).op(OP.i32_or);
+    c.localGet(of).i32Const(11).op(OP.i32_shl).op(OP.i32_or);
+    this.setF('flags');
+    c.i32Const(LF_LOGIC);
+    this.setF('fKind');
+    c.localGet(r);
+    this.setF('fRes');
+    c.i32Const(0);
+    this.setF('fOp1');
+    c.i32Const(0);
+    this.setF('fOp2');
+    c.i32Const(31);
+    this.setF('fSign');
+    c.i32Const(ZF | SF | PF);
+    this.setF('lazy');
+    this.st = { lazy: ZF | SF | PF, kind: LF_LOGIC, sign: 31 };
     return r;
   }
 
