@@ -35,8 +35,10 @@ export class BranchPredictor {
    * given: the same branch again, taken to the same target, changes nothing (state
    * saturated, PLRU already pointing away from it) — the tight-loop fast path.
    */
-  private repeatEip = -1;
-  private repeatTarget = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  repeatEip = -1;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  repeatTarget = 0;
 
   constructor(
     config: Pick<P54CConfig, 'btb' | 'mispredictJccU' | 'mispredictJccV' | 'mispredictJmp'>,

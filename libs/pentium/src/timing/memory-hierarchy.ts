@@ -45,16 +45,20 @@ export class MemoryHierarchy {
   codeFirstPass = false;
 
   private readonly lineShift: number;
-  private lastFetchLine = -1;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  lastFetchLine = -1;
   /**
    * l1d.lastLine is known not to be in the code cache (set by a write hit after the
    * snoop, cleared by any code fill or other data line): a write to it needs no snoop.
    */
-  private lastDNotInCode = false;
-  private busFreeAt = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  lastDNotInCode = false;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  busFreeAt = 0;
   /** completion times of the last `writeBuffers` buffered writes, in FIFO order from wbHead */
   private readonly wbDone: Float64Array;
-  private wbHead = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  wbHead = 0;
 
   private readonly l2Fill: number;
   private readonly dramFill: number;

@@ -73,19 +73,29 @@ export class Pipeline {
   /** the pipe of the last issued instruction (for the branch penalty) */
   lastPipe: Pipe = Pipe.U;
   /** the instruction in U that may still take a V partner, or null */
-  private openU: TimingInfo | null = null;
-  private openUDataPhys = -1;
-  private openUAgi = false;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  openU: TimingInfo | null = null;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  openUDataPhys = -1;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  openUAgi = false;
   /** registers written by the issue group in progress (U, or U+V) */
-  private groupWrites = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  groupWrites = 0;
   /** registers written by the previous issue group (AGI source) */
-  private prevGroupWrites = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  prevGroupWrites = 0;
   /** a branch recorded by branch() for the instruction about to issue */
-  private pendingBranch = false;
-  private branchEip = 0;
-  private branchTaken = false;
-  private branchTarget = 0;
-  private branchKind: BranchKind = BranchKind.None;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  pendingBranch = false;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  branchEip = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  branchTaken = false;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  branchTarget = 0;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  branchKind: BranchKind = BranchKind.None;
 
   private readonly agiClocks: number;
   private readonly prefixClocks: number;

@@ -93,8 +93,10 @@ export class Tlb {
   private readonly small: TlbArray;
   private readonly large: TlbArray | null;
   /** the page number of the last lookup (always present and MRU: a repeat is a state-free hit) */
-  private lastPage = INVALID;
-  private lastLargePage = INVALID;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  lastPage = INVALID;
+  /** @internal exchanged with the Wasm twin (jit/timing/timing-runtime.ts) */
+  lastLargePage = INVALID;
   /** misses and whole flushes of this TLB (the shared counters also get the misses) */
   misses = 0;
   flushes = 0;

@@ -84,6 +84,8 @@ export interface PipelineDeps {
   noteTakenBranch: number;
   /** MemoryHierarchy.advance(clocks) */
   advance: number;
+  /** the hierarchy twin's clock slot (f64): issue advances it in place instead of calling advance */
+  nowAddr?: number;
 }
 
 export interface PipelineFunctions {
@@ -142,11 +144,12 @@ export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, 
     w0f(c, vw0, 'branch').i32Const(BranchKind.Jcc).op(OP.i32_ne).op(OP.i32_and).op(OP.i32_eqz);
   });
   // opensPair(u): params w0
-  const opensPair = m.addFunction([I32], [I32], [], (c) => {
-    inClasses(c, 0, U_CLASSES);
-    w0f(c, 0, 'dispAndImm').op(OP.i32_eqz).op(OP.i32_and);
-    w0f(c, 0, 'pair').i32Const(PairClass.FX).op(OP.i32_eq).op(OP.i32_or);
-  });
+  // opensPair(u) (pairing.ts) of the row in local w0, as 0/1
+  const opensPair = (c: CodeWriter, w0: number): void => {
+    inClasses(c, w0, U_CLASSES);
+    w0f(c, w0, 'dispAndImm').op(OP.i32_eqz).op(OP.i32_and);
+    w0f(c, w0, 'pair').i32Const(PairClass.FX).op(OP.i32_eq).op(OP.i32_or);
+  };
   const agi = (c: CodeWriter): void => {
     addf(c, PS.agiStalls, (c) => c.f64Const(1));
   };
@@ -159,9 +162,20 @@ export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, 
     seti(c, PS.lastPipe, (c) => c.i32Const(0));
     seti(c, PS.pendingBranch, (c) => c.i32Const(0));
   });
-  // issueV(w0, w1, dataPhys) → clocks beyond U's
-  const issueV = m.addFunction([I32, I32, I32], [I32], [I32, I32], (c) => {
-    const [w0, w1, dataPhys, clocks, uclk] = [0, 1, 2, 3, 4];
+  // issueV and issueU are emitted inline in issue (a Wasm call per instruction costs more
+  // than their bodies): the locals are issue's
+  interface IssueLocals {
+    w0: number;
+    w1: number;
+    firstFetch: number;
+    dataPhys: number;
+    clocks: number;
+    t: number;
+    p: number;
+  }
+  // issueV: the row joins the open U in V; clocks = its clocks beyond U's
+  const issueV = (c: CodeWriter, L: IssueLocals): void => {
+    const { w0, w1, dataPhys, clocks, t: uclk } = L;
     seti(c, PS.openU, (c) => c.i32Const(0));
     seti(c, PS.lastPipe, (c) => c.i32Const(1));
     seti(c, PS.groupWrites, (c) => w1f(geti(c, PS.groupWrites), w1, 'regsWritten').op(OP.i32_or));
@@ -182,16 +196,19 @@ export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, 
     geti(c, PS.openUDataPhys).op(OP.i32_xor).i32Const(bankMask).op(OP.i32_and).op(OP.i32_eqz).op(OP.i32_and).if();
     addf(c, PS.bankConflicts, (c) => c.f64Const(1));
     c.localGet(clocks).i32Const(cfg.bankConflictClocks).op(OP.i32_add).localSet(clocks).end();
-    c.localGet(clocks);
-  });
-  // issueU(w0, w1, firstFetch, dataPhys) → clocks
-  const issueU = m.addFunction([I32, I32, I32, I32], [I32], [I32, I32, I32], (c) => {
-    const [w0, w1, firstFetch, dataPhys, prev, clocks, p] = [0, 1, 2, 3, 4, 5, 6];
+  };
+  // issueU: the row issues in U (alone, or opening a pair); clocks = its clocks
+  const issueU = (c: CodeWriter, L: IssueLocals): void => {
+    const { w0, w1, firstFetch, dataPhys, clocks, t: prev, p } = L;
     geti(c, PS.groupWrites).localSet(prev);
     seti(c, PS.prevGroupWrites, (c) => c.localGet(prev));
     seti(c, PS.groupWrites, (c) => w1f(c, w1, 'regsWritten'));
     seti(c, PS.lastPipe, (c) => c.i32Const(0));
-    seti(c, PS.openU, (c) => c.localGet(firstFetch).op(OP.i32_eqz).localGet(w0).call(opensPair).op(OP.i32_and));
+    seti(c, PS.openU, (c) => {
+      c.localGet(firstFetch).op(OP.i32_eqz);
+      opensPair(c, w0);
+      c.op(OP.i32_and);
+    });
     seti(c, PS.openUW0, (c) => c.localGet(w0));
     seti(c, PS.openUW1, (c) => c.localGet(w1));
     seti(c, PS.openUDataPhys, (c) => c.localGet(dataPhys));
@@ -204,8 +221,7 @@ export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, 
     geti(c, PS.openUAgi).if();
     agi(c);
     c.localGet(clocks).i32Const(cfg.agiClocks).op(OP.i32_add).localSet(clocks).end();
-    c.localGet(clocks);
-  });
+  };
   // resolveBranch() → penalty, in the pipe of the last issue
   const resolveBranch = m.addFunction([], [I32], [I32], (c) => {
     seti(c, PS.pendingBranch, (c) => c.i32Const(0));
@@ -219,17 +235,23 @@ export function emitPipeline(m: WasmModuleBuilder, layout: { scalars: number }, 
     c.end();
     c.localGet(0);
   });
-  const issue = m.addFunction([I32, I32, I32, I32, I32], [I32], [I32], (c) => {
-    const [w0, w1, memStall, firstFetch, dataPhys, clocks] = [0, 1, 2, 3, 4, 5];
+  const issue = m.addFunction([I32, I32, I32, I32, I32], [I32], [I32, I32, I32], (c) => {
+    const [w0, w1, memStall, firstFetch, dataPhys, clocks, t, p] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const L: IssueLocals = { w0, w1, firstFetch, dataPhys, clocks, t, p };
     geti(c, PS.openU).localGet(firstFetch).op(OP.i32_eqz).op(OP.i32_and).if(I32);
     geti(c, PS.openUW0);
     geti(c, PS.openUW1).localGet(w0).localGet(w1).call(pairable);
     c.else().i32Const(0).end();
-    c.if().localGet(w0).localGet(w1).localGet(dataPhys).call(issueV).localSet(clocks);
-    c.else().localGet(w0).localGet(w1).localGet(firstFetch).localGet(dataPhys).call(issueU).localSet(clocks).end();
+    c.if();
+    issueV(c, L);
+    c.else();
+    issueU(c, L);
+    c.end();
     geti(c, PS.pendingBranch).if().localGet(clocks).call(resolveBranch).op(OP.i32_add).localSet(clocks).end();
     addf(c, PS.instructions, (c) => c.f64Const(1));
-    c.localGet(clocks).call(deps.advance);
+    // the hierarchy's clock (MemoryHierarchy.advance), in place when the caller gave its slot
+    if (deps.nowAddr !== undefined) slotAddf(c, deps.nowAddr, (c) => c.localGet(clocks).op(OP.f64_convert_i32_s));
+    else c.localGet(clocks).call(deps.advance);
     c.localGet(clocks).localGet(memStall).op(OP.i32_add);
   });
   const branch = m.addFunction([I32, I32, I32, I32], [], [], (c) => {

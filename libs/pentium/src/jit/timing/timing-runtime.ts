@@ -12,6 +12,7 @@
 import type { LinearMemory } from '../../memory/linear-memory';
 import type { Counters } from '../../timing/counters';
 import type { TimingModel } from '../../timing/timing-model';
+import type { TimingInfo } from '../../timing/timing-info';
 import type { Tlb } from '../../timing/tlb';
 import { CodeWriter, I32, OP, WasmModuleBuilder } from '../wasm-emitter';
 import { BS, btbLayout, emitBtb } from './btb-wasm';
@@ -70,7 +71,7 @@ export class TimingRuntime {
     const itf: TlbFunctions = emitTlb(m, it);
     const dtf: TlbFunctions = emitTlb(m, dt);
     const bf = emitBtb(m, bt, cfg);
-    const pf: PipelineFunctions = emitPipeline(m, pl, cfg, { btbBranch: bf.branch, noteTakenBranch: hf.noteTakenBranch, advance: hf.advance });
+    const pf: PipelineFunctions = emitPipeline(m, pl, cfg, { btbBranch: bf.branch, noteTakenBranch: hf.noteTakenBranch, advance: hf.advance, nowAddr: h.scalars + HS.now });
     const walk = this.walk;
     // TimingModel.pageWalk: the walker's clocks pass on the hierarchy's clock before each entry read
     const pageWalk = m.addFunction([I32, I32, I32], [I32], [I32, I32], (c: CodeWriter) => {
@@ -115,12 +116,12 @@ export class TimingRuntime {
 
   /** The TypeScript model's scalars and counters into the twins' slots (before compiled code runs). */
   enter(): void {
-    // typed-array stores, named fields, no allocation: this runs on every entry into compiled code
+    // typed-array stores of named fields, no allocation: this runs on every entry into compiled code
     const F = this.f64;
     const I = this.i32;
     const tm = this.tm;
     const c = tm.counters;
-    const h = tm.hierarchy.scalars();
+    const h = tm.hierarchy;
     const hf = this.hs >> 3;
     const hi = this.hs >> 2;
     F[hf + HS.now / 8] = h.now;
@@ -137,19 +138,19 @@ export class TimingRuntime {
     I[hi + HS.codeFirstPass / 4] = +h.codeFirstPass;
     I[hi + HS.lastDNotInCode / 4] = +h.lastDNotInCode;
     I[hi + HS.wbHead / 4] = h.wbHead;
-    I[hi + HS.l1iLastLine / 4] = h.l1iLastLine;
-    I[hi + HS.l1iLastDirty / 4] = +h.l1iLastDirty;
-    I[hi + HS.l1dLastLine / 4] = h.l1dLastLine;
-    I[hi + HS.l1dLastDirty / 4] = +h.l1dLastDirty;
+    I[hi + HS.l1iLastLine / 4] = h.l1i.lastLine;
+    I[hi + HS.l1iLastDirty / 4] = +h.l1i.lastDirty;
+    I[hi + HS.l1dLastLine / 4] = h.l1d.lastLine;
+    I[hi + HS.l1dLastDirty / 4] = +h.l1d.lastDirty;
     this.enterTlb(this.itlbSlots, tm.itlb, c.itlbMisses);
     this.enterTlb(this.dtlbSlots, tm.dtlb, c.dtlbMisses);
-    const b = tm.predictor.scalars();
+    const b = tm.predictor;
     const bf = this.bs >> 3;
     F[bf + BS.branches / 8] = c.branches;
     F[bf + BS.mispredictions / 8] = c.mispredictions;
     F[bf + BS.repeatEip / 8] = b.repeatEip;
     F[bf + BS.repeatTarget / 8] = b.repeatTarget;
-    const p = tm.pipeline.state();
+    const p = tm.pipeline;
     const pf = this.ps >> 3;
     const pi = this.ps >> 2;
     F[pf + PS.instructions / 8] = c.instructions;
@@ -157,9 +158,10 @@ export class TimingRuntime {
     F[pf + PS.agiStalls / 8] = c.agiStalls;
     F[pf + PS.bankConflicts / 8] = c.bankConflicts;
     F[pf + PS.prefixClocks / 8] = c.prefixClocks;
-    I[pi + PS.openU / 4] = p.openU !== null ? 1 : 0;
-    if (p.openU !== null) {
-      const [w0, w1] = packTiming(p.openU);
+    const u = p.openU;
+    I[pi + PS.openU / 4] = u !== null ? 1 : 0;
+    if (u !== null && u !== this.openURow) {
+      const [w0, w1] = packTiming(u);
       I[pi + PS.openUW0 / 4] = w0;
       I[pi + PS.openUW1 / 4] = w1;
     }
@@ -183,20 +185,19 @@ export class TimingRuntime {
     const I = this.i32;
     const tm = this.tm;
     const c: Counters = tm.counters;
+    const h = tm.hierarchy;
     const hf = this.hs >> 3;
     const hi = this.hs >> 2;
-    tm.hierarchy.setScalars({
-      now: F[hf + HS.now / 8],
-      busFreeAt: F[hf + HS.busFreeAt / 8],
-      lastFetchLine: I[hi + HS.lastFetchLine / 4],
-      codeFirstPass: I[hi + HS.codeFirstPass / 4] !== 0,
-      lastDNotInCode: I[hi + HS.lastDNotInCode / 4] !== 0,
-      wbHead: I[hi + HS.wbHead / 4],
-      l1iLastLine: I[hi + HS.l1iLastLine / 4],
-      l1iLastDirty: I[hi + HS.l1iLastDirty / 4] !== 0,
-      l1dLastLine: I[hi + HS.l1dLastLine / 4],
-      l1dLastDirty: I[hi + HS.l1dLastDirty / 4] !== 0,
-    });
+    h.now = F[hf + HS.now / 8];
+    h.busFreeAt = F[hf + HS.busFreeAt / 8];
+    h.lastFetchLine = I[hi + HS.lastFetchLine / 4];
+    h.codeFirstPass = I[hi + HS.codeFirstPass / 4] !== 0;
+    h.lastDNotInCode = I[hi + HS.lastDNotInCode / 4] !== 0;
+    h.wbHead = I[hi + HS.wbHead / 4];
+    h.l1i.lastLine = I[hi + HS.l1iLastLine / 4];
+    h.l1i.lastDirty = I[hi + HS.l1iLastDirty / 4] !== 0;
+    h.l1d.lastLine = I[hi + HS.l1dLastLine / 4];
+    h.l1d.lastDirty = I[hi + HS.l1dLastDirty / 4] !== 0;
     c.l1iMisses = F[hf + HS.l1iMisses / 8];
     c.l1dMisses = F[hf + HS.l1dMisses / 8];
     c.l1dWriteMisses = F[hf + HS.l1dWriteMisses / 8];
@@ -207,10 +208,13 @@ export class TimingRuntime {
     c.misalignedAccesses = F[hf + HS.misalignedAccesses / 8];
     c.itlbMisses = this.leaveTlb(this.itlbSlots, tm.itlb);
     c.dtlbMisses = this.leaveTlb(this.dtlbSlots, tm.dtlb);
+    const b = tm.predictor;
     const bf = this.bs >> 3;
     c.branches = F[bf + BS.branches / 8];
     c.mispredictions = F[bf + BS.mispredictions / 8];
-    tm.predictor.setScalars({ repeatEip: F[bf + BS.repeatEip / 8], repeatTarget: F[bf + BS.repeatTarget / 8] });
+    b.repeatEip = F[bf + BS.repeatEip / 8];
+    b.repeatTarget = F[bf + BS.repeatTarget / 8];
+    const p = tm.pipeline;
     const pf = this.ps >> 3;
     const pi = this.ps >> 2;
     c.instructions = F[pf + PS.instructions / 8];
@@ -218,35 +222,49 @@ export class TimingRuntime {
     c.agiStalls = F[pf + PS.agiStalls / 8];
     c.bankConflicts = F[pf + PS.bankConflicts / 8];
     c.prefixClocks = F[pf + PS.prefixClocks / 8];
-    tm.pipeline.setState({
-      openU: I[pi + PS.openU / 4] !== 0 ? unpackTiming(I[pi + PS.openUW0 / 4], I[pi + PS.openUW1 / 4]) : null,
-      openUDataPhys: I[pi + PS.openUDataPhys / 4],
-      openUAgi: I[pi + PS.openUAgi / 4] !== 0,
-      groupWrites: I[pi + PS.groupWrites / 4],
-      prevGroupWrites: I[pi + PS.prevGroupWrites / 4],
-      lastPipe: I[pi + PS.lastPipe / 4],
-      pendingBranch: I[pi + PS.pendingBranch / 4] !== 0,
-      branchEip: I[pi + PS.branchEip / 4],
-      branchTaken: I[pi + PS.branchTaken / 4] !== 0,
-      branchTarget: I[pi + PS.branchTarget / 4],
-      branchKind: I[pi + PS.branchKind / 4],
-    });
+    if (I[pi + PS.openU / 4] !== 0) {
+      // the open U's row: one object per packed row, kept for the next hand-over
+      const w0 = I[pi + PS.openUW0 / 4];
+      const w1 = I[pi + PS.openUW1 / 4];
+      if (this.openURow === null || w0 !== this.openUW0 || w1 !== this.openUW1) {
+        this.openURow = unpackTiming(w0, w1);
+        this.openUW0 = w0;
+        this.openUW1 = w1;
+      }
+      p.openU = this.openURow;
+    } else {
+      p.openU = null;
+    }
+    p.openUDataPhys = I[pi + PS.openUDataPhys / 4];
+    p.openUAgi = I[pi + PS.openUAgi / 4] !== 0;
+    p.groupWrites = I[pi + PS.groupWrites / 4];
+    p.prevGroupWrites = I[pi + PS.prevGroupWrites / 4];
+    p.lastPipe = I[pi + PS.lastPipe / 4];
+    p.pendingBranch = I[pi + PS.pendingBranch / 4] !== 0;
+    p.branchEip = I[pi + PS.branchEip / 4];
+    p.branchTaken = I[pi + PS.branchTaken / 4] !== 0;
+    p.branchTarget = I[pi + PS.branchTarget / 4];
+    p.branchKind = I[pi + PS.branchKind / 4];
     c.pageWalks = F[this.walk >> 3];
   }
+  /** the last open-U row leave() made, and its packed words (enter() need not pack it again) */
+  private openURow: TimingInfo | null = null;
+  private openUW0 = 0;
+  private openUW1 = 0;
 
   private enterTlb(at: number, tlb: Tlb, shared: number): void {
-    const s = tlb.scalars();
     this.f64[(at + TLBS.misses) >> 3] = tlb.misses;
     this.f64[(at + TLBS.counter) >> 3] = shared;
     this.f64[(at + TLBS.flushes) >> 3] = tlb.flushes;
-    this.i32[(at + TLBS.lastPage) >> 2] = s.lastPage;
-    this.i32[(at + TLBS.lastLargePage) >> 2] = s.lastLargePage;
+    this.i32[(at + TLBS.lastPage) >> 2] = tlb.lastPage;
+    this.i32[(at + TLBS.lastLargePage) >> 2] = tlb.lastLargePage;
   }
   /** restores the TLB's scalars; returns its shared miss counter */
   private leaveTlb(at: number, tlb: Tlb): number {
     tlb.misses = this.f64[(at + TLBS.misses) >> 3];
     tlb.flushes = this.f64[(at + TLBS.flushes) >> 3];
-    tlb.setScalars({ lastPage: this.i32[(at + TLBS.lastPage) >> 2], lastLargePage: this.i32[(at + TLBS.lastLargePage) >> 2] });
+    tlb.lastPage = this.i32[(at + TLBS.lastPage) >> 2];
+    tlb.lastLargePage = this.i32[(at + TLBS.lastLargePage) >> 2];
     return this.f64[(at + TLBS.counter) >> 3];
   }
 }
