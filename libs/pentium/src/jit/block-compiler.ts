@@ -40,6 +40,7 @@ import type { Insn } from '../cpu/decoder-types';
 import { SegReg } from '../cpu/registers';
 import { CodeWriter, I32, OP, WasmModuleBuilder, type Opcode, type ValType } from './wasm-emitter';
 import { SLOT, type CpuLayout, type CpuSlots, type SlotName } from './cpu-slots';
+import { compiledModule } from './module-cache';
 
 /** bit of the result: the last instruction that ran was a taken branch */
 export const TAKEN = 0x100;
@@ -302,7 +303,7 @@ export function compileBlock(insns: readonly Insn[], slots: CpuSlots, opts: Comp
   const bytes = m.build();
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = { ...(opts.imports ?? {}) };
   imports.env = { ...(imports.env ?? {}), mem: L.memory };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+  const instance = new WebAssembly.Instance(compiledModule(bytes), imports);
   const starts = [0];
   const rel: number[] = [];
   for (let i = 0; i < n; i++) {

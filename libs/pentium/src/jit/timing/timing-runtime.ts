@@ -19,6 +19,7 @@ import { BS, btbLayout, emitBtb } from './btb-wasm';
 import { HS, emitHierarchy, hierarchyLayout, type HierarchyFunctions } from './hierarchy-wasm';
 import { PS, emitPipeline, packTiming, pipelineLayout, unpackTiming, type PipelineFunctions } from './pipeline-wasm';
 import { TLBS, emitTlb, tlbLayout, type TlbFunctions } from './tlb-wasm';
+import { compiledModule } from '../module-cache';
 
 /** the runtime's exports (what compiled blocks import, and what tests call) */
 export interface TimingExports {
@@ -102,7 +103,7 @@ export class TimingRuntime {
       pageWalk,
     };
     for (const [name, idx] of Object.entries(fns)) m.exportFunction(name, idx);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(m.build()), { env: { mem: lin.memory } });
+    const instance = new WebAssembly.Instance(compiledModule(m.build()), { env: { mem: lin.memory } });
     this.exports = instance.exports as unknown as TimingExports;
     this.f64 = new Float64Array(lin.buffer);
     this.i32 = new Int32Array(lin.buffer);
