@@ -195,7 +195,8 @@ function wasmReplays(data, state, repeat) {
         flushAll: onModel((wb) => tm.hierarchy.flushAll(wb)),
         invalidateRange: onModel((p, n) => tm.hierarchy.invalidateRange(p, n)),
       },
-      itlb: { lookup: (l, large) => w.itlbLookup(l, +large) === 1, flush: onModel(() => tm.itlb.flush()), invalidate: onModel((l) => tm.itlb.invalidate(l)) },
+      // the code TLB stays in TypeScript: compiled code does not use it (timing-runtime.ts)
+      itlb: tm.itlb,
       dtlb: { lookup: (l, large) => w.dtlbLookup(l, +large) === 1, flush: onModel(() => tm.dtlb.flush()), invalidate: onModel((l) => tm.dtlb.invalidate(l)) },
       pipeline: {
         issue: (info, stall, first, phys) => {

@@ -149,6 +149,13 @@ export interface CpuOptions {
  */
 export interface CompiledRunner {
   run(block: Block, eip: number): number;
+  /**
+   * Hands the timing model's state back to TypeScript when compiled code still holds it
+   * (the runner keeps it across consecutive compiled blocks). Called before anything
+   * else uses the timing model: the interpreter, a page walk, an interrupt or exception
+   * delivery, the end of a run slice.
+   */
+  sync(): void;
 }
 
 export type HostcallHandler = (cpu: Cpu) => void;
@@ -1207,7 +1214,11 @@ export class Cpu {
     const it = this.itlb;
     if (it !== null && lin >>> 12 !== this.lastItlbPage) {
       this.lastItlbPage = lin >>> 12;
-      if (!it.lookup(lin, (this.tlb[lin >>> 12] & T_LARGE) !== 0)) this.counters.cycles += this.walkClocks(lin);
+      if (!it.lookup(lin, (this.tlb[lin >>> 12] & T_LARGE) !== 0)) {
+        // the walk's entry reads go through the data cache
+        if (this.jit !== null) this.jit.sync();
+        this.counters.cycles += this.walkClocks(lin);
+      }
     }
     return phys;
   }
@@ -1236,6 +1247,7 @@ export class Cpu {
     const hier = this.hier;
     if (block === null) {
       // an instruction crossing a page boundary: decoded afresh each time, not cached
+      if (this.jit !== null) this.jit.sync();
       const d = decodeOne(this, lin, (this.segAr[SegReg.CS] & 0x400000) !== 0);
       if (checked) this.beginCheckedInsn();
       this.execOne(d);
@@ -1253,6 +1265,8 @@ export class Cpu {
       if (start >= n) return;
       eip = this.eip;
     }
+    // the interpreter runs from here: the timing model's state must be the TypeScript one
+    if (this.jit !== null) this.jit.sync();
     for (let i = start; i < n; i++) {
       const d = insns[i];
       const next = (eip + d.len) >>> 0;
@@ -1342,6 +1356,15 @@ export class Cpu {
    * or the CPU shuts down. Handles guest faults and external interrupts between blocks.
    */
   runUntil(untilCycle: number): void {
+    try {
+      this.runSlice(untilCycle);
+    } finally {
+      // whatever comes next (devices, kernels, the counters' readers) sees the TypeScript timing state
+      if (this.jit !== null) this.jit.sync();
+    }
+  }
+
+  private runSlice(untilCycle: number): void {
     const counters = this.counters;
     this.runLimit = untilCycle;
     this.lastItlbPage = -1; // events between slices may have charged kernel paths
@@ -1415,6 +1438,8 @@ export class Cpu {
 
   /** Delivers an exception/interrupt, applying the double- and triple-fault rules. */
   deliver(vector: number, errorCode: number, kind: IntKind): void {
+    // delivery charges clocks and memory accesses to the timing model
+    if (this.jit !== null) this.jit.sync();
     let v = vector,
       code = errorCode,
       k = kind;

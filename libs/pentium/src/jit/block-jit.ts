@@ -25,6 +25,8 @@ export class BlockJit implements CompiledRunner {
   private readonly hooks: TimingHooks;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
+  /** the timing model's state is in the runtime's slots (entered, not yet left) */
+  private inWasm = false;
 
   constructor(
     private readonly cpu: Cpu,
@@ -49,19 +51,29 @@ export class BlockJit implements CompiledRunner {
     this.i32[this.hooks.entryEipAddr >> 2] = eip;
     this.f64[this.hooks.cyclesAddr >> 3] = 0;
     this.f64[this.hooks.budgetAddr >> 3] = cpu.runLimit - cpu.counters.cycles;
-    const before = cpu.counters.instructions;
     this.slots.enter();
-    this.rt.enter();
+    // the timing state stays in the slots from one compiled block to the next; sync() hands it back
+    if (!this.inWasm) {
+      this.rt.enter();
+      this.inWasm = true;
+    }
+    const before = this.rt.instructions();
     const r = code.run();
-    this.rt.leave();
     this.slots.leave();
     const k = r & 0xff;
     cpu.counters.cycles += this.f64[this.hooks.cyclesAddr >> 3];
     this.stats.entries++;
-    this.stats.instructions += cpu.counters.instructions - before;
+    this.stats.instructions += this.rt.instructions() - before;
     cpu.eip = exitEip(code, eip, r);
     // a taken branch ends the block; otherwise the interpreter goes on at instruction k
     return r & TAKEN ? block.insns.length : k;
+  }
+
+  sync(): void {
+    if (this.inWasm) {
+      this.rt.leave();
+      this.inWasm = false;
+    }
   }
 
   private compile(block: Block): CompiledBlock | null {

@@ -1,14 +1,16 @@
-// The whole P54C timing model as one WebAssembly module: the twins of the memory
-// hierarchy, both TLBs, the BTB and the pipelines wired together (the pipelines resolve
-// branches through the BTB twin and advance the hierarchy twin's clock), plus the page
-// walk's charge (TimingModel.pageWalk). Compiled guest blocks import these functions and
-// call them without leaving Wasm (docs/design/jit.md, steps 3 and 4).
+// The P54C timing model that compiled code uses, as one WebAssembly module: the twins of
+// the memory hierarchy, the data TLB, the BTB and the pipelines wired together (the
+// pipelines resolve branches through the BTB twin and advance the hierarchy twin's clock),
+// plus the page walk's charge (TimingModel.pageWalk). Compiled guest blocks import these
+// functions and call them without leaving Wasm (docs/design/jit.md, steps 3 and 4). The
+// code TLB stays in TypeScript: the run loop translates and charges instruction fetch
+// before it enters a block.
 //
 // The tables are the TypeScript model's own, in the machine's linear memory. The scalars
-// (clocks, filters, pipeline state, counters) are exchanged: enter() copies them from the
+// (clocks, filters, pipeline state, counters) are handed over: enter() copies them from the
 // TypeScript objects into the twins' slots before compiled code runs, leave() copies them
-// back after, so the interpreter and kernels go on with the TypeScript model as if it had
-// run every instruction itself.
+// back, so the interpreter and kernels go on with the TypeScript model as if it had run
+// every instruction itself.
 import type { LinearMemory } from '../../memory/linear-memory';
 import type { Counters } from '../../timing/counters';
 import type { TimingModel } from '../../timing/timing-model';
@@ -28,7 +30,6 @@ export interface TimingExports {
   write(phys: number, size: number): number;
   advance(clocks: number): void;
   noteTakenBranch(): void;
-  itlbLookup(linear: number, large: number): number;
   dtlbLookup(linear: number, large: number): number;
   dtlbContains(linear: number, large: number): number;
   btbBranch(eip: number, taken: number, target: number, kind: number, pipe: number): number;
@@ -51,7 +52,6 @@ export class TimingRuntime {
   private readonly ps: number;
   private readonly bs: number;
   private readonly walk: number;
-  private readonly itlbSlots: number;
   private readonly dtlbSlots: number;
 
   constructor(
@@ -60,7 +60,6 @@ export class TimingRuntime {
   ) {
     const cfg = tm.config;
     const h = hierarchyLayout(tm.hierarchy, lin);
-    const it = tlbLayout(tm.itlb, lin);
     const dt = tlbLayout(tm.dtlb, lin);
     const bt = btbLayout(tm.predictor, lin);
     const pl = pipelineLayout(lin);
@@ -69,7 +68,6 @@ export class TimingRuntime {
     const pages = lin.buffer.byteLength / 65536;
     m.importMemory('env', 'mem', pages, pages);
     const hf: HierarchyFunctions = emitHierarchy(m, h, cfg);
-    const itf: TlbFunctions = emitTlb(m, it);
     const dtf: TlbFunctions = emitTlb(m, dt);
     const bf = emitBtb(m, bt, cfg);
     const pf: PipelineFunctions = emitPipeline(m, pl, cfg, { btbBranch: bf.branch, noteTakenBranch: hf.noteTakenBranch, advance: hf.advance, nowAddr: h.scalars + HS.now });
@@ -93,7 +91,6 @@ export class TimingRuntime {
       write: hf.write,
       advance: hf.advance,
       noteTakenBranch: hf.noteTakenBranch,
-      itlbLookup: itf.lookup,
       dtlbLookup: dtf.lookup,
       dtlbContains: dtf.contains,
       btbBranch: bf.branch,
@@ -111,11 +108,20 @@ export class TimingRuntime {
     this.codeFirstPassAddr = h.scalars + HS.codeFirstPass;
     this.ps = pl.scalars;
     this.bs = bt.scalars;
-    this.itlbSlots = it.scalars;
     this.dtlbSlots = dt.scalars;
   }
 
-  /** The TypeScript model's scalars and counters into the twins' slots (before compiled code runs). */
+  /** guest instructions issued so far, as the pipeline twin counts them (between enter and leave) */
+  instructions(): number {
+    return this.f64[(this.ps + PS.instructions) >> 3];
+  }
+
+  /**
+   * The TypeScript model's scalars and counters into the twins' slots (before compiled code
+   * runs). The code TLB is not handed over: compiled code does not use it (the run loop
+   * charges instruction fetch translation in TypeScript), so its TypeScript state stays
+   * the one in force even while the rest is in the slots.
+   */
   enter(): void {
     // typed-array stores of named fields, no allocation: this runs on every entry into compiled code
     const F = this.f64;
@@ -143,7 +149,6 @@ export class TimingRuntime {
     I[hi + HS.l1iLastDirty / 4] = +h.l1i.lastDirty;
     I[hi + HS.l1dLastLine / 4] = h.l1d.lastLine;
     I[hi + HS.l1dLastDirty / 4] = +h.l1d.lastDirty;
-    this.enterTlb(this.itlbSlots, tm.itlb, c.itlbMisses);
     this.enterTlb(this.dtlbSlots, tm.dtlb, c.dtlbMisses);
     const b = tm.predictor;
     const bf = this.bs >> 3;
@@ -207,7 +212,6 @@ export class TimingRuntime {
     c.dramAccesses = F[hf + HS.dramAccesses / 8];
     c.writeBufferStalls = F[hf + HS.writeBufferStalls / 8];
     c.misalignedAccesses = F[hf + HS.misalignedAccesses / 8];
-    c.itlbMisses = this.leaveTlb(this.itlbSlots, tm.itlb);
     c.dtlbMisses = this.leaveTlb(this.dtlbSlots, tm.dtlb);
     const b = tm.predictor;
     const bf = this.bs >> 3;
