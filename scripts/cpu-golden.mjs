@@ -9,8 +9,9 @@
 //   node scripts/cpu-golden.mjs --record   record the golden set anew (only when a
 //                                          change is MEANT to change results)
 //   node scripts/cpu-golden.mjs --only cpubench   run the cases whose name contains this
-//   node scripts/cpu-golden.mjs --jit      the programs with hot blocks compiled
-//                                          (Machine's jit option): the same golden set
+//   node scripts/cpu-golden.mjs --jit      the programs with hot blocks compiled (the
+//                                          lab's default); without it the interpreter
+//                                          alone runs them: the same golden set
 //
 // Runs from dist/: build first (npm run build).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ for (const system of ['linux', 'l4linux', 'l4linux-trampoline']) {
   cases.push([
     `getpid@${system}`,
     async () => {
-      const r = await runExperiment({ system, bench: 'getpid', params: {}, seed: 1 });
+      const r = await runExperiment({ system, bench: 'getpid', params: {}, seed: 1 }, { jit });
       return { status: r.status, error: r.error ?? null, metrics: r.metrics, counters: r.counters, exitStatus: r.output.exitStatus, stdout: digest(r.output.stdout), stderr: digest(r.output.stderr) };
     },
   ]);

@@ -11,7 +11,7 @@ export interface GuestRunRequest {
   onProgress?: (p: { cycles: number; budget: number }) => void;
   /** called with the fresh machine before the system boots on it (instrumentation, e.g. a timing trace) */
   onMachine?: (machine: Machine) => void;
-  /** run hot blocks compiled (Machine's jit option): the same results, another speed */
+  /** run hot blocks compiled (Machine's jit option): the same results, another speed; default MACHINE_OPTIONS.jit */
   jit?: boolean;
 }
 
@@ -36,7 +36,7 @@ const SLICE_CYCLES = 20_000_000;
  *  budget, and collects what it printed. Never throws for anything the guest does. */
 export async function runGuest(req: GuestRunRequest): Promise<GuestRun> {
   const started = performance.now();
-  const machine = new Machine(req.jit ? { ...MACHINE_OPTIONS, jit: true } : MACHINE_OPTIONS);
+  const machine = new Machine(req.jit === undefined ? MACHINE_OPTIONS : { ...MACHINE_OPTIONS, jit: req.jit });
   req.onMachine?.(machine);
   const finish = (error?: RunError, exit?: { code: number | null; signal: number | null } | null): GuestRun => ({
     stdout: booted?.stdout() ?? '',

@@ -44,6 +44,7 @@ export async function runExperiment(spec: ExperimentSpec, opts: ExperimentOption
     cycleBudget,
     signal: opts.signal,
     onProgress: opts.onProgress,
+    jit: opts.jit,
   });
 
   const host = {

@@ -63,6 +63,11 @@ export interface ExperimentOptions {
   onProgress?: (p: ExperimentProgress) => void;
   /** overrides the bench's default cycle budget */
   cycleBudget?: number;
+  /**
+   * Run hot blocks compiled (true) or everything in the interpreter (false); default: the
+   * machine's (MACHINE_OPTIONS). Both give the same results: not part of the configuration.
+   */
+  jit?: boolean;
 }
 
 export interface Metric {
