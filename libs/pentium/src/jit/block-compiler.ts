@@ -37,7 +37,9 @@
 //   - the function belongs to the block's code as it was decoded: a write to the page
 //     (memory.codePages) must drop it, as it drops the decoded block.
 import type { Insn } from '../cpu/decoder-types';
-import { SegReg } from '../cpu/registers';
+import { ARITH_FLAGS as ARITH, EFLAGS, SegReg } from '../cpu/registers';
+import { LF_ADD, LF_LOGIC, LF_SUB } from '../cpu/cpu';
+import { ADC, ADD, AND, CMP, OR, SBB, XOR } from '../cpu/ops/alu';
 import { CodeWriter, I32, OP, WasmModuleBuilder, type Opcode, type ValType } from './wasm-emitter';
 import { SLOT, type CpuLayout, type CpuSlots, type SlotName } from './cpu-slots';
 import { compiledModule } from './module-cache';
@@ -45,25 +47,8 @@ import { compiledModule } from './module-cache';
 /** bit of the result: the last instruction that ran was a taken branch */
 export const TAKEN = 0x100;
 
-// EFLAGS bits and lazy kinds (cpu.ts)
-const CF = 1,
-  PF = 4,
-  AF = 0x10,
-  ZF = 0x40,
-  SF = 0x80,
-  OF = 0x800;
-const ARITH = 0x8d5;
-const LF_ADD = 0,
-  LF_SUB = 2,
-  LF_LOGIC = 4;
-// ALU operations (ops/alu.ts)
-const ADD = 0,
-  OR = 1,
-  ADC = 2,
-  SBB = 3,
-  AND = 4,
-  XOR = 6,
-  CMP = 7;
+// the EFLAGS bits, lazy kinds and ALU operation numbers of the interpreter
+const { CF, PF, AF, ZF, SF, OF } = EFLAGS;
 
 export interface CompileFacts {
   /** segments (bit 1 << SegReg) the caller guarantees flat while the block runs: base 0, segChkR = segChkW = 0 */
