@@ -9,27 +9,20 @@ import { Counters } from '../../timing/counters';
 import { P54C_CONFIG } from '../../timing/p54c-config';
 import type { BranchKind } from '../../timing/timing-info';
 import { Prng } from '../../util/prng';
-import { WasmModuleBuilder } from '../wasm-emitter';
 import { BS, BS_COUNTERS, btbLayout, emitBtb } from './btb-wasm';
+import { instantiateTwin } from './twin-testing';
 
 type Twin = { branch(eip: number, taken: number, target: number, kind: number, pipe: number): number; reset(): void };
 type Private = { repeatEip: number; repeatTarget: number };
 
 async function twinOf(p: BranchPredictor, lin: LinearMemory): Promise<{ twin: Twin; view: DataView; base: number }> {
   const layout = btbLayout(p, lin);
-  const m = new WasmModuleBuilder();
-  const pages = lin.buffer.byteLength / 65536;
-  m.importMemory('env', 'mem', pages, pages);
-  const f = emitBtb(m, layout, P54C_CONFIG);
-  for (const [name, idx] of Object.entries(f)) m.exportFunction(name, idx);
-  const bin = m.build();
-  expect(WebAssembly.validate(bin)).toBe(true);
-  const { instance } = await WebAssembly.instantiate(bin, { env: { mem: lin.memory } });
+  const twin = await instantiateTwin<Twin>(lin, (m) => ({ ...emitBtb(m, layout, P54C_CONFIG) }));
   const view = new DataView(lin.buffer);
   const base = layout.scalars;
   // the model's initial scalars
   view.setFloat64(base + BS.repeatEip, -1, true);
-  return { twin: instance.exports as unknown as Twin, view, base };
+  return { twin, view, base };
 }
 
 /** the TypeScript model's state that the twin mirrors, as plain values */

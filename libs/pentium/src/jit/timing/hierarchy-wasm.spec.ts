@@ -6,24 +6,19 @@ import { Counters } from '../../timing/counters';
 import { MemoryHierarchy } from '../../timing/memory-hierarchy';
 import { P54C_CONFIG } from '../../timing/p54c-config';
 import { Prng } from '../../util/prng';
-import { WasmModuleBuilder } from '../wasm-emitter';
+import { instantiateTwin } from './twin-testing';
 import { HS, HS_COUNTERS, emitHierarchy, hierarchyLayout } from './hierarchy-wasm';
 
 type Twin = { fetch(p: number, n: number): number; read(p: number, n: number): number; write(p: number, n: number): number; advance(c: number): void; noteTakenBranch(): void };
 
 async function twinOf(h: MemoryHierarchy, lin: LinearMemory): Promise<{ twin: Twin; scalars: DataView; base: number }> {
   const layout = hierarchyLayout(h, lin);
-  const m = new WasmModuleBuilder();
-  const pages = lin.buffer.byteLength / 65536;
-  m.importMemory('env', 'mem', pages, pages);
-  const f = emitHierarchy(m, layout, P54C_CONFIG);
-  for (const [name, idx] of Object.entries(f)) m.exportFunction(name, idx);
-  const { instance } = await WebAssembly.instantiate(m.build(), { env: { mem: lin.memory } });
+  const twin = await instantiateTwin<Twin>(lin, (m) => ({ ...emitHierarchy(m, layout, P54C_CONFIG) }));
   const view = new DataView(lin.buffer);
   const base = layout.scalars;
   // the model's initial scalars
   for (const slot of [HS.lastFetchLine, HS.l1iLastLine, HS.l1dLastLine]) view.setInt32(base + slot, -1, true);
-  return { twin: instance.exports as unknown as Twin, scalars: view, base };
+  return { twin, scalars: view, base };
 }
 
 /** the TypeScript model's state that the twin mirrors, as plain values */

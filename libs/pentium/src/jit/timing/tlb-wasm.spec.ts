@@ -12,25 +12,19 @@ import { BS, btbLayout, emitBtb } from './btb-wasm';
 import { Prng } from '../../util/prng';
 import { WasmModuleBuilder } from '../wasm-emitter';
 import { TLBS, TLBS_FIRST_I32, emitTlb, tlbLayout } from './tlb-wasm';
+import { instantiateTwin } from './twin-testing';
 
 type Twin = { lookup(linear: number, large: number): number; contains(linear: number, large: number): number; invalidate(linear: number): void; flush(): void };
 
 async function twinOf(tlb: Tlb, lin: LinearMemory): Promise<{ twin: Twin; view: DataView; base: number; counter: 'itlbMisses' | 'dtlbMisses' }> {
   const layout = tlbLayout(tlb, lin);
-  const m = new WasmModuleBuilder();
-  const pages = lin.buffer.byteLength / 65536;
-  m.importMemory('env', 'mem', pages, pages);
-  const f = emitTlb(m, layout);
-  for (const [name, idx] of Object.entries(f)) m.exportFunction(name, idx);
-  const bin = m.build();
-  expect(WebAssembly.validate(bin)).toBe(true);
-  const { instance } = await WebAssembly.instantiate(bin, { env: { mem: lin.memory } });
+  const twin = await instantiateTwin<Twin>(lin, (m) => ({ ...emitTlb(m, layout) }));
   const view = new DataView(lin.buffer);
   const base = layout.scalars;
   // the model's initial scalars
   view.setInt32(base + TLBS.lastPage, -1, true);
   view.setInt32(base + TLBS.lastLargePage, -1, true);
-  return { twin: instance.exports as unknown as Twin, view, base, counter: layout.counter };
+  return { twin, view, base, counter: layout.counter };
 }
 
 /** the TypeScript model's state that the twin mirrors, as plain values */
