@@ -110,7 +110,8 @@ async function record(systemId, size) {
   const t0 = performance.now();
   let run;
   try {
-    run = await execProgram({ system: systemId, image, argv: ['cpubench', String(size)], cycleBudget: 1e12, onMachine });
+    // the interpreter alone: compiled blocks call the timing model's Wasm twin, which the trace does not see
+    run = await execProgram({ system: systemId, image, argv: ['cpubench', String(size)], cycleBudget: 1e12, onMachine, jit: false });
   } finally {
     trace.detach();
   }
