@@ -34,10 +34,13 @@ export interface FlatOptions extends MachineOptions {
   pagedMiB?: number;
   /** run without the timing model (table clocks only) */
   untimed?: boolean;
+  /** called with the new machine before the set-up touches it (e.g. to attach a timing trace) */
+  onMachine?: (m: Machine) => void;
 }
 
 export function flatMachine(opts: FlatOptions = {}): Machine {
   const m = new Machine(opts);
+  opts.onMachine?.(m);
   const mem = m.memory;
   writeDescriptor(mem, GDT_BASE, 1, flatCode(0));
   writeDescriptor(mem, GDT_BASE, 2, flatData(0));

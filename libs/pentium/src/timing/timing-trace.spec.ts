@@ -1,7 +1,6 @@
 import { Machine } from '../machine';
-import { CR0, CR4, SegReg } from '../cpu/registers';
-import { TSS32, flatCode, flatData, tssDescriptor, writeDescriptor } from '../cpu/descriptors';
-import { CODE, GDT_BASE, IDT_BASE, KCODE, KDATA, KSTACK, PAGE_DIR, PAGE_TABLE, STOP, STOP_ID, TSS_BASE, TSS_SEL, loadCode, runToStop } from '../cpu/test-support';
+import { CR0, CR4 } from '../cpu/registers';
+import { CODE, PAGE_DIR, PAGE_TABLE, STOP, flatMachine, loadCode, runToStop } from '../cpu/test-support';
 import { R, UserAsm } from '../testing/user-asm';
 import type { PathProfile } from './path-profile';
 import { TimingModel } from './timing-model';
@@ -75,27 +74,12 @@ const kernelPath: PathProfile = {
   source: 'a test profile',
 };
 
-/**
- * test-support's flat machine, set up here because the trace must be attached before
- * the setup: its segment loads already read descriptors through the timing model.
- */
+/** test-support's flat machine, with the trace attached before the set-up (its segment loads already read descriptors through the timing model) */
 function pagedFlatMachine(): { m: Machine; trace: TimingTrace } {
-  const m = new Machine();
-  const trace = new TimingTrace().attach(m.timing);
+  const trace = new TimingTrace();
+  const m = flatMachine({ onMachine: (x) => trace.attach(x.timing) });
   const mem = m.memory;
-  writeDescriptor(mem, GDT_BASE, 1, flatCode(0));
-  writeDescriptor(mem, GDT_BASE, 2, flatData(0));
-  writeDescriptor(mem, GDT_BASE, 5, tssDescriptor(TSS_BASE));
   const cpu = m.cpu;
-  cpu.setGdtr(GDT_BASE, 16 * 8 - 1);
-  cpu.setIdtr(IDT_BASE, 256 * 8 - 1);
-  mem.write32(TSS_BASE + TSS32.ESP0, KSTACK);
-  mem.write32(TSS_BASE + TSS32.SS0, KDATA);
-  cpu.loadSegment(SegReg.CS, KCODE);
-  for (const s of [SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) cpu.loadSegment(s, KDATA);
-  cpu.loadTr(TSS_SEL);
-  cpu.setReg(R.ESP, KSTACK);
-  m.hostcalls.register(STOP_ID, 'test.stop', () => m.stop('test-stop'));
   // 8 MiB identity-mapped, again at HIGH, and one 4 MiB page at LARGE
   for (let i = 0; i < 2; i++) {
     mem.write32(PAGE_DIR + i * 4, (PAGE_TABLE + i * 0x1000) | 7);
