@@ -13,6 +13,7 @@ import { Pipeline } from '../../timing/pipeline';
 import { BranchKind, type TimingInfo } from '../../timing/timing-info';
 import { Prng } from '../../util/prng';
 import { I32, WasmModuleBuilder } from '../wasm-emitter';
+import { randomTimingRow } from './twin-testing';
 import { PS, PS_COUNTERS, PS_FIRST_I32, emitPipeline, packTiming, pipelineLayout, unpackTiming } from './pipeline-wasm';
 
 function model(): { counters: Counters; pipe: Pipeline; btb: BranchPredictor; hier: MemoryHierarchy } {
@@ -47,36 +48,15 @@ async function twin(side: ReturnType<typeof model>): Promise<{ t: Twin; view: Da
   return { t: instance.exports as unknown as Twin, view, base: layout.scalars };
 }
 
-function randomRow(rng: Prng): TimingInfo {
-  const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)];
-  const regs = (): number => (rng.nextInt(3) === 0 ? 0 : 1 << rng.nextInt(8)) | (rng.nextInt(4) === 0 ? 1 << rng.nextInt(8) : 0);
-  const branch = pick([BranchKind.None, BranchKind.None, BranchKind.None, BranchKind.Jcc, BranchKind.Jmp, BranchKind.Call, BranchKind.Ret, BranchKind.Indirect]);
-  return {
-    pair: pick([0, 1, 1, 1, 2, 3, 4, 5]),
-    clocks: pick([1, 1, 1, 2, 3, 4, 11, 39]),
-    regsRead: regs(),
-    regsWritten: regs(),
-    addrRegs: regs(),
-    readsFlags: rng.nextInt(3) === 0,
-    writesFlags: rng.nextInt(2) === 0,
-    dispAndImm: rng.nextInt(8) === 0,
-    prefixes: pick([0, 0, 0, 0, 1, 2]),
-    memRead: false,
-    memWrite: false,
-    branch,
-    length: 1,
-  };
-}
-
 describe('the Wasm twin of the pipelines', () => {
   it('packs every field issue reads, and refuses rows that do not fit', () => {
     const rng = new Prng(7);
     for (let i = 0; i < 200; i++) {
-      const row = randomRow(rng);
+      const row = randomTimingRow(rng);
       const back = unpackTiming(...packTiming(row));
       expect({ ...back, memRead: row.memRead, memWrite: row.memWrite, length: row.length }).toEqual(row);
     }
-    expect(() => packTiming({ ...randomRow(rng), clocks: 70000 })).toThrow(/does not pack/);
+    expect(() => packTiming({ ...randomTimingRow(rng), clocks: 70000 })).toThrow(/does not pack/);
   });
 
   it('issues 30,000 random instructions with the clocks, state and counters of pipeline.ts', async () => {
@@ -84,7 +64,7 @@ describe('the Wasm twin of the pipelines', () => {
     const ref = model();
     const side = model();
     const { t, view, base } = await twin(side);
-    const rows = Array.from({ length: 48 }, () => randomRow(rng));
+    const rows = Array.from({ length: 48 }, () => randomTimingRow(rng));
     const refPipe = ref.pipe as unknown as Record<string, unknown>;
     let prev: TimingInfo | null = null;
     for (let step = 0; step < 30000; step++) {

@@ -7,31 +7,12 @@
 import { LinearMemory } from '../../memory/linear-memory';
 import { Counters } from '../../timing/counters';
 import { P54C_CONFIG } from '../../timing/p54c-config';
-import { BranchKind, type TimingInfo } from '../../timing/timing-info';
+import { BranchKind } from '../../timing/timing-info';
 import { TimingModel } from '../../timing/timing-model';
 import { Prng } from '../../util/prng';
 import { packTiming } from './pipeline-wasm';
 import { TimingRuntime } from './timing-runtime';
-
-function row(rng: Prng): TimingInfo {
-  const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)];
-  const regs = (): number => (rng.nextInt(3) === 0 ? 0 : 1 << rng.nextInt(8));
-  return {
-    pair: pick([0, 1, 1, 1, 2, 3, 4, 5]),
-    clocks: pick([1, 1, 2, 3, 11]),
-    regsRead: regs(),
-    regsWritten: regs(),
-    addrRegs: regs(),
-    readsFlags: rng.nextInt(3) === 0,
-    writesFlags: rng.nextInt(2) === 0,
-    dispAndImm: rng.nextInt(8) === 0,
-    prefixes: pick([0, 0, 0, 1]),
-    memRead: false,
-    memWrite: false,
-    branch: pick([BranchKind.None, BranchKind.None, BranchKind.None, BranchKind.Jcc, BranchKind.Jmp, BranchKind.Ret]),
-    length: 1,
-  };
-}
+import { randomTimingRow } from './twin-testing';
 
 /** the model's state that leave() must restore: counters and every scalar */
 function snapshot(tm: TimingModel): unknown {
@@ -54,7 +35,7 @@ describe('the timing runtime (all twins in one module)', () => {
     const tm = new TimingModel(P54C_CONFIG, new Counters(), lin);
     const rt = new TimingRuntime(tm, lin);
     const w = rt.exports;
-    const rows = Array.from({ length: 32 }, () => row(rng));
+    const rows = Array.from({ length: 32 }, () => randomTimingRow(rng));
     let inRuntime = false;
     let stretches = 0;
     for (let step = 0; step < 40000; step++) {
