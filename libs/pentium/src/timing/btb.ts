@@ -66,13 +66,9 @@ export class BranchPredictor {
     return { tags: this.tags, targets: this.targets, state: this.state, plru: this.plru };
   }
 
-  /** the repeat filter, for the Wasm twin (jit/timing) */
+  /** a snapshot of the repeat filter (tests compare it with the Wasm twin's) */
   scalars(): { repeatEip: number; repeatTarget: number } {
     return { repeatEip: this.repeatEip, repeatTarget: this.repeatTarget };
-  }
-  setScalars(s: { repeatEip: number; repeatTarget: number }): void {
-    this.repeatEip = s.repeatEip;
-    this.repeatTarget = s.repeatTarget;
   }
 
   /**

@@ -16,7 +16,7 @@ import { L1Cache } from './l1-cache';
 import { L2Cache } from './l2-cache';
 import { HEAP_ARRAYS, type StateArrays } from '../memory/linear-memory';
 
-/** The hierarchy's scalar state (its tables are shared in place): what the Wasm twin exchanges with it. */
+/** The hierarchy's scalar state (its tables are shared in place), as the Wasm twin's slots hold it. */
 export interface HierarchyScalars {
   now: number;
   busFreeAt: number;
@@ -96,23 +96,10 @@ export class MemoryHierarchy {
     return this.wbDone;
   }
 
-  /** the scalar state, for the Wasm twin (jit/timing) */
+  /** a snapshot of the scalar state (the twin's hand-over reads the fields themselves; tests compare snapshots) */
   scalars(): HierarchyScalars {
     const { now, busFreeAt, lastFetchLine, codeFirstPass, lastDNotInCode, wbHead, l1i, l1d } = this;
     return { now, busFreeAt, lastFetchLine, codeFirstPass, lastDNotInCode, wbHead, l1iLastLine: l1i.lastLine, l1iLastDirty: l1i.lastDirty, l1dLastLine: l1d.lastLine, l1dLastDirty: l1d.lastDirty };
-  }
-  /** takes back the scalar state the Wasm twin ran with */
-  setScalars(s: HierarchyScalars): void {
-    this.now = s.now;
-    this.busFreeAt = s.busFreeAt;
-    this.lastFetchLine = s.lastFetchLine;
-    this.codeFirstPass = s.codeFirstPass;
-    this.lastDNotInCode = s.lastDNotInCode;
-    this.wbHead = s.wbHead;
-    this.l1i.lastLine = s.l1iLastLine;
-    this.l1i.lastDirty = s.l1iLastDirty;
-    this.l1d.lastLine = s.l1dLastLine;
-    this.l1d.lastDirty = s.l1dLastDirty;
   }
 
   /** Let `clocks` of execution pass (drains write buffers, frees the bus). */

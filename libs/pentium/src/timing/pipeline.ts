@@ -54,7 +54,7 @@ import { BranchPredictor, Pipe } from './btb';
 import { BranchKind, type TimingInfo } from './timing-info';
 import { opensPair, pairable } from './pairing';
 
-/** The pipelines' state between two issues: what the Wasm twin exchanges with them. */
+/** The pipelines' state between two issues, as the Wasm twin's slots hold it. */
 export interface PipelineState {
   openU: TimingInfo | null;
   openUDataPhys: number;
@@ -224,24 +224,10 @@ export class Pipeline {
     return penalty;
   }
 
-  /** the state between two issues, for the Wasm twin (jit/timing) */
+  /** a snapshot of the state between two issues (the twin's hand-over reads the fields themselves; tests compare snapshots) */
   state(): PipelineState {
     const { openU, openUDataPhys, openUAgi, groupWrites, prevGroupWrites, lastPipe, pendingBranch, branchEip, branchTaken, branchTarget, branchKind } = this;
     return { openU, openUDataPhys, openUAgi, groupWrites, prevGroupWrites, lastPipe, pendingBranch, branchEip, branchTaken, branchTarget, branchKind };
-  }
-  /** takes back the state the Wasm twin issued with */
-  setState(s: PipelineState): void {
-    this.openU = s.openU;
-    this.openUDataPhys = s.openUDataPhys;
-    this.openUAgi = s.openUAgi;
-    this.groupWrites = s.groupWrites;
-    this.prevGroupWrites = s.prevGroupWrites;
-    this.lastPipe = s.lastPipe;
-    this.pendingBranch = s.pendingBranch;
-    this.branchEip = s.branchEip;
-    this.branchTaken = s.branchTaken;
-    this.branchTarget = s.branchTarget;
-    this.branchKind = s.branchKind;
   }
 
   /** Drain the pipes: the next instruction issues in U, with no AGI history. */

@@ -140,13 +140,9 @@ export class Tlb {
     return false;
   }
 
-  /** the last-page filters, for the Wasm twin (jit/timing) */
+  /** a snapshot of the last-page filters (tests compare it with the Wasm twin's) */
   scalars(): { lastPage: number; lastLargePage: number } {
     return { lastPage: this.lastPage, lastLargePage: this.lastLargePage };
-  }
-  setScalars(s: { lastPage: number; lastLargePage: number }): void {
-    this.lastPage = s.lastPage;
-    this.lastLargePage = s.lastLargePage;
   }
 
   /** Is the page holding `linear` cached? No state change. */
